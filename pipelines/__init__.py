@@ -1,0 +1,1 @@
+"""案例评审工作台的处理流水线 / Processing pipeline of the case review workbench."""

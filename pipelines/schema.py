@@ -1,0 +1,186 @@
+"""Plain dataclasses passed between pipeline stages.
+
+Inputs (``Submission``, ``PastCase``), machine suggestions (``CategorySuggestion``, ``DuplicateMatch``,
+``ScoreResult``, ``Finding``) and human responses (``Review`` in ``pipelines.review``) stay separate, so
+agreement and acceptance rates can be measured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
+
+Severity = Literal["blocker", "check", "info"]
+Outcome = Literal["awarded", "not_selected"]
+MatchKind = Literal["past_awardee", "past_not_selected", "same_batch"]
+
+
+@dataclass
+class Contact:
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass
+class PreviousApplication:
+    """What the applicant declares under 往年申报情况."""
+
+    year: int | None = None
+    title: str = ""
+    result: str = ""  # as written, e.g. 入选 / 未入选
+    outcome: Outcome | None = None
+
+
+@dataclass
+class WordCount:
+    label: str
+    count: int
+    limit: int | None = None
+
+    @property
+    def over_limit(self) -> bool:
+        return self.limit is not None and self.count > self.limit
+
+
+@dataclass
+class Submission:
+    """One application form as read from a .docx file."""
+
+    file_name: str
+    content_hash: str = ""
+    title: str = ""
+    unit: str = ""  # 申报单位
+    implementer: str = ""  # 实施单位
+    recommender: str = ""  # 推荐单位 (never the applicant)
+    declared_category: int | None = None  # the single ticked category, None if none or several
+    declared_categories: list[int] = field(default_factory=list)
+    launch_date: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD
+    launch_raw: str = ""
+    status: str = ""  # 运行状态 as written
+    contact: Contact = field(default_factory=Contact)
+    previous_applications: list[PreviousApplication] = field(default_factory=list)
+    sections: dict[str, str] = field(default_factory=dict)
+    text: str = ""  # the whole narrative
+    word_counts: list[WordCount] = field(default_factory=list)
+    attachments: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Submission:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["contact"] = Contact(**(data.get("contact") or {}))
+        values["previous_applications"] = [
+            PreviousApplication(**item) for item in data.get("previous_applications") or []
+        ]
+        values["word_counts"] = [WordCount(**item) for item in data.get("word_counts") or []]
+        return cls(**values)
+
+
+class IntakeError(Exception):
+    """A file that cannot be read as an application form.
+
+    ``code`` is stable (tests and the UI rely on it); ``message`` is Chinese and tells the user which file,
+    what is wrong and what to do.
+    """
+
+    def __init__(self, code: str, message: str, file_name: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.file_name = file_name
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass
+class PastCase:
+    """A case from an earlier year's call, with its outcome."""
+
+    id: str
+    year: int
+    title: str
+    unit: str
+    text: str
+    outcome: Outcome
+    category: int | None = None
+    second_category: int | None = None
+    implementer: str = ""
+    sections: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Finding:
+    """One eligibility finding: a rule of the call applied to one submission."""
+
+    code: str
+    severity: Severity
+    message: str
+    evidence: str = ""
+    related_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CategorySuggestion:
+    """The classifier's view of one case."""
+
+    category: int
+    probabilities: dict[int, float]
+    top2: list[int]
+    confident: bool
+    misfiled: bool = False
+    suggested_category: int | None = None  # set when misfiled
+    reasons: list[str] = field(default_factory=list)
+    evidence: dict[int, list[str]] = field(default_factory=dict)  # category -> supporting sentences
+    terms: dict[int, list[str]] = field(default_factory=dict)  # category -> supporting terms
+    model_version: str = ""
+    llm_category: int | None = None
+    llm_reason: str = ""
+    needs_human_check: bool = False
+
+
+@dataclass
+class AlignedPair:
+    """A passage of this case and the most similar passage of the other case."""
+
+    this_text: str
+    other_text: str
+    similarity: float
+    this_section: str = ""
+    other_section: str = ""
+
+
+@dataclass
+class DuplicateMatch:
+    """A possible repeat or duplicate, with the signals behind the verdict."""
+
+    other_id: str
+    kind: MatchKind
+    verdict: str  # past_awardee_repeat | resubmission_needs_iteration | same_batch_duplicate | related_case
+    score: float
+    signals: dict[str, float] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+    new_text_ratio: float | None = None
+    obvious_iteration: bool | None = None
+    iteration_report: dict[str, Any] = field(default_factory=dict)
+    aligned: list[AlignedPair] = field(default_factory=list)
+
+
+@dataclass
+class ScoreResult:
+    """Scores on the four criteria (0–100) with the evidence for each."""
+
+    scores: dict[str, float]  # keys of taxonomy.CRITERIA
+    evidence: dict[str, list[str]]
+    scorer: str  # offline | llm
+    novelty: float | None = None
+    prompt_version: str | None = None
+    model: str | None = None
+    dropped_quotes: int = 0
+    usage: dict[str, float] = field(default_factory=dict)  # tokens, latency
+    reasons: dict[str, str] = field(default_factory=dict)
