@@ -49,3 +49,13 @@ def any_engine(request, tmp_path) -> Iterator[Engine]:
     admin.dispose()
     yield store.get_engine(url)
     store.dispose_engines()
+
+
+@pytest.fixture
+def openai_server():
+    """A real OpenAI-compatible HTTP server on 127.0.0.1; set ``.handler`` in the test."""
+    from tests.llm_server import OpenAIStubServer
+
+    server = OpenAIStubServer().start()
+    yield server
+    server.stop()
