@@ -1,0 +1,191 @@
+"""Chinese text basics shared by every stage: normalisation, sentences, tokens, n-grams, hashes.
+
+``tokenize_zh`` is a module-level function (picklable, usable as a scikit-learn ``tokenizer`` with
+``token_pattern=None``); it loads jieba with the domain user dictionary ``data/lexicon/user_dict.txt``
+(媒体融合 vocabulary) and the stop words ``data/lexicon/stopwords.txt`` once per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+
+from pipelines.config import DATA_DIR
+
+LEXICON_DIR = DATA_DIR / "lexicon"
+USER_DICT_FILE = LEXICON_DIR / "user_dict.txt"
+STOPWORDS_FILE = LEXICON_DIR / "stopwords.txt"
+
+# Full-width forms that become half width: digits, latin letters and the symbols that belong to numbers,
+# codes and URLs. Chinese punctuation (，。：；！？（）“”) stays as it is.
+_FULLWIDTH_KEEP = set("，。：；！？（）【】《》、“”‘’「」『』…—～")
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_HSPACE = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+
+_TERMINALS = set("。！？；!?;")
+_CLOSERS = set("”’」』）)》】\"'")
+_OPENING_QUOTES = {"“": "”", "‘": "’", "「": "」", "『": "』"}
+_MAX_QUOTE_CHARS = 300  # an unclosed quote longer than this no longer holds sentences together
+
+
+def _half_width(char: str) -> str:
+    code = ord(char)
+    if 0xFF01 <= code <= 0xFF5E and char not in _FULLWIDTH_KEEP:
+        return chr(code - 0xFEE0)
+    return char
+
+
+def normalize(text: str) -> str:
+    """Normalise Chinese text for matching and models.
+
+    Full-width digits, latin letters and symbols become half width (``ＡＩ２０２５`` → ``AI2025``), Chinese
+    punctuation stays full width, zero-width characters go, runs of spaces collapse to one space, spaces
+    between two Chinese characters are dropped (``融 媒 体`` → ``融媒体``), lines are stripped and empty lines
+    removed.
+
+    Args:
+        text: raw text, possibly from a Word form.
+
+    Returns:
+        The normalised text (newlines between non-empty lines kept).
+    """
+    text = unicodedata.normalize("NFC", text or "").translate(_ZERO_WIDTH)
+    text = "".join(_half_width(char) for char in text)
+    lines = []
+    for line in re.split(r"\r\n|\r|\n|\u2028|\u2029", text):
+        line = _SPACE_BETWEEN_CJK.sub("", _HSPACE.sub(" ", line).strip())
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split text into sentences at 。！？；…… and line breaks.
+
+    A closing quote or bracket after the end mark stays with its sentence (``他说：“好。”``), and end marks
+    inside a quotation do not split it (the sentence ends at the closing quote when an end mark precedes
+    it) unless the quotation runs on past 300 characters without closing.
+
+    Args:
+        text: any text (it is normalised first).
+
+    Returns:
+        Non-empty sentences in order, stripped.
+    """
+    sentences: list[str] = []
+    for line in normalize(text).split("\n"):
+        sentences.extend(_split_line(line))
+    return sentences
+
+
+def _split_line(line: str) -> list[str]:
+    pieces: list[str] = []
+    start = 0
+    expected_closers: list[str] = []
+    quote_start = 0
+    i = 0
+    while i < len(line):
+        char = line[i]
+        if char in _OPENING_QUOTES:
+            if not expected_closers:
+                quote_start = i
+            expected_closers.append(_OPENING_QUOTES[char])
+        elif expected_closers and char == expected_closers[-1]:
+            expected_closers.pop()
+            if not expected_closers and i > 0 and (line[i - 1] in _TERMINALS or line[i - 1] in "…."):
+                i += 1
+                while i < len(line) and line[i] in _CLOSERS:
+                    i += 1
+                pieces.append(line[start:i])
+                start = i
+                continue
+        if expected_closers and i - quote_start > _MAX_QUOTE_CHARS:
+            expected_closers.clear()
+        is_end = char in _TERMINALS or line.startswith("……", i) or line.startswith("...", i)
+        if is_end and not expected_closers:
+            i += 1
+            while i < len(line) and (line[i] in _TERMINALS or line[i] in "…."):
+                i += 1
+            while i < len(line) and line[i] in _CLOSERS:
+                i += 1
+            pieces.append(line[start:i])
+            start = i
+            continue
+        i += 1
+    pieces.append(line[start:])
+    return [piece.strip() for piece in pieces if piece.strip()]
+
+
+_jieba_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():  # noqa: ANN202 (jieba has no type hints)
+    import jieba
+
+    with _jieba_lock:
+        jieba.setLogLevel(logging.WARNING)
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        tokenizer.load_userdict(str(USER_DICT_FILE))
+    return tokenizer
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """The stop words of ``data/lexicon/stopwords.txt`` (one per line)."""
+    lines = STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def _is_content_token(token: str) -> bool:
+    return any(unicodedata.category(char)[0] in "LN" for char in token)
+
+
+def tokenize_zh(text: str) -> list[str]:
+    """Segment Chinese text into words with jieba and the domain user dictionary.
+
+    The text is normalised, latin letters are lower-cased, and stop words, punctuation and whitespace are
+    dropped. Module-level, so it pickles inside scikit-learn vectorizers.
+
+    Args:
+        text: any text.
+
+    Returns:
+        Content tokens in order (``["县级融媒体中心", "aigc", "数字人", ...]``).
+    """
+    stop = stopwords()
+    tokens = (token.lower() for token in _tokenizer().lcut(normalize(text)))
+    return [token for token in tokens if token not in stop and _is_content_token(token)]
+
+
+def char_ngrams(text: str, n: int) -> list[str]:
+    """Overlapping character n-grams of the text with whitespace and punctuation removed.
+
+    Args:
+        text: any text (normalised first).
+        n: gram length, at least 1.
+
+    Returns:
+        ``len(clean) - n + 1`` grams in order; a non-empty text shorter than ``n`` gives itself as the only
+        gram; an empty text gives ``[]``.
+    """
+    if n < 1:
+        raise ValueError(f"n-gram 长度必须至少为 1，收到 {n}")
+    clean = "".join(char for char in normalize(text) if unicodedata.category(char)[0] in "LNS")
+    if not clean:
+        return []
+    if len(clean) < n:
+        return [clean]
+    return [clean[i : i + n] for i in range(len(clean) - n + 1)]
+
+
+def text_hash(text: str) -> str:
+    """SHA-256 hex digest of the normalised text (so whitespace and full-width variants hash alike)."""
+    return hashlib.sha256(normalize(text).encode("utf-8")).hexdigest()
