@@ -79,9 +79,9 @@ def match_units(a: str, b: str) -> UnitMatch:
     ca, cb = unit_core(a), unit_core(b)
     if ca == cb:
         return UnitMatch(True, "same_core", f"全称与简称一致：「{a}」≈「{b}」")
-    shorter, longer = sorted((na, nb), key=len)
+    (shorter, shorter_core), (longer, _) = sorted(((na, ca), (nb, cb)), key=lambda pair: len(pair[0]))
     core_short, core_long = sorted((ca, cb), key=len)
-    if core_short in longer:
+    if shorter_core in longer:
         return UnitMatch(
             True, "contains", f"「{shorter}」包含于「{longer}」，可能为下属机构，请核实是否同一法人"
         )
