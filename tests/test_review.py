@@ -287,3 +287,10 @@ def test_most_disagreed_and_progress(world):
     assert progress.loc["li", ["已评", "回避", "待评"]].tolist() == [2, 0, 2]
     # wang declared a conflict on case 0 and shares a unit with case 1
     assert progress.loc["wang", ["已评", "回避", "待评"]].tolist() == [0, 2, 2]
+
+
+def test_conflict_needs_the_same_unit_not_a_shorter_name_of_another():
+    reviewer = auth.User(9, "r", "reviewer", unit="中国建材时报社")
+    assert review.conflict_reason(reviewer, "能源观察报") == ""
+    assert "回避" in review.conflict_reason(reviewer, "中国能源观察报社", implementer="建材时报")
+    assert review.conflict_reason(auth.User(9, "r", "reviewer"), "中国建材时报社") == ""

@@ -1,0 +1,725 @@
+"""View models for the review queue and the case page, assembled from the store.
+
+Submissions + newest machine suggestions + organizer flag actions + reviews → a queue table (pandas) and a
+``CaseView`` dataclass, with the visibility rules applied here: blind review hides who applied, AI scores
+stay hidden until the reviewer has scored (when so set), other reviewers' opinions stay hidden until the
+reviewer has submitted their own. Pages only render what comes out.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from pipelines import auth, review, store
+from pipelines.auth import User
+from pipelines.config import Settings, get_settings
+from pipelines.review import FlagState, Review
+from pipelines.schema import AlignedPair, CategorySuggestion, DuplicateMatch, Finding, ScoreResult, Submission
+from pipelines.store import PastCaseRow, SubmissionRow
+from pipelines.taxonomy import CATEGORY_IDS, CRITERIA, OUTCOME_LABELS, SEVERITY_LABELS, category_label
+from pipelines.units import unit_core
+
+HIDDEN = "（盲评隐藏）"
+REDACTED = "〔已隐去〕"
+MATCH_CODES = frozenset(
+    {"past_awardee_repeat", "resubmission_needs_iteration", "same_batch_duplicate", "related_case"}
+)
+FLAG_LABELS: dict[str, str] = {
+    "past_awardee_repeat": "往年已入选",
+    "resubmission_needs_iteration": "往年未入选再报",
+    "same_batch_duplicate": "本批重复",
+    "related_case": "同单位相关案例",
+    "misfiled": "疑似错报类别",
+    "category_disagreement": "类别意见不一",
+    "not_online": "未按期上线",
+    "launch_unknown": "上线时间不明",
+    "applicant_implementer_mismatch": "申报与实施主体不一",
+    "over_limit": "超出每类限额",
+    "bad_attachment_format": "附件格式不符",
+    "no_category": "未勾选类别",
+    "multiple_categories": "勾选多个类别",
+    "form_not_word": "非 Word 申报表",
+}
+FLAG_GROUPS: dict[str, tuple[str, frozenset[str]]] = {
+    "repeat": ("往年重复申报", frozenset({"past_awardee_repeat", "resubmission_needs_iteration"})),
+    "duplicate": ("本批次重复", frozenset({"same_batch_duplicate"})),
+    "misfiled": ("疑似错报类别", frozenset({"misfiled", "category_disagreement"})),
+    "ineligible": (
+        "不符合申报条件",
+        frozenset(
+            {
+                "not_online",
+                "launch_unknown",
+                "applicant_implementer_mismatch",
+                "form_not_word",
+                "bad_attachment_format",
+                "no_category",
+                "multiple_categories",
+            }
+        ),
+    ),
+    "over_limit": ("超出每类限额", frozenset({"over_limit"})),
+}
+STATUS_LABELS: dict[str, str] = {"all": "全部", "todo": "未评", "done": "已评", "conflict": "回避"}
+MATCH_KIND_LABELS: dict[str, str] = {
+    "past_awardee": "往年入选案例",
+    "past_not_selected": "往年未入选案例",
+    "same_batch": "本批次案例",
+}
+VERDICT_LABELS: dict[str, str] = {
+    "past_awardee_repeat": "往年已入选，不得重复申报",
+    "resubmission_needs_iteration": "往年未入选再次申报，须有明显迭代",
+    "same_batch_duplicate": "本批次重复申报",
+    "related_case": "同单位的相关案例（仅提示）",
+}
+QUEUE_COLUMNS: dict[str, str] = {
+    "id": "编号",
+    "title": "案例名称",
+    "unit": "申报单位",
+    "declared": "申报类别",
+    "suggested": "建议类别",
+    "confidence": "置信度",
+    "flags": "问题标记",
+    "ai_total": "AI总分",
+    "llm_total": "大模型总分",
+    "status": "评审状态",
+    "n_reviews": "评审数",
+    "decisions": "评审结论",
+    "mean_total": "专家平均分",
+}
+SORTABLE = (
+    "id",
+    "title",
+    "declared",
+    "suggested",
+    "confidence",
+    "n_flags",
+    "ai_total",
+    "n_reviews",
+    "mean_total",
+)
+
+
+@dataclass
+class QueueFilter:
+    """What the reviewer asked to see."""
+
+    search: str = ""
+    categories: list[int] = field(default_factory=list)  # declared or suggested category
+    flag_groups: list[str] = field(default_factory=list)  # keys of FLAG_GROUPS; any of them
+    status: str = "all"  # keys of STATUS_LABELS (a reviewer's own status; for others: reviewed by anyone)
+    sort_by: str = "id"  # one of SORTABLE
+    descending: bool = False
+
+
+@dataclass
+class Flag:
+    """A machine finding on a case together with the organizer's newest action on it."""
+
+    submission_id: int
+    code: str
+    severity: str
+    message: str
+    evidence: str = ""
+    related_ids: list[str] = field(default_factory=list)
+    state: FlagState | None = None
+
+    @property
+    def related_id(self) -> str:
+        """The part of the flag's identity beyond its code (the other case for repeat/duplicate flags)."""
+        return self.related_ids[0] if self.code in MATCH_CODES and self.related_ids else ""
+
+    @property
+    def label(self) -> str:
+        return FLAG_LABELS.get(self.code, self.code)
+
+    @property
+    def severity_label(self) -> str:
+        return SEVERITY_LABELS.get(self.severity, self.severity)
+
+    @property
+    def open(self) -> bool:
+        """Still counts: not dismissed by an organizer."""
+        return self.state is None or self.state.action != "dismissed"
+
+
+@dataclass
+class Segment:
+    """A piece of text; ``tag`` names why it is highlighted (None = plain)."""
+
+    text: str
+    tag: str | None = None
+
+
+@dataclass
+class SectionView:
+    label: str
+    segments: list[Segment]
+    word_count: int | None = None
+    limit: int | None = None
+
+
+@dataclass
+class PairView:
+    similarity: float
+    this_section: str
+    other_section: str
+    this_segments: list[Segment]
+    other_segments: list[Segment]
+
+
+@dataclass
+class MatchView:
+    """One possible repeat/duplicate with the other case resolved and passages side by side."""
+
+    match: DuplicateMatch
+    other_title: str
+    other_unit: str
+    other_year: int | None
+    other_outcome: str
+    pairs: list[PairView]
+    flag: Flag | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return MATCH_KIND_LABELS.get(self.match.kind, self.match.kind)
+
+    @property
+    def verdict_label(self) -> str:
+        return VERDICT_LABELS.get(self.match.verdict, self.match.verdict)
+
+
+@dataclass
+class CaseView:
+    """Everything the case page shows for one user."""
+
+    id: int
+    year: int
+    version: int
+    is_current: bool
+    blind: bool
+    submission: Submission  # unit/implementer/contact/file name already hidden when blind
+    sections: list[SectionView]
+    category: CategorySuggestion | None
+    flags: list[Flag]
+    matches: list[MatchView]
+    scores: list[ScoreResult]  # empty while hidden
+    ai_scores_hidden: bool
+    own_reviews: list[Review]  # every version, newest first
+    other_reviews: list[Review] | None  # None while hidden from this user
+    can_review: bool
+    review_block_reason: str
+    versions: list[tuple[int, int, bool]]  # (submission id, version, is current), oldest first
+
+    @property
+    def latest_own(self) -> Review | None:
+        return self.own_reviews[0] if self.own_reviews else None
+
+
+def is_blind_for(user: User, settings: Settings) -> bool:
+    """Blind review applies to reviewers only; organizers must know who applied."""
+    return settings.blind_review and not user.can(auth.VIEW_ALL_REVIEWS)
+
+
+def category_from_payload(payload: dict[str, Any]) -> CategorySuggestion:
+    """A stored category suggestion, with JSON's string keys turned back into category ids."""
+
+    def int_keys(mapping: dict[Any, Any] | None) -> dict[int, Any]:
+        return {int(k): v for k, v in (mapping or {}).items()}
+
+    data = dict(payload)
+    data["probabilities"] = {k: float(v) for k, v in int_keys(data.get("probabilities")).items()}
+    data["evidence"] = int_keys(data.get("evidence"))
+    data["terms"] = int_keys(data.get("terms"))
+    known = CategorySuggestion.__dataclass_fields__
+    return CategorySuggestion(**{k: v for k, v in data.items() if k in known})
+
+
+def findings_from_payload(payload: Sequence[dict[str, Any]] | None) -> list[Finding]:
+    known = Finding.__dataclass_fields__
+    return [Finding(**{k: v for k, v in item.items() if k in known}) for item in payload or []]
+
+
+def score_from_payload(payload: dict[str, Any]) -> ScoreResult:
+    known = ScoreResult.__dataclass_fields__
+    return ScoreResult(**{k: v for k, v in payload.items() if k in known})
+
+
+def match_from_payload(payload: dict[str, Any]) -> DuplicateMatch:
+    known = DuplicateMatch.__dataclass_fields__
+    data = {k: v for k, v in payload.items() if k in known}
+    pair_fields = AlignedPair.__dataclass_fields__
+    data["aligned"] = [
+        AlignedPair(**{k: v for k, v in pair.items() if k in pair_fields})
+        for pair in data.get("aligned") or []
+    ]
+    return DuplicateMatch(**data)
+
+
+def _mean_score(payload: Any) -> float:
+    scores = (payload or {}).get("scores") or {}
+    given = [float(scores[k]) for k in CRITERIA if scores.get(k) is not None]
+    return float(np.mean(given)) if len(given) == len(CRITERIA) else np.nan
+
+
+def _flags_for(
+    submission_id: int,
+    findings: list[Finding],
+    category: CategorySuggestion | None,
+    declared: int | None,
+    states: dict[review.FlagKey, FlagState],
+) -> list[Flag]:
+    if category is not None and category.misfiled and not any(f.code == "misfiled" for f in findings):
+        suggested = category.suggested_category or category.category
+        message = (
+            f"申报类别为「{category_label(declared)}」，模型认为更可能是「{category_label(suggested)}」。"
+        )
+        findings = [*findings, Finding("misfiled", "check", message, "；".join(category.reasons[:3]))]
+    flags = [
+        Flag(submission_id, f.code, f.severity, f.message, f.evidence, [str(r) for r in f.related_ids])
+        for f in findings
+    ]
+    for flag in flags:
+        flag.state = states.get((submission_id, flag.code, flag.related_id))
+    return flags
+
+
+def groups_of(flag: Flag) -> set[str]:
+    """Keys of FLAG_GROUPS a flag belongs to (any blocker also counts as ineligible)."""
+    groups = {key for key, (_, codes) in FLAG_GROUPS.items() if flag.code in codes}
+    if flag.severity == "blocker":
+        groups.add("ineligible")
+    return groups
+
+
+def flag_group_keys(flags: Iterable[Flag]) -> set[str]:
+    """Keys of FLAG_GROUPS that the open (not dismissed) flags fall into."""
+    return set().union(*(groups_of(f) for f in flags if f.open))
+
+
+def _flag_text(flags: list[Flag]) -> str:
+    shown = [f for f in flags if f.open and f.severity != "info"]
+    marks = {"blocker": "⛔", "check": "⚠️"}
+    return " ".join(f"{marks.get(f.severity, '')}{f.label}{'✓' if f.state else ''}" for f in shown)
+
+
+def load_flags(
+    engine: Engine, year: int, submission_ids: Sequence[int] | None = None
+) -> dict[int, list[Flag]]:
+    """Flags per current case of the year, from the newest eligibility and category suggestions."""
+    rows = store.list_submissions(engine, year)
+    if submission_ids is not None:
+        wanted = set(submission_ids)
+        rows = [r for r in rows if r.id in wanted]
+    ids = [r.id for r in rows]
+    eligibility = store.latest_suggestions(engine, "eligibility", ids)
+    categories = store.latest_suggestions(engine, "category", ids)
+    states = review.flag_states(engine, ids)
+    result = {}
+    for row in rows:
+        findings = findings_from_payload(eligibility[row.id].payload if row.id in eligibility else None)
+        category = category_from_payload(categories[row.id].payload) if row.id in categories else None
+        result[row.id] = _flags_for(row.id, findings, category, row.declared_category, states)
+    return result
+
+
+def _queue_rows(engine: Engine, year: int) -> list[tuple[int, str, str, str, str, int | None]]:
+    query = (
+        select(
+            SubmissionRow.id,
+            SubmissionRow.title,
+            SubmissionRow.file_name,
+            SubmissionRow.unit,
+            SubmissionRow.implementer,
+            SubmissionRow.declared_category,
+        )
+        .where(SubmissionRow.year == year, SubmissionRow.is_current.is_(True))
+        .order_by(SubmissionRow.id)
+    )
+    with store.session_scope(engine) as session:
+        return [tuple(row) for row in session.execute(query)]
+
+
+def build_queue(
+    engine: Engine,
+    user: User,
+    queue_filter: QueueFilter | None = None,
+    settings: Settings | None = None,
+    year: int | None = None,
+) -> pd.DataFrame:
+    """The review queue for ``user``: one row per current case of the year, filtered and sorted.
+
+    Returns:
+        A frame with the keys of ``QUEUE_COLUMNS`` plus ``n_flags`` and ``flag_groups`` (set of group keys),
+        ``unit`` hidden and AI totals NaN where the user may not see them.
+    """
+    auth.require(user, auth.VIEW_QUEUE)
+    settings = settings or get_settings()
+    queue_filter = queue_filter or QueueFilter()
+    year = year or settings.call_year
+    rows = _queue_rows(engine, year)
+    ids = [r[0] for r in rows]
+    categories = store.latest_suggestions(engine, "category", ids)
+    eligibility = store.latest_suggestions(engine, "eligibility", ids)
+    ai = {sid: _mean_score(s.payload) for sid, s in store.latest_suggestions(engine, "scores", ids).items()}
+    llm = {
+        sid: _mean_score(s.payload) for sid, s in store.latest_suggestions(engine, "llm_scores", ids).items()
+    }
+    states = review.flag_states(engine, ids)
+    visible = review.visible_latest_reviews(engine, user, year)
+    counts = review.review_counts(engine, year)
+    blind = is_blind_for(user, settings)
+    is_reviewer = user.can(auth.REVIEW)
+    hide_ai = settings.hide_ai_scores_until_reviewed and is_reviewer
+    mine = {r.submission_id: r for r in visible if r.reviewer_id == user.id}
+    scored_by_me = {sid for sid, r in mine.items() if not r.conflict_of_interest}
+    records = []
+    for sid, title, file_name, unit, implementer, declared in rows:
+        if blind:
+            title = _redactor([unit, implementer])(title)
+        category = category_from_payload(categories[sid].payload) if sid in categories else None
+        findings = findings_from_payload(eligibility[sid].payload if sid in eligibility else None)
+        flags = _flags_for(sid, findings, category, declared, states)
+        others = [r for r in visible if r.submission_id == sid and not r.conflict_of_interest]
+        show_ai = not hide_ai or sid in scored_by_me
+        conflict = sid in mine and mine[sid].conflict_of_interest
+        if is_reviewer and not conflict:
+            conflict = bool(review.conflict_reason(user, unit, implementer))
+        records.append(
+            {
+                "id": sid,
+                "title": title,
+                "unit": HIDDEN if blind else unit,
+                "_search": title if blind else " ".join([title, file_name, unit, implementer]),
+                "declared": category_label(declared) if declared else "未填",
+                "declared_id": declared,
+                "suggested": category_label(category.category) if category else "",
+                "suggested_id": category.category if category else None,
+                "confidence": max(category.probabilities.values())
+                if category and category.probabilities
+                else np.nan,
+                "flags": _flag_text(flags),
+                "n_flags": sum(1 for f in flags if f.open and f.severity != "info"),
+                "flag_groups": flag_group_keys(flags),
+                "ai_total": ai.get(sid, np.nan) if show_ai else np.nan,
+                "llm_total": llm.get(sid, np.nan) if show_ai else np.nan,
+                "status": _status(is_reviewer, sid in scored_by_me, conflict, counts.get(sid, 0)),
+                "n_reviews": counts.get(sid, 0),
+                "decisions": "，".join(
+                    f"{d}×{n}" for d in review.DECISIONS if (n := sum(r.decision == d for r in others))
+                ),
+                "mean_total": float(np.mean([r.total for r in others])) if others else np.nan,
+            }
+        )
+    frame = pd.DataFrame.from_records(records, columns=[*QUEUE_COLUMNS, *_EXTRA_COLUMNS])
+    return _filter_and_sort(frame, queue_filter)
+
+
+_EXTRA_COLUMNS = ("_search", "declared_id", "suggested_id", "n_flags", "flag_groups")
+
+
+def _status(is_reviewer: bool, scored: bool, conflict: bool, count: int) -> str:
+    if is_reviewer:
+        if scored:
+            return STATUS_LABELS["done"]
+        return STATUS_LABELS["conflict"] if conflict else STATUS_LABELS["todo"]
+    return f"已评 {count} 人" if count else STATUS_LABELS["todo"]
+
+
+def _filter_and_sort(frame: pd.DataFrame, queue_filter: QueueFilter) -> pd.DataFrame:
+    keep = pd.Series(True, index=frame.index)
+    term = queue_filter.search.strip().casefold()
+    if term:
+        by_text = frame["_search"].str.casefold().str.contains(term, regex=False)
+        keep &= by_text | (frame["id"].astype(str) == term)
+    if queue_filter.categories:
+        wanted = set(queue_filter.categories)
+        keep &= frame["declared_id"].isin(wanted) | frame["suggested_id"].isin(wanted)
+    if queue_filter.flag_groups:
+        wanted_groups = set(queue_filter.flag_groups)
+        keep &= frame["flag_groups"].map(lambda groups: bool(groups & wanted_groups)).astype(bool)
+    if queue_filter.status != "all":
+        status = frame["status"]
+        if queue_filter.status == "done":
+            keep &= (status == STATUS_LABELS["done"]) | status.str.startswith("已评 ")
+        else:
+            keep &= status == STATUS_LABELS[queue_filter.status]
+    sort_by = queue_filter.sort_by if queue_filter.sort_by in SORTABLE else "id"
+    sort_column = {"declared": "declared_id", "suggested": "suggested_id"}.get(sort_by, sort_by)
+    result = frame[keep].sort_values(
+        [sort_column, "id"], ascending=[not queue_filter.descending, True], na_position="last", kind="stable"
+    )
+    return result.reset_index(drop=True)
+
+
+def next_case_id(order: Sequence[int], current: int | None, skip: Iterable[int] = ()) -> int | None:
+    """The case after ``current`` in the queue order, skipping ``skip``; None at the end of the queue.
+
+    When ``current`` is not in the order (filtered out), the first case of the order is next.
+    """
+    skipped = set(skip)
+    start = order.index(current) + 1 if current in order else 0
+    return next((sid for sid in order[start:] if sid not in skipped), None)
+
+
+# --- the case page ---------------------------------------------------------------------------------------
+
+
+def highlight(text: str, phrases: dict[str, str], min_length: int = 4) -> list[Segment]:
+    """Split ``text`` into plain and highlighted segments.
+
+    Args:
+        text: the text to show.
+        phrases: phrase → tag; every occurrence of a phrase is tagged (longer phrases win overlaps).
+        min_length: shorter phrases are ignored (they would light up everywhere).
+    """
+    tags: list[str | None] = [None] * len(text)
+    for phrase, tag in sorted(phrases.items(), key=lambda item: -len(item[0])):
+        phrase = phrase.strip()
+        if len(phrase) < min_length:
+            continue
+        for found in re.finditer(re.escape(phrase), text):
+            for i in range(found.start(), found.end()):
+                if tags[i] is None:
+                    tags[i] = tag
+    segments: list[Segment] = []
+    for char, tag in zip(text, tags, strict=True):
+        if segments and segments[-1].tag == tag:
+            segments[-1].text += char
+        else:
+            segments.append(Segment(char, tag))
+    return segments
+
+
+def shared_passages(this: str, other: str, min_length: int = 6) -> tuple[list[Segment], list[Segment]]:
+    """Both texts split into segments, with character runs they share (≥ ``min_length``) tagged ``same``."""
+    matcher = difflib.SequenceMatcher(None, this, other, autojunk=False)
+    blocks = [b for b in matcher.get_matching_blocks() if b.size >= min_length]
+
+    def split(text: str, starts: list[tuple[int, int]]) -> list[Segment]:
+        segments, position = [], 0
+        for start, size in starts:
+            if start > position:
+                segments.append(Segment(text[position:start]))
+            segments.append(Segment(text[start : start + size], "same"))
+            position = start + size
+        if position < len(text):
+            segments.append(Segment(text[position:]))
+        return segments
+
+    return split(this, [(b.a, b.size) for b in blocks]), split(other, [(b.b, b.size) for b in blocks])
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+def _redactor(names: Iterable[str]) -> Callable[[str], str]:
+    """A function that replaces the given names (and their distinctive cores) with ``REDACTED``."""
+    variants = set()
+    for name in names:
+        name = (name or "").strip()
+        if len(name) >= 2:
+            variants.add(name)
+            core = unit_core(name)
+            if len(core) >= 2:
+                variants.add(core)
+    if not variants:
+        return _identity
+    pattern = re.compile("|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True)))
+    return lambda text: pattern.sub(REDACTED, text or "")
+
+
+def _blind_submission(submission: Submission) -> tuple[Submission, Callable[[str], str]]:
+    redact = _redactor(
+        [submission.unit, submission.implementer, submission.recommender, submission.contact.name]
+    )
+    hidden = Submission.from_dict(submission.to_dict())
+    hidden.unit = hidden.implementer = hidden.recommender = hidden.file_name = HIDDEN
+    hidden.contact.name = hidden.contact.phone = hidden.contact.email = HIDDEN
+    hidden.title = redact(hidden.title)
+    hidden.sections = {label: redact(text) for label, text in hidden.sections.items()}
+    hidden.text = redact(hidden.text)
+    hidden.warnings = [redact(w) for w in hidden.warnings]
+    for application in hidden.previous_applications:
+        application.title = redact(application.title)
+    return hidden, redact
+
+
+def _sections(
+    submission: Submission, category: CategorySuggestion | None, scores: list[ScoreResult]
+) -> list[SectionView]:
+    phrases: dict[str, str] = {}
+    for result in scores:
+        for criterion, quotes in result.evidence.items():
+            for quote in quotes:
+                phrases.setdefault(quote, criterion)
+    if category is not None:
+        for category_id in category.top2 or [category.category]:
+            for sentence in category.evidence.get(category_id, []):
+                phrases.setdefault(sentence, f"category{category_id}")
+    counts = {w.label: w for w in submission.word_counts}
+    sections = submission.sections or ({"正文": submission.text} if submission.text else {})
+    views = []
+    for label, text in sections.items():
+        count = counts.get(label)
+        views.append(
+            SectionView(
+                label,
+                highlight(text, phrases),
+                count.count if count else None,
+                count.limit if count else None,
+            )
+        )
+    return views
+
+
+def _other_cases(
+    engine: Engine, matches: list[DuplicateMatch]
+) -> dict[str, tuple[str, str, int | None, str]]:
+    """other_id → (title, unit, year, outcome label) for past cases and same-batch submissions."""
+    past_ids = [m.other_id for m in matches if m.kind != "same_batch"]
+    batch_ids = [int(m.other_id) for m in matches if m.kind == "same_batch" and str(m.other_id).isdigit()]
+    found: dict[str, tuple[str, str, int | None, str]] = {}
+    with store.session_scope(engine) as session:
+        for row in session.scalars(select(PastCaseRow).where(PastCaseRow.id.in_(past_ids))):
+            found[row.id] = (row.title, row.unit, row.year, OUTCOME_LABELS.get(row.outcome, row.outcome))
+        for row in session.scalars(select(SubmissionRow).where(SubmissionRow.id.in_(batch_ids))):
+            found[str(row.id)] = (row.title, row.unit, row.year, "本批次")
+    return found
+
+
+def _match_views(
+    engine: Engine,
+    matches: list[DuplicateMatch],
+    flags: list[Flag],
+    blind: bool,
+    redact: Callable[[str], str],
+) -> list[MatchView]:
+    others = _other_cases(engine, matches)
+    by_related = {(f.code, f.related_id): f for f in flags}
+    views = []
+    for match in sorted(matches, key=lambda m: -m.score):
+        title, unit, year, outcome = others.get(str(match.other_id), ("（未找到该案例）", "", None, ""))
+        pairs = []
+        for pair in match.aligned:
+            this_text, other_text = (
+                (redact(pair.this_text), redact(pair.other_text))
+                if blind
+                else (pair.this_text, pair.other_text)
+            )
+            this_segments, other_segments = shared_passages(this_text, other_text)
+            pairs.append(
+                PairView(
+                    pair.similarity, pair.this_section, pair.other_section, this_segments, other_segments
+                )
+            )
+        if blind:
+            match.reasons = [redact(r) for r in match.reasons]
+        views.append(
+            MatchView(
+                match,
+                redact(title) if blind else title,
+                HIDDEN if blind else unit,
+                year,
+                outcome,
+                pairs,
+                by_related.get((match.verdict, str(match.other_id))),
+            )
+        )
+    return views
+
+
+def case_view(
+    engine: Engine, user: User, submission_id: int, settings: Settings | None = None
+) -> CaseView | None:
+    """Everything the case page shows to ``user`` for one case; None when the case does not exist."""
+    auth.require(user, auth.VIEW_QUEUE)
+    settings = settings or get_settings()
+    row = store.get_submission(engine, submission_id)
+    if row is None:
+        return None
+    ids = [submission_id]
+    suggestions = {kind: store.latest_suggestions(engine, kind, ids).get(submission_id) for kind in _KINDS}
+    category = category_from_payload(suggestions["category"].payload) if suggestions["category"] else None
+    findings = findings_from_payload(
+        suggestions["eligibility"].payload if suggestions["eligibility"] else None
+    )
+    flags = _flags_for(
+        submission_id, findings, category, row.declared_category, review.flag_states(engine, ids)
+    )
+    show_ai = review.ai_scores_visible(engine, user, submission_id, settings)
+    scores = [score_from_payload(suggestions[k].payload) for k in ("scores", "llm_scores") if suggestions[k]]
+    matches = [
+        match_from_payload(m)
+        for m in (suggestions["duplicates"].payload if suggestions["duplicates"] else [])
+    ]
+    submission = row.submission()
+    blind = is_blind_for(user, settings)
+    redact = _identity
+    if blind:
+        submission, redact = _blind_submission(submission)
+        for flag in flags:
+            flag.message, flag.evidence = redact(flag.message), redact(flag.evidence)
+    own, others = review.review_history(engine, user, submission_id)
+    block = ""
+    if not user.can(auth.REVIEW):
+        block = "只有评审专家可以提交评审意见。"
+    elif not row.is_current:
+        block = "此为旧版本，请评审最新版本。"
+    else:
+        block = review.conflict_reason(user, row.unit, row.implementer)
+    return CaseView(
+        id=row.id,
+        year=row.year,
+        version=row.version,
+        is_current=row.is_current,
+        blind=blind,
+        submission=submission,
+        sections=_sections(submission, category, scores if show_ai else []),
+        category=category,
+        flags=flags,
+        matches=_match_views(engine, matches, flags, blind, redact),
+        scores=scores if show_ai else [],
+        ai_scores_hidden=bool(scores) and not show_ai,
+        own_reviews=own,
+        other_reviews=others,
+        can_review=not block,
+        review_block_reason=block,
+        versions=[(v.id, v.version, v.is_current) for v in store.submission_versions(engine, submission_id)],
+    )
+
+
+_KINDS = ("category", "eligibility", "duplicates", "scores", "llm_scores")
+
+
+def category_probability_frame(category: CategorySuggestion) -> pd.DataFrame:
+    """Probabilities of the six categories for a bar chart: columns 类别, 概率 (in category order)."""
+    return pd.DataFrame(
+        {
+            "类别": [category_label(c) for c in CATEGORY_IDS],
+            "概率": [float(category.probabilities.get(c, 0.0)) for c in CATEGORY_IDS],
+        }
+    )
+
+
+def flag_table(engine: Engine, user: User, year: int, groups: Sequence[str] = ()) -> list[Flag]:
+    """Open and handled flags of the year for the organizer board, blockers first."""
+    auth.require(user, auth.DASHBOARD)
+    flags = [
+        f for case_flags in load_flags(engine, year).values() for f in case_flags if f.severity != "info"
+    ]
+    if groups:
+        wanted = set(groups)
+        flags = [f for f in flags if groups_of(f) & wanted]
+    order = {"blocker": 0, "check": 1, "info": 2}
+    return sorted(flags, key=lambda f: (f.state is not None, order.get(f.severity, 3), f.submission_id))
