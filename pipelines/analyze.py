@@ -1,0 +1,189 @@
+"""Run every machine stage on the stored submissions of a call year and store the suggestions.
+
+Order: category (classifier, optional LLM second opinion) → duplicates against past cases and within the
+batch → eligibility findings (single-case rules, per-unit limit, repeat rules, misfiling) → offline scores
+(+ LLM scores when configured). Each stage's output is stored as a suggestion of its own kind, so the
+workbench shows whatever exists and a failing optional stage (the LLM) never hides the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+
+from sqlalchemy.engine import Engine
+
+from pipelines import store
+from pipelines.config import Settings, get_settings
+from pipelines.eligibility import (
+    check_submission,
+    check_unit_limits,
+    finding_from_category,
+    findings_from_matches,
+    sort_findings,
+)
+from pipelines.schema import CategorySuggestion, DuplicateMatch, Submission
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class AnalyzeReport:
+    analyzed: int = 0
+    stages: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # Chinese, one per failed optional stage
+
+    def summary(self) -> str:
+        text = f"已分析 {self.analyzed} 个案例（{'、'.join(self.stages)}）"
+        return text + ("；" + "；".join(self.problems) if self.problems else "。")
+
+
+def _batch(engine: Engine, year: int) -> list[tuple[int, Submission]]:
+    return [(row.id, row.submission()) for row in store.list_submissions(engine, year)]
+
+
+def classify_batch(
+    batch: Sequence[tuple[int, Submission]], settings: Settings
+) -> dict[int, CategorySuggestion]:
+    from pipelines.classify import load_model
+
+    model = load_model(settings.classifier_version or None)
+    suggestions = model.suggest_many(
+        [(sub.title, sub.text, sub.declared_category) for _, sub in batch], settings=settings
+    )
+    return {sid: suggestion for (sid, _), suggestion in zip(batch, suggestions, strict=True)}
+
+
+def duplicates_batch(
+    engine: Engine, batch: Sequence[tuple[int, Submission]]
+) -> dict[int, list[DuplicateMatch]]:
+    from pipelines.duplicates import BatchCase, detect_duplicates
+    from pipelines.embed import get_embedder
+
+    cases = [
+        BatchCase(str(sid), sub.title, sub.unit, sub.text, sub.declared_category, dict(sub.sections))
+        for sid, sub in batch
+    ]
+    found = detect_duplicates(cases, store.list_past_cases(engine), get_embedder())
+    return {sid: found.get(str(sid), []) for sid, _ in batch}
+
+
+def score_batch(engine: Engine, batch: Sequence[tuple[int, Submission]]) -> dict[int, dict]:
+    from pipelines.score import OfflineScorer, ScoreInput
+
+    history = [f"{case.title}\n{case.text}" for case in store.list_past_cases(engine)]
+    scorer = OfflineScorer(history=history)
+    results = scorer.score_many([ScoreInput(str(sid), sub.title, sub.text) for sid, sub in batch])
+    return {sid: asdict(result) for (sid, _), result in zip(batch, results, strict=True)}
+
+
+def llm_score_batch(
+    engine: Engine, batch: Sequence[tuple[int, Submission]], settings: Settings
+) -> dict[int, dict]:
+    from pipelines.llm import get_llm_client
+    from pipelines.score import LLMScorer, ScoreInput
+
+    client = get_llm_client(settings, engine)
+    if client is None:
+        return {}
+    results = LLMScorer(client).score_many([ScoreInput(str(sid), sub.title, sub.text) for sid, sub in batch])
+    return {sid: asdict(result) for (sid, _), result in zip(batch, results, strict=True)}
+
+
+def analyze_submissions(
+    engine: Engine,
+    submission_ids: Sequence[int] | None = None,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> AnalyzeReport:
+    """Compute and store all suggestions for the current submissions of the call year.
+
+    The whole batch is always read, because duplicates and the per-unit limit depend on it; suggestions are
+    written for ``submission_ids`` only (all when None).
+
+    Args:
+        engine: the store.
+        submission_ids: which submissions to (re)analyse; None = all current ones of the call year.
+        settings: defaults to the process settings.
+        progress: called as ``progress(stage_label, done, total)``.
+
+    Returns:
+        What was analysed and which optional stages failed (Chinese messages).
+    """
+    settings = settings or get_settings()
+    batch = _batch(engine, settings.call_year)
+    wanted = set(submission_ids) if submission_ids is not None else {sid for sid, _ in batch}
+    report = AnalyzeReport(analyzed=len(wanted & {sid for sid, _ in batch}))
+    if not report.analyzed:
+        return report
+    steps: list[tuple[str, Callable[[], dict]]] = [
+        ("类别", lambda: classify_batch(batch, settings)),
+        ("查重", lambda: duplicates_batch(engine, batch)),
+        ("评分", lambda: score_batch(engine, batch)),
+    ]
+    results: dict[str, dict] = {}
+    for number, (label, step) in enumerate(steps):
+        if progress:
+            progress(label, number, len(steps) + 1)
+        results[label] = step()
+        report.stages.append(label)
+    categories, matches = results["类别"], results["查重"]
+    findings = _findings(batch, categories, matches, settings)
+    for sid in wanted:
+        if sid not in findings:
+            continue
+        store.save_suggestion(engine, sid, "category", asdict(categories[sid]), categories[sid].model_version)
+        store.save_suggestion(engine, sid, "duplicates", [asdict(m) for m in matches[sid]], "duplicates")
+        store.save_suggestion(engine, sid, "eligibility", [asdict(f) for f in findings[sid]], "rules")
+        store.save_suggestion(engine, sid, "scores", results["评分"][sid], "offline")
+    report.stages.append("资格审查")
+    _llm_scores(engine, [item for item in batch if item[0] in wanted], settings, report)
+    if progress:
+        progress("完成", len(steps) + 1, len(steps) + 1)
+    return report
+
+
+def _findings(
+    batch: Sequence[tuple[int, Submission]],
+    categories: dict[int, CategorySuggestion],
+    matches: dict[int, list[DuplicateMatch]],
+    settings: Settings,
+) -> dict[int, list]:
+    over_limit = check_unit_limits([(str(sid), sub) for sid, sub in batch], settings)
+    findings = {}
+    for sid, sub in batch:
+        found = check_submission(sub, settings) + findings_from_matches(matches[sid])
+        found += finding_from_category(categories[sid], sub.declared_category)
+        if str(sid) in over_limit:
+            found.append(over_limit[str(sid)])
+        findings[sid] = sort_findings(found)
+    return findings
+
+
+def _llm_scores(
+    engine: Engine, batch: Sequence[tuple[int, Submission]], settings: Settings, report: AnalyzeReport
+) -> None:
+    if not settings.llm_enabled or not batch:
+        return
+    from pipelines.llm import LLMError
+
+    try:
+        scored = llm_score_batch(engine, batch, settings)
+    except LLMError as error:
+        report.problems.append(f"大模型评分未完成：{error.message}（离线评分不受影响）")
+        return
+    for sid, payload in scored.items():
+        store.save_suggestion(engine, sid, "llm_scores", payload, payload.get("prompt_version") or "llm")
+    report.stages.append("大模型评分")
+
+
+def add_cli(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("analyze", help="对已入库的本年度申报案例做分类、查重、资格审查和评分")
+    parser.set_defaults(func=_cli)
+
+
+def _cli(_args: argparse.Namespace) -> int:
+    report = analyze_submissions(store.get_engine())
+    print(report.summary())
+    return 0
