@@ -255,6 +255,25 @@ def _fragmented(text: str) -> str:
     )
 
 
+MAIL_RID = "rIdMail"
+
+
+def _mail_link(email: str) -> str:
+    """An e-mail address as Word's AutoFormat leaves it: a hyperlink to an external mailto: relationship."""
+    run = f'<w:r><w:rPr><w:rStyle w:val="a6"/></w:rPr>{_text(email)}</w:r>'
+    return f'<w:hyperlink r:id="{MAIL_RID}" w:history="1">{run}</w:hyperlink>' if email else ""
+
+
+def _mail_field(email: str) -> str:
+    """An e-mail address as a HYPERLINK field; the field instruction is not part of the value."""
+    return (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        f'<w:r><w:instrText xml:space="preserve"> HYPERLINK "mailto:{escape(email)}" </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        f'<w:r><w:rPr><w:rStyle w:val="a6"/></w:rPr>{_text(email)}</w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    )
+
+
 def _layout_classic_table(form: _Form) -> str:
     grid = (2200, 6800)
 
@@ -270,7 +289,7 @@ def _layout_classic_table(form: _Form) -> str:
         row("运营状态", _para(form.status)),
         row("联系人", _para(form.contact["name"])),
         row("联系电话", _para(form.contact["phone"])),
-        row("电子邮箱", _para(form.contact["email"])),
+        row("电子邮箱", _p(_mail_link(form.contact["email"]))),
         row("往届申报情况", _paras(form.previous_lines or ("无",))),
         *(row(f"{name}\n{_hint(name)}", _paras(texts, indent=True)) for name, texts in form.sections),
         row("附件清单", _paras(_attachment_lines(form))),
@@ -299,12 +318,7 @@ def _layout_grid_span(form: _Form) -> str:
     grid = (1500, 1700, 1350, 1450, 1700, 1300)
 
     def pair(label: str, value: str, label2: str, value2: str) -> str:
-        cells = [
-            _Cell(_label(label)),
-            _Cell(_para(value), span=2),
-            _Cell(_label(label2)),
-            _Cell(_para(value2), span=2),
-        ]
+        cells = [_Cell(_label(label)), _Cell(value, span=2), _Cell(_label(label2)), _Cell(value2, span=2)]
         return _tr(grid, cells, height=600)
 
     def wide(label: str, content: str) -> str:
@@ -313,9 +327,9 @@ def _layout_grid_span(form: _Form) -> str:
     cats = _category_line(form.categories, on="■", sep="    ")
     rows = [
         wide("案例名称", _para(form.title)),
-        pair("申报单位（全称）", form.unit, "联系人", form.contact["name"]),
-        pair("实施主体", form.implementer, "联系电话", form.contact["phone"]),
-        pair("上线时间", form.launch, "电子邮箱", form.contact["email"]),
+        pair("申报单位（全称）", _para(form.unit), "联系人", _para(form.contact["name"])),
+        pair("实施主体", _para(form.implementer), "联系电话", _para(form.contact["phone"])),
+        pair("上线时间", _para(form.launch), "电子邮箱", _p(_mail_field(form.contact["email"]))),
         wide("运营状态", _para(form.status)),
         wide("申报类别", _para(cats)),
         *_previous_rows(form, grid),
@@ -879,6 +893,9 @@ def _styles_xml() -> str:
         f'<w:uiPriority w:val="39"/><w:tblPr><w:tblBorders>{_BORDERS}</w:tblBorders></w:tblPr></w:style>',
         '<w:style w:type="character" w:styleId="a5"><w:name w:val="Placeholder Text"/><w:basedOn w:val="a0"/>'
         '<w:uiPriority w:val="99"/><w:semiHidden/><w:rPr><w:color w:val="808080"/></w:rPr></w:style>',
+        '<w:style w:type="character" w:styleId="a6"><w:name w:val="Hyperlink"/><w:basedOn w:val="a0"/>'
+        '<w:uiPriority w:val="99"/><w:unhideWhenUsed/><w:rPr><w:color w:val="0563C1"/><w:u w:val="single"/>'
+        "</w:rPr></w:style>",
     ]
     return f'{_DECL}<w:styles xmlns:w="{W_NS}">{head}{"".join(styles)}</w:styles>'
 
@@ -935,9 +952,11 @@ def _content_types(images: bool) -> str:
     )
 
 
-def _rels(targets: Sequence[tuple[str, str, str]]) -> str:
+def _rels(targets: Sequence[tuple[str, str, str]], external: Iterable[str] = ()) -> str:
+    mode = {rid: ' TargetMode="External"' for rid in external}
     items = "".join(
-        f'<Relationship Id="{rid}" Type="{kind}" Target="{target}"/>' for rid, kind, target in targets
+        f'<Relationship Id="{rid}" Type="{kind}" Target="{target}"{mode.get(rid, "")}/>'
+        for rid, kind, target in targets
     )
     return f'{_DECL}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{items}</Relationships>'
 
@@ -962,15 +981,28 @@ def _app_xml(application: str) -> str:
     )
 
 
-def _package_bytes(document_xml: str, wps: bool = False, media: dict[str, bytes] | None = None) -> bytes:
-    """A complete .docx package around ``document_xml``; ``media`` maps rId -> PNG bytes (word/media/<rId>.png)."""
-    media = media or {}
+def _package_bytes(
+    document_xml: str,
+    wps: bool = False,
+    media: dict[str, bytes] | None = None,
+    links: dict[str, str] | None = None,
+) -> bytes:
+    """A complete .docx package around ``document_xml``.
+
+    Args:
+        document_xml: the main part.
+        wps: write WPS Office as the producing application.
+        media: rId -> PNG bytes, stored as word/media/<rId>.png.
+        links: rId -> external hyperlink target.
+    """
+    media, links = media or {}, links or {}
     office = f"{_REL}/"
     doc_rels = [
         ("rId1", f"{office}styles", "styles.xml"),
         ("rId2", f"{office}settings", "settings.xml"),
         ("rId3", f"{office}fontTable", "fontTable.xml"),
         *((rid, f"{office}image", f"media/{rid}.png") for rid in media),
+        *((rid, f"{office}hyperlink", escape(target, {'"': "&quot;"})) for rid, target in links.items()),
     ]
     package_rels = [
         ("rId1", f"{office}officeDocument", "word/document.xml"),
@@ -990,7 +1022,7 @@ def _package_bytes(document_xml: str, wps: bool = False, media: dict[str, bytes]
         "docProps/core.xml": _core_xml("", "Administrator"),
         "docProps/app.xml": _app_xml(application),
         "word/document.xml": document_xml,
-        "word/_rels/document.xml.rels": _rels(doc_rels),
+        "word/_rels/document.xml.rels": _rels(doc_rels, external=set(links)),
         "word/styles.xml": _styles_xml(),
         "word/settings.xml": _SETTINGS_XML,
         "word/fontTable.xml": _font_table_xml(),
@@ -1019,8 +1051,10 @@ def write_form(case: dict, path: Path, layout: str) -> None:
     if layout not in _LAYOUT_BUILDERS:
         raise ValueError(f"未知的版式：{layout}（可选：{', '.join(LAYOUTS)}）")
     wps = layout in WPS_LAYOUTS
-    body = _LAYOUT_BUILDERS[layout](_form(case))
-    path.write_bytes(_package_bytes(_document_xml(body, wps=wps), wps=wps))
+    form = _form(case)
+    links = {MAIL_RID: f"mailto:{form.contact['email']}"} if form.contact["email"] else {}
+    body = _LAYOUT_BUILDERS[layout](form)
+    path.write_bytes(_package_bytes(_document_xml(body, wps=wps), wps=wps, links=links))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -1356,12 +1390,12 @@ def form_file_name(case: dict) -> str:
 
 
 def expected_fields(case: dict) -> dict:
-    """What an extractor should read from the form of ``case``."""
+    """What an extractor should read from the form of ``case`` (names without the stray spaces a form may keep)."""
     categories = case.get("declared_categories") or []
     return {
-        "title": case["title"],
-        "unit": case["unit"],
-        "implementer": case.get("implementer") or case["unit"],
+        "title": case["title"].strip(),
+        "unit": case["unit"].strip(),
+        "implementer": (case.get("implementer") or case["unit"]).strip(),
         "declared_category": categories[0] if len(categories) == 1 else None,
         "launch_date": case.get("launch_expected"),
     }

@@ -21,6 +21,7 @@ from pipelines.taxonomy import CATEGORY_NAMES
 W = f"{{{formgen.W_NS}}}"
 W14 = f"{{{formgen.W14_NS}}}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 NS = {"w": formgen.W_NS, "w14": formgen.W14_NS, "mc": MC[1:-1]}
 
 SECTIONS = {
@@ -173,12 +174,20 @@ def test_files_are_reproducible(form_path, tmp_path):
 
 
 def test_classic_table(form_path):
-    root = _read(form_path("classic_table"))
+    path = form_path("classic_table")
+    root = _read(path)
     assert len(_xpath(root, "//w:tbl")) == 1
     texts = _paragraph_texts(root)
     assert "☑内容供给创新类" in "".join(texts) and "□全媒体传播建设类" in "".join(texts)
     assert "（300字以内）" in texts
     assert _xpath(root, "//w:proofErr") and _xpath(root, "//w:bookmarkStart[@w:name='_GoBack']")
+    link = _xpath(root, "//w:hyperlink")[0]
+    assert "".join(link.itertext()) == CASES[0]["contact"]["email"]
+    rels = _read(path, "word/_rels/document.xml.rels")
+    (rel,) = [r for r in rels if r.get("Id") == link.get(f"{R}id")]
+    assert (
+        rel.get("Target") == f"mailto:{CASES[0]['contact']['email']}" and rel.get("TargetMode") == "External"
+    )
 
 
 def test_grid_span(form_path):
@@ -189,6 +198,8 @@ def test_grid_span(form_path):
     labels = ["".join(tc.itertext()) for tc in _xpath(row, "w:tc")]
     assert labels == ["申报单位（全称）", CASES[2]["unit"], "联系人", CASES[2]["contact"]["name"]]
     assert _xpath(root, "//w:tc[w:tcPr/w:gridSpan/@w:val='3']//w:t[.='气象数字人主播“云小晴”']")
+    email_cell = _xpath(root, "//w:tc[w:p/w:r/w:instrText[contains(., 'HYPERLINK')]]")[0]
+    assert "".join(t.text for t in email_cell.iter(f"{W}t")) == CASES[2]["contact"]["email"]
 
 
 def test_vmerge_group_is_word_style(form_path):
