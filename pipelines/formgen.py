@@ -553,9 +553,12 @@ def _placeholder(sdt_id: int) -> str:
     return _sdt(pr, f'<w:r><w:rPr><w:rStyle w:val="a5"/></w:rPr><w:t>{PLACEHOLDER_TEXT}</w:t></w:r>')
 
 
+_YEAR_MONTH = re.compile(r"(\d{4})年(\d{1,2})月")
+
+
 def _date_control(text: str, sdt_id: int) -> str:
     """A date picker when the launch text is a plain 年月, else a plain text control; run level."""
-    match = re.fullmatch(r"(\d{4})年(\d{1,2})月", text)
+    match = _YEAR_MONTH.fullmatch(text)
     kind = "<w:text/>"
     if match:
         year, month = int(match[1]), int(match[2])
@@ -655,8 +658,16 @@ def _revised(text: str) -> str:
     return _r(text[:cut]) + deleted + inserted
 
 
+def _revised_paragraphs(texts: Sequence[str]) -> str:
+    """Section paragraphs under revision: a sentence deleted from the first, the later ones inserted whole."""
+    first, *rest = texts
+    deleted = f'<w:del w:id="4" {_REVISION}><w:r>{_text("此段内容待补充完善。", "w:delText")}</w:r></w:del>'
+    inserted = (f'<w:ins w:id="{100 + i}" {_REVISION}>{_r(t)}</w:ins>' for i, t in enumerate(rest))
+    return _p(_r(first) + deleted, indent=True) + "".join(_p(runs, indent=True) for runs in inserted)
+
+
 def _date_tag(text: str) -> str:
-    match = re.fullmatch(r"(\d{4})年(\d{1,2})月", text)
+    match = _YEAR_MONTH.fullmatch(text)
     if not match:
         return _r(text)
     attrs = f'<w:attr w:name="Year" w:val="{match[1]}"/><w:attr w:name="Month" w:val="{int(match[2])}"/>'
@@ -715,12 +726,12 @@ def _layout_legacy_checkbox(form: _Form) -> str:
         _form_checkbox(n, s) + _r(f" {CATEGORY_NAMES[n]}  ")
         for n, s in zip(CATEGORY_NAMES, _checkbox_states(form.categories), strict=True)
     ]
-    unit_tag = f'<w:smartTag w:uri="urn:schemas-microsoft-com:office:smarttags" w:element="PersonName">{_r(form.unit)}</w:smartTag>'
+    smart_tag = '<w:smartTag w:uri="urn:schemas-microsoft-com:office:smarttags" w:element="PersonName">'
     applied = bool(form.previous)
     previous = _p(_sym(applied) + _r(" 是    ") + _sym(not applied) + _r(" 否")) + _paras(form.previous_lines)
     rows = [
         row("案例名称", _p(_revised(form.title))),
-        row("申报单位", _p(unit_tag)),
+        row("申报单位", _p(f"{smart_tag}{_r(form.unit)}</w:smartTag>")),
         row("实施主体", _para(form.implementer)),
         row("申报类别", "".join(_p("".join(fields[i : i + 2])) for i in (0, 2, 4))),
         row("上线时间", _p(_date_tag(form.launch))),
@@ -728,17 +739,7 @@ def _layout_legacy_checkbox(form: _Form) -> str:
         row("是否申报过往届", previous),
     ]
     for name, texts in form.sections:
-        first, *rest = texts
-        if name == "主要做法":
-            deleted = (
-                f'<w:del w:id="4" {_REVISION}><w:r>{_text("此段内容待补充完善。", "w:delText")}</w:r></w:del>'
-            )
-            body = _p(_r(first) + deleted, indent=True) + "".join(
-                _p(f'<w:ins w:id="{5 + i}" {_REVISION}>{_r(t)}</w:ins>', indent=True)
-                for i, t in enumerate(rest)
-            )
-        else:
-            body = _paras(texts, indent=True)
+        body = _revised_paragraphs(texts) if name == "主要做法" else _paras(texts, indent=True)
         rows.append(row(f"{name}\n{_hint(name)}", body))
     rows.append(row("附件清单", _paras(_attachment_lines(form))))
     rows.append(row("申报单位意见", _signature()))
@@ -961,16 +962,14 @@ def _rels(targets: Sequence[tuple[str, str, str]], external: Iterable[str] = ())
     return f'{_DECL}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{items}</Relationships>'
 
 
-def _core_xml(title: str, author: str) -> str:
-    return (
-        f'{_DECL}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
-        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
-        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f"<dc:title>{escape(title)}</dc:title><dc:creator>{escape(author)}</dc:creator>"
-        f"<cp:lastModifiedBy>{escape(author)}</cp:lastModifiedBy><cp:revision>3</cp:revision>"
-        '<dcterms:created xsi:type="dcterms:W3CDTF">2026-03-01T08:00:00Z</dcterms:created>'
-        '<dcterms:modified xsi:type="dcterms:W3CDTF">2026-03-10T09:30:00Z</dcterms:modified></cp:coreProperties>'
-    )
+_CORE_XML = (
+    f'{_DECL}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title></dc:title><dc:creator>Administrator'
+    "</dc:creator><cp:lastModifiedBy>Administrator</cp:lastModifiedBy><cp:revision>3</cp:revision>"
+    '<dcterms:created xsi:type="dcterms:W3CDTF">2026-03-01T08:00:00Z</dcterms:created>'
+    '<dcterms:modified xsi:type="dcterms:W3CDTF">2026-03-10T09:30:00Z</dcterms:modified></cp:coreProperties>'
+)
 
 
 def _app_xml(application: str) -> str:
@@ -1019,7 +1018,7 @@ def _package_bytes(
     parts = {
         "[Content_Types].xml": _content_types(bool(media)),
         "_rels/.rels": _rels(package_rels),
-        "docProps/core.xml": _core_xml("", "Administrator"),
+        "docProps/core.xml": _CORE_XML,
         "docProps/app.xml": _app_xml(application),
         "word/document.xml": document_xml,
         "word/_rels/document.xml.rels": _rels(doc_rels, external=set(links)),
