@@ -22,7 +22,7 @@ _YMD_COMPACT = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])([0-2]\d|3[01]
 _YM = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[年./\-]\s*(\d{1,2})(?!\d)(?!\s*[./\-]\s*\d)")
 _Y = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
-BUILDING_WORDS = ("在建", "建设中", "正在建设", "开发中", "研发中", "尚未上线", "未上线", "测试中", "内测")
+BUILDING_WORDS = ("在建", "建设中", "正在建设", "开发中", "研发中", "测试中", "内测")
 PLANNED_WORDS = ("计划中", "计划于", "计划在", "预计", "拟于", "拟在", "将于", "筹备", "待上线")
 
 
@@ -79,7 +79,7 @@ def normalise_date(text: str) -> str | None:
 
 
 def status_hint(text: str) -> str:
-    """``在建`` or ``计划中`` when the text says the case is not online yet, else ``""``.
+    """``在建``, ``计划中`` or ``未上线`` when the text says the case is not online yet, else ``""``.
 
     Args:
         text: a launch-date or status text such as ``在建，预计2026年6月上线``.
@@ -88,4 +88,4 @@ def status_hint(text: str) -> str:
         return "在建"
     if any(word in text for word in PLANNED_WORDS):
         return "计划中"
-    return ""
+    return "未上线" if "未上线" in text else ""

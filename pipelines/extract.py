@@ -211,6 +211,7 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
     "previous": (
         "往年申报情况",
         "往年申报",
+        "往届申报",
         "历史申报情况",
         "往届申报情况",
         "以往申报情况",
@@ -284,11 +285,15 @@ for _canonical, _labels in SECTION_LABELS.items():
     _LABEL_KEYS.update({label: ("section", _canonical) for label in _labels})
 
 _INLINE_LABEL_RE = re.compile(
-    r"(?:^|(?<=[\s\t]))("
-    + "|".join(sorted((re.escape(label) for label in _LABEL_KEYS if len(label) > 1), key=len, reverse=True))
+    r"(?:^|(?<=[\s,;、]))("
+    + "|".join(
+        "[ ]*".join(re.escape(char) for char in label)  # 联 系 人：
+        for label in sorted((label for label in _LABEL_KEYS if len(label) > 1), key=len, reverse=True)
+    )
     + r")\s*(?:\([^()]{0,40}\))?\s*:",
     re.IGNORECASE,
 )
+_SIGNATURE_RE = re.compile(r"[（(]\s*(?:单位|申报单位)?(?:盖章|签字|签章|公章)[^（()）]{0,10}[）)]")
 _NUMBERING_RE = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.]|\(\s*[一二三四五六七八九十\d]+\s*\)|\d+(?:\.\d+)*[、.)]?(?!\d)|[①-⑳])\s*"
 )
@@ -606,11 +611,14 @@ def is_hint(line: str) -> bool:
 
 
 def strip_hints(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Remove hint lines and leading bracketed hints; returns (kept lines, removed hints)."""
+    """Remove hint lines and leading bracketed hints; returns (kept lines, removed hints).
+
+    A line that only states a word limit (``不超过300字``) is removed too and returned among the hints.
+    """
     kept: list[str] = []
     hints: list[str] = []
     for line in lines:
-        if is_hint(line):
+        if is_hint(line) or _LIMIT_ONLY_RE.fullmatch(_nfkc(line).strip(_BLANKS)):
             hints.append(line.strip(_BLANKS))
             continue
         match = _LEADING_BRACKET_RE.match(line.strip(_BLANKS))
@@ -621,6 +629,9 @@ def strip_hints(lines: list[str]) -> tuple[list[str], list[str]]:
     return kept, hints
 
 
+_LIMIT_ONLY_RE = re.compile(
+    r"[(（]?(?:字数)?(?:不超过|不多于|不得超过|限|控制在|最多)?\s*\d+\s*(?:个)?(?:汉)?字(?:以内|之内|内|以下)?[)）]?"
+)
 _SCALAR_NOTE_RE = re.compile(r"[（(][^（()）]*(?:盖章|签字|签章|全称|请填写|须填写)[^（()）]*[）)]")
 
 
@@ -705,50 +716,47 @@ class _FormReader:
     # -- paragraphs ---------------------------------------------------------------------------------
 
     def paragraph(self, text: str, heading: int | None, in_cell: bool) -> None:
-        """One paragraph of the body or of a single-cell row."""
-        if not text.strip(_BLANKS):
+        """One paragraph of the body or of a single-cell row, line by line (``w:br`` splits lines)."""
+        for line in text.split("\n"):
+            if line.strip(_BLANKS):
+                self._line(line, heading, in_cell)
+
+    def _line(self, text: str, heading: int | None, in_cell: bool) -> None:
+        if _SIGNATURE_RE.fullmatch(text.strip(_BLANKS)):
+            self.open = self._add(LabelMatch("ignore", "盖章", text))
             return
         # Inside a narrative section "成效：……" is prose; only a sibling heading may carry an inline label.
+        kind = _heading_kind(text, heading)
         in_section = self.open is not None and self.open.key == "section"
-        inline_allowed = not in_section or _heading_kind(text, heading) == self.open.heading_kind
+        inline_allowed = not in_section or kind == self.open.heading_kind
         several = split_inline_labels(text) if inline_allowed else []
         if several:
             for match in several:
                 self._take(match, [])
             return
         match = match_label(text)
-        if match is not None and match.inline and not inline_allowed:
-            match = None
-        if match is None and "\n" in text.strip(_BLANKS):
-            first, _, rest = text.strip(_BLANKS).partition("\n")
-            first_match = match_label(first)
-            if first_match is not None and not first_match.inline:
-                self._take(first_match, [rest], _heading_kind(first, heading))
+        if match is not None and match.key != "sub" and (inline_allowed or not match.inline):
+            self._take(match, [], kind)
+            return
+        if not in_cell and kind is not None and _looks_like_heading(text):
+            if self._starts_unknown_section(text, kind):
                 return
-        if match is not None and match.key != "sub":
-            self._take(match, [], _heading_kind(text, heading))
-            return
-        if not in_cell and self._starts_unknown_section(text, heading):
-            return
+            if self.open is not None and self.open.key != "section":
+                self.open = None  # a heading such as 二、案例内容 ends a list like 往年申报情况
+                return
         if self.open is not None:
             self._append(text)
         elif not self.entries:
             self.loose.append(Paragraph(text, heading))
 
-    def _starts_unknown_section(self, text: str, heading: int | None) -> bool:
-        kind = _heading_kind(text, heading)
-        if kind is None or not _looks_like_heading(text):
-            return False
+    def _starts_unknown_section(self, text: str, kind: tuple[str, str]) -> bool:
         if kind[0] == "style" and int(kind[1]) > 1:
             return False
         open_kind = self.open.heading_kind if self.open is not None else None
         sections_seen = any(entry.key == "section" for entry in self.entries)
-        if open_kind is not None and open_kind != kind:
+        if open_kind != kind and (open_kind is not None or not sections_seen):
             return False
-        if open_kind is None and not sections_seen:
-            return False
-        label = _label_core(text)
-        self._take(LabelMatch("section", label, text.strip(_BLANKS)), [], kind)
+        self._take(LabelMatch("section", _label_core(text), text.strip(_BLANKS)), [], kind)
         return True
 
     # -- table rows ---------------------------------------------------------------------------------
@@ -883,9 +891,10 @@ def _collect(entries: list[_Entry]) -> _Assembled:
             continue
         kept, hints = strip_hints([part for line in entry.lines for part in line.split("\n")])
         label = entry.label if entry.key == "section" else _display_label(entry)
-        result.hints.extend((label, hint) for hint in hints)
+        notes = [hint for hint in hints if not _LIMIT_ONLY_RE.fullmatch(_nfkc(hint))]
+        result.hints.extend((label, hint) for hint in notes)
         if entry.key == "section":
-            _add_section(result, entry, kept)
+            _add_section(result, entry, kept, hints)
         elif entry.key in SCALAR_KEYS or entry.key.startswith("contact"):
             value = _clean_scalar(kept)
             if value and not result.values.get(entry.key):
@@ -895,12 +904,13 @@ def _collect(entries: list[_Entry]) -> _Assembled:
     return result
 
 
-def _add_section(result: _Assembled, entry: _Entry, lines: list[str]) -> None:
+def _add_section(result: _Assembled, entry: _Entry, lines: list[str], hints: list[str]) -> None:
     text = "\n".join(line.strip(_BLANKS) for line in lines if line.strip(_BLANKS))
     previous = result.sections.get(entry.label, "")
     result.sections[entry.label] = "\n".join(filter(None, [previous, text]))
     if result.limits.get(entry.label) is None:
-        result.limits[entry.label] = word_limit(entry.raw_label)
+        limits = [word_limit(text) for text in [entry.raw_label, *hints]]
+        result.limits[entry.label] = next((limit for limit in limits if limit is not None), None)
 
 
 def _display_label(entry: _Entry) -> str:
@@ -957,7 +967,7 @@ def parse_previous(lines: list[str]) -> list[PreviousApplication]:
 def _attachments(lines: list[str]) -> list[str]:
     names = []
     for line in lines:
-        for part in line.split("\t"):
+        for part in re.split(r"[\t；;]", line):
             name = _LIST_PREFIX_RE.sub("", part).strip(_BLANKS + "；;。")
             if name and name not in _NONE_WORDS:
                 names.append(name)
