@@ -132,6 +132,7 @@ class Flag:
     evidence: str = ""
     related_ids: list[str] = field(default_factory=list)
     state: FlagState | None = None
+    title: str = ""  # the case's title, for lists of flags across cases
 
     @property
     def related_id(self) -> str:
@@ -329,6 +330,8 @@ def load_flags(
         findings = findings_from_payload(eligibility[row.id].payload if row.id in eligibility else None)
         category = category_from_payload(categories[row.id].payload) if row.id in categories else None
         result[row.id] = _flags_for(row.id, findings, category, row.declared_category, states)
+        for flag in result[row.id]:
+            flag.title = row.title
     return result
 
 

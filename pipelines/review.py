@@ -158,11 +158,6 @@ def ai_scores_visible(
     return has_submitted(engine, user, submission_id)
 
 
-def others_visible(engine: Engine, user: User, submission_id: int) -> bool:
-    """Other reviewers' opinions are shown to organizers/analysts, and to a reviewer once they have scored."""
-    return user.can(auth.VIEW_ALL_REVIEWS) or has_submitted(engine, user, submission_id)
-
-
 def _validate(data: ReviewInput) -> None:
     if data.conflict_of_interest:
         return
@@ -326,6 +321,20 @@ def visible_latest_reviews(
         return reviews
     scored = {r.submission_id for r in reviews if r.reviewer_id == user.id and not r.conflict_of_interest}
     return [r for r in reviews if r.reviewer_id == user.id or r.submission_id in scored]
+
+
+def all_review_versions(engine: Engine, user: User, year: int) -> list[Review]:
+    """Every saved version of every review of the year's current cases (organizers and analysts)."""
+    auth.require(user, auth.VIEW_ALL_REVIEWS)
+    query = (
+        select(ReviewRow, UserRow.username)
+        .join(UserRow, UserRow.id == ReviewRow.reviewer_id)
+        .join(SubmissionRow, SubmissionRow.id == ReviewRow.submission_id)
+        .where(SubmissionRow.year == year, SubmissionRow.is_current.is_(True))
+        .order_by(ReviewRow.submission_id, UserRow.username, ReviewRow.version)
+    )
+    with store.session_scope(engine) as session:
+        return [_to_review(row, name) for row, name in session.execute(query)]
 
 
 def review_counts(engine: Engine, year: int | None = None) -> dict[int, int]:

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import io
+
+import docx
+import pandas as pd
+import pytest
+from docx.oxml.ns import qn
+
+from pipelines import auth, export, review
+from pipelines.config import Settings
+from pipelines.review import ReviewInput
+from tests import workbench_data
+
+SETTINGS = Settings(hide_ai_scores_until_reviewed=True)
+BLIND = Settings(blind_review=True, hide_ai_scores_until_reviewed=True)
+KEYS = ("political", "innovation", "effectiveness", "typicality")
+
+
+@pytest.fixture
+def seeded(engine):
+    data = workbench_data.seed(engine)
+    review.save_review(
+        engine, data.wang, data.energy, ReviewInput(2, dict.fromkeys(KEYS, 70), "待定", "数据扎实")
+    )
+    review.save_review(
+        engine,
+        data.wang,
+        data.energy,
+        ReviewInput(2, dict.fromkeys(KEYS, 88), "推荐", "复核后上调：成效突出"),
+    )
+    review.save_review(
+        engine, data.li, data.building, ReviewInput(3, dict.fromkeys(KEYS, 40), "不推荐", "重复申报")
+    )
+    review.record_flag_action(engine, data.org, data.building, "past_awardee_repeat", "confirmed", "H2024-07")
+    return data
+
+
+def _sheets(content: bytes) -> dict[str, pd.DataFrame]:
+    return pd.read_excel(io.BytesIO(content), sheet_name=None)
+
+
+def test_organizer_excel_has_results_reviews_history_and_flags(engine, seeded):
+    sheets = _sheets(export.export_excel(engine, seeded.org, 2026, SETTINGS))
+    assert list(sheets) == ["结果汇总", "评审意见", "评审历史", "问题标记"]
+    results = sheets["结果汇总"].set_index("编号")
+    assert len(results) == 4
+    assert (
+        results.loc[seeded.energy, "评审结论"] == "推荐×1" and results.loc[seeded.energy, "专家平均分"] == 88
+    )
+    assert results.loc[seeded.building, "申报单位"] == "中国建材时报社"
+    assert results.loc[seeded.building, "建议类别"] == "3 运营服务创新类"
+    reviews = sheets["评审意见"]
+    assert sorted(zip(reviews["评审专家"], reviews["版本"], reviews["评审结论"], strict=True)) == [
+        ("li", 1, "不推荐"),
+        ("wang", 2, "推荐"),
+    ]
+    assert list(reviews.loc[reviews["评审专家"] == "wang", "评审意见"]) == ["复核后上调：成效突出"]
+    history = sheets["评审历史"]
+    assert list(history.loc[history["评审专家"] == "wang", "评审结论"]) == ["待定", "推荐"]
+    flags = sheets["问题标记"]
+    handled = flags[flags["处理"] == "已确认"]
+    assert list(handled["问题"]) == ["往年已入选"] and list(handled["处理人"]) == ["org"]
+
+
+def test_reviewer_exports_only_what_they_may_see(engine, seeded):
+    sheets = _sheets(export.export_excel(engine, seeded.wang, 2026, BLIND))
+    assert list(sheets) == ["结果汇总", "评审意见"]
+    assert set(sheets["结果汇总"]["申报单位"]) == {"（盲评隐藏）"}
+    assert list(sheets["评审意见"]["评审专家"]) == ["wang"]  # li's review of another case stays hidden
+    results = sheets["结果汇总"].set_index("编号")
+    assert results["AI总分"].notna().tolist() == [True, False, False, False]  # only the case wang scored
+
+
+def test_analyst_may_export_and_anonymous_may_not(engine, seeded):
+    assert len(export.results_table(engine, seeded.analyst, 2026, SETTINGS)) == 4
+    with pytest.raises(auth.PermissionDenied):
+        export.results_table(engine, None, 2026, SETTINGS)
+
+
+def test_word_summary_per_batch_with_cjk_font(engine, seeded):
+    document = docx.Document(io.BytesIO(export.export_word(engine, seeded.org, 2026, SETTINGS)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "2026年中国行业媒体高质量发展创新案例评审意见汇总" in text
+    assert "案例 4 件，评审专家 2 位" in text
+    assert f"{seeded.energy}. “碳路观察”数据新闻品牌" in text and "申报单位：能源观察报" in text
+    assert "平均总分 88.0；推荐1票。" in text and "尚无评审意见。" in text
+    cells = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
+    assert ["wang", "推荐", "88.0", "2 内容供给创新类", "复核后上调：成效突出"] in cells
+    fonts = document.styles["Normal"].element.rPr.rFonts
+    assert fonts.get(qn("w:eastAsia")) == "宋体"
+
+
+def test_word_summary_hides_applicant_from_blind_reviewer(engine, seeded):
+    document = docx.Document(io.BytesIO(export.export_word(engine, seeded.wang, 2026, BLIND)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "申报单位" not in text and "中国建材时报社" not in text
