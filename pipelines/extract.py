@@ -832,13 +832,27 @@ class _FormReader:
             if whole is not None and whole.key != "sub":
                 self._take(whole, [])
                 return
-            for paragraph in cell.paragraphs:
-                self.paragraph(paragraph, None, in_cell=True)
+            if not self._unknown_label_row(cell):
+                for paragraph in cell.paragraphs:
+                    self.paragraph(paragraph, None, in_cell=True)
             return
         if len(filled) == 2 and self._unknown_pair(filled[0], filled[1]):
             return
         if filled and self.open is not None:
             self._append("\t".join(cell.text.replace("\n", " ") for cell in filled))
+
+    def _unknown_label_row(self, cell: Cell) -> bool:
+        """A row holding only a short title after a section's text: the next section, under its own label."""
+        lines = [line for line in cell.paragraphs if line.strip(_BLANKS)]
+        if len(lines) != 1 or self.open is None or self.open.key != "section":
+            return False
+        core = _label_core(lines[0])
+        if not any(line.strip(_BLANKS) for line in self.open.lines) or not _looks_like_heading(lines[0]):
+            return False
+        if len(core) > 12 or re.search(r"\d", core) or len(re.findall(f"[{_HAN}]", core)) < 2:
+            return False
+        self._take(LabelMatch("section", core, lines[0]), [])
+        return True
 
     def _unknown_pair(self, label_cell: Cell, value_cell: Cell) -> bool:
         """A short unknown label beside a long text: a narrative section under its own label."""
