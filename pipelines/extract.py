@@ -486,7 +486,8 @@ def _mark_before(text: str, position: int) -> str:
 
 
 def _mark_after(text: str, end: int) -> str:
-    after = text[end:].lstrip("类" + _BLANKS + "()（）")
+    rest_of_name = re.match(f"[{_HAN}]{{0,6}}类", text[end:])
+    after = text[end + (rest_of_name.end() if rest_of_name else 0) :].lstrip(_BLANKS + "()（）")
     return after[:1] if after[:1] in TICKED_MARKS else ""
 
 
@@ -512,8 +513,10 @@ def read_categories(text: str) -> tuple[list[int], bool]:
     )
     if not occurrences:
         return [], False
-    first_start, first_end, _ = occurrences[0]
-    marks_after = not _mark_before(text, first_start) and bool(_mark_after(text, first_end))
+    # The first option tells the convention: a box before it, or (without one) a tick after an option.
+    marks_after = not _mark_before(text, occurrences[0][0]) and any(
+        _mark_after(text, e) for _, e, _ in occurrences
+    )
     ticked: set[int] = set()
     boxes = False
     for start, end, category in occurrences:
@@ -728,14 +731,19 @@ class _FormReader:
         # Inside a narrative section "成效：……" is prose; only a sibling heading may carry an inline label.
         kind = _heading_kind(text, heading)
         in_section = self.open is not None and self.open.key == "section"
-        inline_allowed = not in_section or kind == self.open.heading_kind
+        inline_allowed = not in_section or (kind is not None and kind == self.open.heading_kind)
         several = split_inline_labels(text) if inline_allowed else []
         if several:
             for match in several:
                 self._take(match, [])
             return
         match = match_label(text)
-        if match is not None and match.key != "sub" and (inline_allowed or not match.inline):
+        if (
+            match is not None
+            and match.key != "sub"
+            and (inline_allowed or not match.inline)
+            and not (in_section and self._sub_heading(match, kind))
+        ):
             self._take(match, [], kind)
             return
         if not in_cell and kind is not None and _looks_like_heading(text):
@@ -748,6 +756,14 @@ class _FormReader:
             self._append(text)
         elif not self.entries:
             self.loose.append(Paragraph(text, heading))
+
+    def _sub_heading(self, match: LabelMatch, kind: tuple[str, str] | None) -> bool:
+        """``（二）实施路径`` inside 主要做法: a heading of a lower rank, or naming the open section again."""
+        assert self.open is not None
+        if match.key == "section" and match.label == self.open.label:
+            return True
+        open_kind = self.open.heading_kind
+        return open_kind is not None and kind is not None and kind != open_kind
 
     def _starts_unknown_section(self, text: str, kind: tuple[str, str]) -> bool:
         if kind[0] == "style" and int(kind[1]) > 1:
