@@ -1122,7 +1122,7 @@ def _warnings(
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 _IMAGES_ONLY_MAX_TEXT = 1000
-_IMAGES_ONLY_MAX_NARRATIVE = 50
+_IMAGES_ONLY_MAX_NARRATIVE = 20  # characters of narrative text that make it a text form
 
 
 def _sniff_kind(data: bytes) -> str:
@@ -1160,17 +1160,16 @@ def check_container(data: bytes, file_name: str, settings: Settings) -> None:
     Raises:
         IntakeError: lock_file, empty_file, too_large, encrypted, legacy_word or not_word.
     """
-    base = Path(file_name).name
-    if base.startswith("~$"):
+    if Path(file_name).name.startswith("~$"):
         raise IntakeError(
             "lock_file",
-            f"文件「{base}」是 Word 打开文档时生成的临时锁文件（以 ~$ 开头），不是申报表，已跳过。",
+            f"文件「{file_name}」是 Word 打开文档时生成的临时锁文件（以 ~$ 开头），不是申报表，已跳过。",
             file_name,
         )
     if not data:
         raise IntakeError(
             "empty_file",
-            f"文件「{base}」是空文件（0 字节），可能上传或复制时出错。请重新导出申报表后再上传。",
+            f"文件「{file_name}」是空文件（0 字节），可能上传或复制时出错。请重新导出申报表后再上传。",
             file_name,
         )
     check_size(len(data), file_name, settings)
@@ -1178,20 +1177,20 @@ def check_container(data: bytes, file_name: str, settings: Settings) -> None:
         if any(stream in data for stream in _ENCRYPTION_STREAMS):
             raise IntakeError(
                 "encrypted",
-                f"文件「{base}」设置了打开密码，系统无法读取。请在 Word 中取消密码（文件 → 信息 → 保护文档 → "
+                f"文件「{file_name}」设置了打开密码，系统无法读取。请在 Word 中取消密码（文件 → 信息 → 保护文档 → "
                 "用密码进行加密，清空密码）后重新保存，再上传。",
                 file_name,
             )
         raise IntakeError(
             "legacy_word",
-            f"文件「{base}」是旧版 Word/WPS 格式（.doc/.wps），系统只能读取 .docx。"
+            f"文件「{file_name}」是旧版 Word/WPS 格式（.doc/.wps），系统只能读取 .docx。"
             "请用 Word 或 WPS 打开后“另存为” Word 文档（.docx）再上传。",
             file_name,
         )
     if not data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         raise IntakeError(
             "not_word",
-            f"文件「{base}」不是 Word 文档（实际是{_sniff_kind(data)}）。申报表须为 Word 文档格式（.docx），"
+            f"文件「{file_name}」不是 Word 文档（实际是{_sniff_kind(data)}）。申报表须为 Word 文档格式（.docx），"
             "请提交用 Word 填写的申报表。",
             file_name,
         )
@@ -1202,14 +1201,13 @@ def check_size(size: int, file_name: str, settings: Settings) -> None:
     if size > settings.max_file_mb * 1024 * 1024:
         raise IntakeError(
             "too_large",
-            f"文件「{Path(file_name).name}」超过 {settings.max_file_mb:g} MB 的大小上限。"
+            f"文件「{file_name}」超过 {settings.max_file_mb:g} MB 的大小上限。"
             "请压缩文中图片（或把图片作为附件单独提交）后再上传。",
             file_name,
         )
 
 
 def _check_readable(body: Body, reader: _FormReader, submission: Submission, file_name: str) -> None:
-    base = Path(file_name).name
     narrative = sum(len(text) for text in submission.sections.values())
     if (
         body.image_count
@@ -1218,14 +1216,14 @@ def _check_readable(body: Body, reader: _FormReader, submission: Submission, fil
     ):
         raise IntakeError(
             "images_only",
-            f"文件「{base}」的内容几乎都是图片（共 {body.image_count} 张），没有可读取的文字。"
+            f"文件「{file_name}」的内容几乎都是图片（共 {body.image_count} 张），没有可读取的文字。"
             "请提交文字版申报表：直接在 Word 中填写，不要粘贴扫描件或截图。",
             file_name,
         )
     if not any(entry.key not in ("ignore", "sub") for entry in reader.entries):
         raise IntakeError(
             "not_a_form",
-            f"文件「{base}」能打开，但没有找到申报表的任何栏目（如案例名称、申报单位、案例简介）。"
+            f"文件「{file_name}」能打开，但没有找到申报表的任何栏目（如案例名称、申报单位、案例简介）。"
             "请确认提交的是《2026年中国行业媒体高质量发展创新案例申报表》。",
             file_name,
         )
