@@ -1,0 +1,565 @@
+"""Pure signal functions for repeat and duplicate detection (no I/O, no models).
+
+Character shingles are hashed to ``uint64`` with numpy (a polynomial rolling hash mixed by splitmix64);
+MinHash signatures use one-permutation hashing (each hash falls into one of ``k`` bins, the bin keeps its
+minimum, empty bins are filled from the next non-empty bin), so a signature costs one pass over the hashes.
+Product/brand names and figures are the evidence that survives a rewrite; they are extracted here and
+weighted by IDF over the history so stock phrases (“中央厨房”, “双碳”) count for little.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+SHINGLE_SIZE = 5
+SIGNATURE_BINS = 64
+_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+_PRIME = np.uint64(1_000_003)
+_EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+# Quoted phrases that many cases share: slogans and policy words, not product names.
+STOCK_NAMES = frozenset(
+    ["双碳", "四力", "中央厨房", "一张网", "十四五", "十五五", "两个结合", "守正创新", "媒体融合", "新闻+政务服务商务", "新闻+政务+服务", "新闻+政务", "新闻+服务", "新闻+", "一次采集、多元生成、多端分发", "一次采集、多种生成、多元传播", "三审三校", "一体化", "移动优先", "报网端微屏", "报、网、端、微、屏", "走出去", "一带一路", "讲好中国故事", "乡村振兴", "高质量发展", "最后一公里", "最后一公里", "放管服", "网红", "爆款", "出圈", "破圈", "流量", "千县千面", "一端多号", "一报一网一端多微", "内容为王", "技术赋能", "平台思维", "用户思维"]
+)
+# Latin tokens that name technologies, not products.
+GENERIC_LATIN = frozenset(
+    ["ai", "aigc", "app", "h5", "5g", "4k", "8k", "vr", "ar", "mr", "xr", "ip", "mcn", "pgc", "ugc", "ogc", "ocr", "api", "gpt", "llm", "rag", "etc", "vlog", "pc", "ppt", "pdf", "mp4", "mov", "cms", "erp", "crm", "saas", "paas", "iaas", "kpi", "okr", "b2b", "b2c", "o2o", "ceo", "cto", "pv", "uv", "dau", "mau", "ctr", "seo", "sdk", "ui", "ux", "gis", "bim", "iot"]
+)
+
+_NON_WORD = re.compile(r"[\W_]+")
+_QUOTED = re.compile(r"[“「『《\"]([^“”「」『』《》\"\n]{2,24})[”」』》\"]")
+_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9+&'’\-]*(?:[ .][A-Za-z0-9+&'’\-]+)*")
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+_MAGNITUDES = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
+# Measure words after a number; two-character ones first. Synonyms map to one unit.
+_MEASURES = {
+    "人次": "人次",
+    "万字": "万字",
+    "小时": "小时",
+    "分钟": "分钟",
+    "个月": "月",
+    "账号": "账号",
+    "元": "元",
+    "次": "次",
+    "人": "人",
+    "名": "人",
+    "位": "人",
+    "个": "个",
+    "家": "家",
+    "项": "项",
+    "件": "件",
+    "条": "条",
+    "篇": "篇",
+    "期": "期",
+    "集": "集",
+    "部": "部",
+    "场": "场",
+    "所": "所",
+    "台": "台",
+    "套": "套",
+    "种": "种",
+    "类": "类",
+    "支": "支",
+    "批": "批",
+    "款": "款",
+    "档": "档",
+    "幅": "幅",
+    "张": "张",
+    "首": "首",
+    "本": "本",
+    "份": "份",
+    "户": "户",
+    "道": "道",
+    "门": "门",
+    "节": "节",
+    "课": "课",
+    "天": "天",
+    "周": "周",
+    "倍": "倍",
+    "%": "%",
+    "％": "%",
+    "‰": "‰",
+    "分": "分",
+    "秒": "秒",
+    "GB": "GB",
+    "TB": "TB",
+    "G": "G",
+    "T": "T",
+}
+_MEASURE_PATTERN = "|".join(sorted(map(re.escape, _MEASURES), key=len, reverse=True))
+_ARABIC_FIGURE = re.compile(
+    rf"(?<![\d.A-Za-z])(\d+(?:\.\d+)?)\s*(余|多)?\s*(万|亿|千|百)?\s*(余|多)?\s*(亿)?\s*({_MEASURE_PATTERN})?"
+)
+_CN_FIGURE = re.compile(rf"([零〇一二两三四五六七八九十百千]+)(余|多)?(万|亿)?(余|多)?({_MEASURE_PATTERN})")
+_YEAR_MONTH = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月|((?:19|20)\d{2})[-./](\d{1,2})(?!\d)")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\d)")
+
+
+# --------------------------------------------------------------------------- shingles and MinHash
+
+
+def match_text(text: str) -> str:
+    """Text folded for matching: NFKC (full-width letters, digits and ，：（） become half width), lower case.
+
+    Unlike ``pipelines.text.normalize`` (for display and models) this runs at C speed, which matters for
+    100,000 past cases; Chinese quotes “” 《》 and 、。 are kept.
+    """
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def clean_codepoints(text: str) -> np.ndarray:
+    """Code points of the letters and digits of the folded text (punctuation, symbols and spaces dropped).
+
+    Args:
+        text: any text.
+
+    Returns:
+        uint64 array of shape ``(L,)``.
+    """
+    clean = _NON_WORD.sub("", match_text(text))
+    return np.frombuffer(clean.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+
+
+def _mix64(values: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser, vectorised (uint64 arithmetic wraps modulo 2**64)."""
+    with np.errstate(over="ignore"):
+        values = values ^ (values >> np.uint64(30))
+        values = values * np.uint64(0xBF58476D1CE4E5B9)
+        values = values ^ (values >> np.uint64(27))
+        values = values * np.uint64(0x94D049BB133111EB)
+        return values ^ (values >> np.uint64(31))
+
+
+def shingle_hashes(text: str, size: int = SHINGLE_SIZE) -> np.ndarray:
+    """The set of hashed character shingles of a text.
+
+    Args:
+        text: any text (normalised; punctuation and spaces dropped).
+        size: shingle length in characters.
+
+    Returns:
+        Sorted unique uint64 array of shape ``(s,)``; a non-empty text shorter than ``size`` gives one
+        shingle (the whole text), an empty text none.
+    """
+    codes = clean_codepoints(text)
+    if codes.size == 0:
+        return np.zeros(0, dtype=np.uint64)
+    width = min(size, codes.size)
+    count = codes.size - width + 1
+    with np.errstate(over="ignore"):
+        rolling = np.zeros(count, dtype=np.uint64)
+        for offset in range(width):
+            rolling = rolling * _PRIME + codes[offset : offset + count]
+    return np.unique(_mix64(rolling))
+
+
+def minhash_signature(hashes: np.ndarray, bins: int = SIGNATURE_BINS) -> np.ndarray:
+    """One-permutation MinHash signature with densification.
+
+    Args:
+        hashes: uint64 shingle hashes, shape ``(s,)``.
+        bins: signature length ``k`` (a power of two).
+
+    Returns:
+        uint64 array of shape ``(k,)``; all bins ``2**64 - 1`` when ``hashes`` is empty.
+    """
+    signature = np.full(bins, _EMPTY, dtype=np.uint64)
+    if hashes.size == 0:
+        return signature
+    shift = np.uint64(64 - int(math.log2(bins)))
+    values = _mix64(hashes ^ np.uint64(0x9E3779B97F4A7C15))
+    np.minimum.at(
+        signature, (values >> shift).astype(np.intp), values & (_MASK64 >> np.uint64(int(math.log2(bins))))
+    )
+    empty = signature == _EMPTY
+    if empty.any():
+        filled = np.flatnonzero(~empty)
+        # each empty bin borrows the next non-empty bin (circularly), salted by the distance
+        positions = np.arange(bins)
+        nxt = filled[np.searchsorted(filled, positions[empty]) % filled.size]
+        distance = (nxt - positions[empty]) % bins
+        signature[empty] = _mix64(signature[nxt] + distance.astype(np.uint64))
+    return signature
+
+
+def signature_similarity(signature: np.ndarray, signatures: np.ndarray) -> np.ndarray:
+    """Estimated Jaccard similarity: the share of equal bins.
+
+    Args:
+        signature: uint64 ``(k,)``.
+        signatures: uint64 ``(n, k)``.
+
+    Returns:
+        float32 ``(n,)``.
+    """
+    return (signatures == signature[None, :]).mean(axis=1).astype(np.float32)
+
+
+def band_keys(signatures: np.ndarray, rows_per_band: int) -> np.ndarray:
+    """LSH band keys: each band of ``r`` signature rows hashed to one uint64.
+
+    Args:
+        signatures: uint64 ``(n, k)`` with ``k`` divisible by ``rows_per_band``.
+        rows_per_band: ``r``.
+
+    Returns:
+        uint64 ``(n, k // r)``.
+    """
+    n, k = signatures.shape
+    grouped = signatures.reshape(n, k // rows_per_band, rows_per_band)
+    keys = np.zeros((n, k // rows_per_band), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for row in range(rows_per_band):
+            keys = _mix64(keys * _PRIME + grouped[:, :, row])
+    return keys
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard similarity of two sorted unique hash arrays (0 when both are empty)."""
+    union = a.size + b.size
+    if union == 0:
+        return 0.0
+    shared = np.intersect1d(a, b, assume_unique=True).size
+    return shared / (union - shared)
+
+
+def containment(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of the shingles of ``a`` that also occur in ``b`` (0 when ``a`` is empty)."""
+    if a.size == 0:
+        return 0.0
+    return np.intersect1d(a, b, assume_unique=True).size / a.size
+
+
+def cosine_top_k(
+    query: np.ndarray, matrix: np.ndarray | sp.csr_matrix, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest rows by cosine (rows and query are already L2-normalised).
+
+    Args:
+        query: float32 ``(d,)``.
+        matrix: ``(n, d)`` dense array or CSR matrix.
+        k: how many to return.
+
+    Returns:
+        ``(indices, similarities)``, each ``(min(k, n),)``, most similar first.
+    """
+    sims = np.asarray(matrix @ query, dtype=np.float32).ravel()
+    if sims.size == 0:
+        return np.zeros(0, dtype=np.intp), sims
+    k = min(k, sims.size)
+    top = np.argpartition(-sims, k - 1)[:k]
+    top = top[np.argsort(-sims[top], kind="stable")]
+    return top, sims[top]
+
+
+# --------------------------------------------------------------------------- names
+
+
+def _is_name(candidate: str) -> bool:
+    if candidate in STOCK_NAMES or candidate.lower() in GENERIC_LATIN:
+        return False
+    if re.fullmatch(r"[\d.%％+\-年月日]+", candidate):
+        return False
+    return not any(mark in candidate for mark in "、，,。;；")
+
+
+def extract_names(text: str) -> list[str]:
+    """Product, brand, column and account names: text in “”/《》/「」 and latin names.
+
+    Slogans (with 、 or ，), stock policy words (``STOCK_NAMES``) and generic technology acronyms are left
+    out. Names are folded with ``match_text`` (lower case, half width).
+
+    Args:
+        text: any text.
+
+    Returns:
+        Distinct names in order of first appearance.
+    """
+    text = match_text(text)
+    found: dict[str, None] = {}
+    for match in _QUOTED.finditer(text):
+        name = match.group(1).strip()
+        if _is_name(name):
+            found.setdefault(name, None)
+    for match in _LATIN_NAME.finditer(text):
+        name = match.group(0).strip(" .-")
+        if len(name.replace(" ", "")) >= 4 and _is_name(name) and not name.isdigit():
+            found.setdefault(name, None)
+    return list(found)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def chinese_number(text: str) -> float | None:
+    """Value of a Chinese numeral up to the thousands (``三十`` → 30, ``两千三百`` → 2300, ``十二`` → 12).
+
+    Returns:
+        The value, or None when the text is not a well-formed numeral.
+    """
+    total, digit = 0, None
+    for char in text:
+        if char in _CN_DIGITS:
+            if digit is not None:
+                return None
+            digit = _CN_DIGITS[char]
+        elif char in _CN_SMALL_UNITS:
+            total += (1 if digit is None else digit) * _CN_SMALL_UNITS[char]
+            digit = None
+        else:
+            return None
+    return float(total + (digit or 0))
+
+
+def _format_value(value: float) -> str:
+    return f"{value:.6g}"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number with its measure word, normalised: ``1.2亿次`` and ``12000万次`` give the same ``key``."""
+
+    key: str  # e.g. "1.2e+08次", "2023-03" for a year-month, "Y2024" for a bare year
+    value: float
+    unit: str  # normalised measure word; "date" or "year" for times
+    text: str  # as written
+
+
+def extract_figures(text: str) -> list[Figure]:
+    """Figures with units, year-months and years, normalised (``1.2亿`` = ``12000万``).
+
+    Bare numbers without a measure word (list numbers, versions like ``2.0``) are skipped; Chinese numerals
+    count only with a measure word and when at least 10 (so ``一是``/``两个结合`` are not figures).
+
+    Args:
+        text: any text.
+
+    Returns:
+        Distinct figures (by ``key``) in order of first appearance.
+    """
+    text = match_text(text)
+    found: dict[str, Figure] = {}
+    spans: list[tuple[int, int]] = []
+    for match in _YEAR_MONTH.finditer(text):
+        year, month = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        if 1 <= int(month) <= 12:
+            key = f"{year}-{int(month):02d}"
+            found.setdefault(key, Figure(key, float(year), "date", match.group(0)))
+            spans.append(match.span())
+    for match in _YEAR.finditer(text):
+        if any(start <= match.start() < end for start, end in spans):
+            continue
+        key = f"Y{match.group(1)}"
+        found.setdefault(key, Figure(key, float(match.group(1)), "year", match.group(0)))
+        spans.append(match.span())
+    for match in _ARABIC_FIGURE.finditer(text):
+        if any(start <= match.start() < end for start, end in spans):
+            continue
+        number, _, magnitude, _, extra, measure = match.groups()
+        if not measure:
+            continue
+        value = float(number) * _MAGNITUDES.get(magnitude or "", 1.0) * (1e8 if extra else 1.0)
+        _add_figure(found, value, measure, match.group(0))
+    for match in _CN_FIGURE.finditer(text):
+        value = chinese_number(match.group(1))
+        if value is None:
+            continue
+        value *= _MAGNITUDES.get(match.group(3) or "", 1.0)
+        if value >= 10:
+            _add_figure(found, value, match.group(5), match.group(0))
+    return list(found.values())
+
+
+def _add_figure(found: dict[str, Figure], value: float, measure: str, written: str) -> None:
+    unit = _MEASURES[measure]
+    if unit == "万字":
+        value, unit = value * 1e4, "字"
+    key = f"{_format_value(value)}{unit}"
+    found.setdefault(key, Figure(key, value, unit, written))
+
+
+def figure_specificity(figure: Figure) -> float:
+    """How much a shared figure says: bare years little, small round counts less than 2.7万 or 96.5%."""
+    if figure.unit == "year":
+        return 0.15
+    if figure.unit == "date":
+        return 0.6
+    if figure.value < 10 and figure.value == int(figure.value):
+        return 0.3
+    return 1.0
+
+
+# --------------------------------------------------------------------------- weighted overlaps
+
+
+class KeyTable:
+    """Document frequencies and postings of keys (names or figure keys) over a set of documents.
+
+    Postings are one CSR-like pair of int32 arrays (``offsets_``, ``docs_``), so 100,000 documents with
+    millions of keys stay small.
+
+    Args:
+        keys_per_doc: for each document (in position order), its keys.
+    """
+
+    def __init__(self, keys_per_doc: Iterable[Iterable[str]]) -> None:
+        ids: dict[str, int] = {}
+        key_ids: list[int] = []
+        doc_ids: list[int] = []
+        count = 0
+        for position, keys in enumerate(keys_per_doc):
+            count += 1
+            for key in set(keys):
+                key_ids.append(ids.setdefault(key, len(ids)))
+                doc_ids.append(position)
+        keys_array = np.asarray(key_ids, dtype=np.int32)
+        order = np.argsort(keys_array, kind="stable")
+        self.ids_ = ids
+        self.n_docs_ = count
+        self.df_ = np.bincount(keys_array, minlength=len(ids)).astype(np.int32)
+        self.offsets_ = np.concatenate([[0], np.cumsum(self.df_)]).astype(np.int64)
+        self.docs_ = np.asarray(doc_ids, dtype=np.int32)[order]
+
+    def df(self, key: str) -> int:
+        """Number of documents holding ``key``."""
+        index = self.ids_.get(key)
+        return 0 if index is None else int(self.df_[index])
+
+    def posting(self, key: str) -> np.ndarray:
+        """Positions of the documents holding ``key``, int32 ``(df,)``."""
+        index = self.ids_.get(key)
+        if index is None:
+            return np.zeros(0, dtype=np.int32)
+        return self.docs_[self.offsets_[index] : self.offsets_[index + 1]]
+
+
+def idf(tables: Sequence[KeyTable], key: str) -> float:
+    """Smoothed IDF of a key over the documents of several tables: ``log((N + 1) / (df + 1)) + 1``."""
+    total = sum(table.n_docs_ for table in tables)
+    df = sum(table.df(key) for table in tables)
+    return math.log((total + 1) / (df + 1)) + 1
+
+
+def overlap_score(shared: float, weight_a: float, weight_b: float, smoothing: float) -> float:
+    """Shared weight over the smaller side's weight, smoothed so one shared item is never proof.
+
+    Args:
+        shared: weight of the items both sides have.
+        weight_a: total weight of side a.
+        weight_b: total weight of side b.
+        smoothing: added to the denominator (about the weight of two items).
+
+    Returns:
+        A value in ``[0, 1)``.
+    """
+    return shared / (min(weight_a, weight_b) + smoothing) if shared > 0 else 0.0
+
+
+def names_in_text(names: Sequence[str], other_text: str) -> list[str]:
+    """The names that occur anywhere in the other (normalised, lower-cased) text, quoted or not."""
+    return [name for name in names if name in other_text]
+
+
+def weighted_sum(keys: Iterable[str], weight: Callable[[str], float]) -> float:
+    return float(sum(weight(key) for key in keys))
+
+
+# --------------------------------------------------------------------------- sentence alignment
+
+
+def char_bigram_matrix(sentences: Sequence[str], vocabulary: dict[str, int]) -> sp.csr_matrix:
+    """Binary character-bigram vectors, L2-normalised, growing ``vocabulary`` as needed.
+
+    Args:
+        sentences: ``m`` sentences.
+        vocabulary: bigram → column; new bigrams are added.
+
+    Returns:
+        float32 CSR ``(m, len(vocabulary))`` after the call (columns of later bigrams are zero here).
+    """
+    rows, cols = [], []
+    for row, sentence in enumerate(sentences):
+        for gram in _bigrams(sentence):
+            cols.append(vocabulary.setdefault(gram, len(vocabulary)))
+            rows.append(row)
+    data = np.ones(len(rows), dtype=np.float32)
+    matrix = sp.csr_matrix((data, (rows, cols)), shape=(len(sentences), max(len(vocabulary), 1)))
+    norms = np.sqrt(np.asarray(matrix.sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix, dtype=np.float32)
+
+
+def sentence_similarity(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+    """Cosine of character-bigram sets between every sentence of ``a`` and every sentence of ``b``.
+
+    Returns:
+        float32 ``(len(a), len(b))``.
+    """
+    if not a or not b:
+        return np.zeros((len(a), len(b)), dtype=np.float32)
+    vocabulary: dict[str, int] = {}
+    matrix_a = char_bigram_matrix(a, vocabulary)
+    matrix_b = char_bigram_matrix(b, vocabulary)
+    width = len(vocabulary)
+    matrix_a.resize((matrix_a.shape[0], width))
+    matrix_b.resize((matrix_b.shape[0], width))
+    return np.asarray((matrix_a @ matrix_b.T).toarray(), dtype=np.float32)
+
+
+def bigram_cosine(a: str, b: str) -> float:
+    """Cosine of the character-bigram sets of two short strings (titles)."""
+    grams_a, grams_b = _bigrams(a), _bigrams(b)
+    if not grams_a or not grams_b:
+        return 0.0
+    return len(grams_a & grams_b) / math.sqrt(len(grams_a) * len(grams_b))
+
+
+def _bigrams(text: str) -> set[str]:
+    clean = _NON_WORD.sub("", match_text(text))
+    return {clean[i : i + 2] for i in range(len(clean) - 1)} or ({clean} if clean else set())
+
+
+def best_alignment(similarity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, the best column and its similarity.
+
+    Args:
+        similarity: ``(m, n)``.
+
+    Returns:
+        ``(columns, values)``, each ``(m,)`` (columns -1 and values 0 when ``n == 0``).
+    """
+    if similarity.shape[1] == 0:
+        return np.full(similarity.shape[0], -1), np.zeros(similarity.shape[0], dtype=np.float32)
+    columns = similarity.argmax(axis=1)
+    return columns, similarity[np.arange(similarity.shape[0]), columns]
+
+
+def weighted_new_ratio(lengths: Sequence[int], best: Sequence[float], threshold: float) -> float:
+    """Share of characters in sentences whose best match in the other text is below ``threshold``."""
+    total = float(sum(lengths))
+    if total == 0:
+        return 0.0
+    return (
+        float(sum(length for length, value in zip(lengths, best, strict=True) if value < threshold)) / total
+    )
