@@ -1,0 +1,151 @@
+"""Uploaded zip archives: safety checks before reading, capped reads, GBK member names."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from pipelines.archive import iter_archive, iter_sources
+from pipelines.config import Settings
+from pipelines.extract import extract_bytes
+from pipelines.schema import IntakeError
+from tests.test_extract_build import build_docx, pair_rows, table
+
+FORM = build_docx(table(pair_rows(("案例名称", "压缩包里的案例"), ("申报单位", "甲报社")), columns=2))
+
+
+class GbkZipInfo(zipfile.ZipInfo):
+    """A member name written as Chinese Windows does: GBK bytes, no UTF-8 flag."""
+
+    def _encodeFilenameFlags(self):  # noqa: N802 (zipfile's name)
+        return self.filename.encode("gbk"), self.flag_bits
+
+
+def make_zip(members: dict[str, bytes], gbk: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            info = GbkZipInfo(name) if gbk else zipfile.ZipInfo(name)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, content)
+    return buffer.getvalue()
+
+
+def patch_central_directory(data: bytes, offset: int, fmt: str, value: int) -> bytes:
+    """Overwrite one field of the first central-directory entry (offsets per the zip specification)."""
+    start = data.index(b"PK\x01\x02")
+    field = start + offset
+    return data[:field] + struct.pack(fmt, value) + data[field + struct.calcsize(fmt) :]
+
+
+def members(data: bytes, settings: Settings | None = None) -> list[tuple[str, bytes]]:
+    return list(iter_archive(data, "上传.zip", settings or Settings()))
+
+
+def test_gbk_member_names_from_chinese_windows_are_decoded():
+    data = make_zip({"申报材料/某报社申报表.docx": FORM}, gbk=True)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.infolist()[0].filename != "申报材料/某报社申报表.docx"  # what zipfile alone would show
+    ((name, content),) = members(data)
+    assert name == "申报材料/某报社申报表.docx"
+    assert extract_bytes(content, name, Settings()).title == "压缩包里的案例"
+
+
+def test_utf8_names_and_skipped_members():
+    data = make_zip(
+        {
+            "表一.docx": FORM,
+            "目录/": b"",
+            "__MACOSX/._表一.docx": b"\x00\x05",
+            "目录/~$表一.docx": b"owner",
+            "目录/.hidden.docx": FORM,
+            "目录/说明.pdf": b"%PDF",
+            "目录/旧表.doc": b"\xd0\xcf\x11\xe0",
+        }
+    )
+    assert [name for name, _ in members(data)] == ["表一.docx", "目录/旧表.doc"]
+
+
+@pytest.mark.parametrize(
+    "name", ["../逃逸.docx", "/etc/申报表.docx", "C:\\Windows\\表.docx", "a/../../表.docx"]
+)
+def test_path_traversal_rejects_the_whole_archive(name):
+    data = make_zip({"正常.docx": FORM, name: FORM})
+    with pytest.raises(IntakeError) as caught:
+        members(data)
+    assert caught.value.code == "unsafe_archive"
+    assert "「上传.zip」" in caught.value.message
+    assert "不安全的路径" in caught.value.message
+
+
+def test_huge_declared_size_is_rejected_before_reading():
+    data = patch_central_directory(make_zip({"炸弹.docx": FORM}), 24, "<I", 0xFFFFFFF0)
+    with pytest.raises(IntakeError) as caught:
+        members(data)
+    assert caught.value.code == "archive_bomb"
+    assert "上传.zip" in caught.value.message
+
+
+def test_high_compression_ratio_member_is_a_bomb():
+    data = make_zip({"零.docx": b"\x00" * (4 * 1024 * 1024)})
+    with pytest.raises(IntakeError) as caught:
+        members(data)
+    assert caught.value.code == "archive_bomb"
+    assert "压缩比" in caught.value.message
+
+
+def test_total_size_over_the_limit_is_a_bomb():
+    data = make_zip({f"表{i}.docx": FORM for i in range(5)})
+    with pytest.raises(IntakeError) as caught:
+        members(data, Settings(max_archive_mb=len(FORM) * 3 / 2**20))
+    assert caught.value.code == "archive_bomb"
+    assert "上限" in caught.value.message
+
+
+def test_size_understated_in_the_header_is_caught_on_read():
+    data = patch_central_directory(make_zip({"表.docx": FORM}), 24, "<I", 100)
+    with pytest.raises(IntakeError) as caught:
+        members(data)
+    assert caught.value.code == "corrupt_archive"
+
+
+def test_oversized_member_is_read_only_up_to_the_file_limit():
+    settings = Settings(max_file_mb=1000 / 2**20)
+    ((name, content),) = members(make_zip({"大表.docx": FORM}), settings)
+    assert len(content) == 1001
+    with pytest.raises(IntakeError) as caught:
+        extract_bytes(content, name, settings)
+    assert caught.value.code == "too_large"
+
+
+@pytest.mark.parametrize("data", [b"", b"not a zip at all", make_zip({"表.docx": FORM})[:200]])
+def test_corrupt_archives(data):
+    with pytest.raises(IntakeError) as caught:
+        members(data)
+    assert caught.value.code == "corrupt_archive"
+    assert "「上传.zip」" in caught.value.message
+
+
+def test_password_protected_member():
+    data = patch_central_directory(make_zip({"表.docx": FORM}), 8, "<H", 0x1)
+    with pytest.raises(IntakeError) as caught:
+        members(data)
+    assert caught.value.code == "corrupt_archive"
+    assert "密码" in caught.value.message
+
+
+def test_sources_from_folders_files_and_archives(tmp_path):
+    (tmp_path / "a.docx").write_bytes(FORM)
+    (tmp_path / "b.zip").write_bytes(make_zip({"内.docx": FORM}))
+    (tmp_path / "c.zip").write_bytes(b"broken")
+    (tmp_path / "d.txt").write_text("忽略")
+    sources = list(iter_sources([tmp_path], Settings()))
+    assert [Path(s.name).name for s in sources] == ["a.docx", "内.docx", "c.zip"]
+    assert sources[1].name.endswith("b.zip/内.docx")
+    assert sources[2].error is not None and sources[2].error.code == "corrupt_archive"
+    big = list(iter_sources([tmp_path / "a.docx"], Settings(max_file_mb=0.0001)))
+    assert big[0].error is not None and big[0].error.code == "too_large"

@@ -1,0 +1,85 @@
+"""Dates, word limits and word counts as Chinese forms write them."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.dates import normalise_date, status_hint
+from pipelines.extract import count_words, word_limit
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2024年5月", "2024-05"),
+        ("2025.06", "2025-06"),
+        ("2023-09-01", "2023-09-01"),
+        ("2023/9/1", "2023-09-01"),
+        ("2024年3月正式上线运营", "2024-03"),
+        ("在建，预计2026年6月上线", "2026-06"),
+        ("2025年", "2025"),
+        ("2025", "2025"),
+        ("二〇二四年五月", "2024-05"),
+        ("二〇二四年十二月二十一日", "2024-12-21"),
+        ("２０２４年５月", "2024-05"),
+        ("20240501", "2024-05-01"),
+        ("2023年9月至今", "2023-09"),
+        ("2022年7月上线一期，2024年1月上线二期", "2022-07"),
+        ("2024年13月", "2024"),
+        ("2025年12月31日前", "2025-12-31"),
+        ("近期上线", None),
+        ("", None),
+    ],
+)
+def test_dates_are_normalised_without_inventing_precision(text, expected):
+    assert normalise_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("在建，预计2026年6月上线", "在建"),
+        ("项目建设中", "在建"),
+        ("计划于2026年上线", "计划中"),
+        ("项目筹备中，暂未上线", "计划中"),
+        ("暂未上线", "未上线"),
+        ("2024年3月正式上线运营", ""),
+    ],
+)
+def test_status_hints(text, expected):
+    assert status_hint(text) == expected
+
+
+@pytest.mark.parametrize(
+    "label, expected",
+    [
+        ("案例简介（300字以内）", 300),
+        ("主要做法(不超过1500字)", 1500),
+        ("创新点 不超过800字", 800),
+        ("取得成效（附数据，800字以内）", 800),
+        ("推广价值（500-800字）", 800),
+        ("案例简介（三百字以内）", 300),
+        ("主要做法（一千五百字以内）", 1500),
+        ("案例简介（限300字）", 300),
+        ("取得成效（附数据）", None),
+        ("案例简介", None),
+    ],
+)
+def test_word_limits_stated_in_labels(label, expected):
+    assert word_limit(label) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("人工智能", 4),
+        ("AI赋能新闻", 5),  # AI is one word
+        ("2024年用户增长3.5倍。", 9),  # 2024 and 3.5 are one word each; 。counts
+        ("hello world", 2),
+        ("“云小晴”上线", 7),  # full-width quotes count like Word does
+        ("a, b. c", 3),  # half-width punctuation does not count
+        ("  \n\t", 0),
+    ],
+)
+def test_word_count_matches_word_statistics(text, expected):
+    assert count_words(text) == expected
