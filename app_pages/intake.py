@@ -1,0 +1,82 @@
+"""材料导入: upload many .docx forms or a .zip, see what was read per file, then run the analysis."""
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import common
+from pipelines import analyze, auth, ingest, store
+
+user = common.require_user()
+settings = common.settings()
+engine = common.engine()
+st.title("材料导入")
+common.show_flash()
+if common.attempt(auth.require, user, auth.INGEST) is None:
+    st.stop()
+
+year = st.number_input(
+    "申报年度", min_value=2000, max_value=2100, value=settings.call_year, key="intake_year"
+)
+uploads = st.file_uploader(
+    "选择申报表（.docx，可多选）或打包的 .zip",
+    accept_multiple_files=True,
+    key="intake_files",
+    help="其他格式（.doc、.wps、.pdf 等）也可以选中，系统会逐个说明无法读取的原因。",
+)
+analyse = st.checkbox("导入后立即分析（类别、资格、查重、评分）", value=True, key="intake_analyse")
+
+if st.button("开始导入", key="intake_start", type="primary", disabled=not uploads):
+    files = [(upload.name, upload.getvalue()) for upload in uploads]
+    bar = st.progress(0.0, text="正在读取…")
+
+    def read_progress(done: int, total: int, name: str) -> None:
+        bar.progress(done / max(total, 1), text=f"正在读取 {done}/{total}：{name}")
+
+    report = ingest.ingest_uploads(engine, files, int(year), user.username, read_progress, settings)
+    rows = [
+        {
+            "文件": item.file_name,
+            "结果": ingest.OUTCOME_LABELS.get(item.outcome, item.outcome),
+            "案例编号": item.submission_id,
+            "错误代码": item.code,
+            "说明": item.message or "；".join(item.warnings),
+        }
+        for item in report.items
+    ]
+    st.session_state["intake_rows"] = rows
+    st.session_state["intake_summary"] = report.summary()
+    if analyse and report.stored_ids:
+
+        def analyse_progress(done: int, total: int, name: str) -> None:
+            bar.progress(done / max(total, 1), text=f"正在分析 {done}/{total}：{name}")
+
+        result = analyze.analyze_submissions(engine, report.stored_ids, settings, analyse_progress)
+        st.session_state["intake_summary"] += "\n\n" + result.summary()
+    bar.empty()
+
+if "intake_rows" in st.session_state:
+    st.success(st.session_state["intake_summary"])
+    rows = pd.DataFrame(st.session_state["intake_rows"])
+    st.dataframe(rows, hide_index=True, key="intake_result_table")
+    failed = rows[rows["错误代码"] != ""]
+    if not failed.empty:
+        st.warning(f"{len(failed)} 个文件未能读取，请按“说明”处理后重新上传。")
+
+with st.expander("最近的导入记录"):
+    log = store.intake_log(engine, limit=200)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "时间": row.created_at,
+                    "文件": row.file_name,
+                    "结果": ingest.OUTCOME_LABELS.get(row.outcome, row.outcome),
+                    "说明": row.message,
+                    "操作人": row.created_by,
+                }
+                for row in log
+            ]
+        ),
+        hide_index=True,
+        key="intake_log_table",
+    )

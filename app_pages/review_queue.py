@@ -1,0 +1,66 @@
+"""评审队列: every case with declared vs suggested category, flags, AI scores and review status."""
+
+import streamlit as st
+
+from app_pages import common
+from pipelines import auth, queue
+from pipelines.taxonomy import CATEGORY_IDS, category_label
+
+user = common.require_user()
+settings = common.settings()
+st.title("评审队列")
+
+search_col, category_col, flag_col = st.columns([2, 2, 2])
+search = search_col.text_input("搜索（名称、单位、编号）", key="queue_search")
+categories = category_col.multiselect(
+    "类别（申报或建议）", CATEGORY_IDS, format_func=category_label, key="queue_categories"
+)
+flag_groups = flag_col.multiselect(
+    "问题标记", list(queue.FLAG_GROUPS), format_func=lambda k: queue.FLAG_GROUPS[k][0], key="queue_flags"
+)
+status_col, sort_col, order_col = st.columns([2, 2, 2])
+status = status_col.selectbox(
+    "评审状态", list(queue.STATUS_LABELS), format_func=queue.STATUS_LABELS.get, key="queue_status"
+)
+sort_by = sort_col.selectbox(
+    "排序", queue.SORTABLE, format_func=lambda k: queue.QUEUE_COLUMNS.get(k, "问题数"), key="queue_sort"
+)
+descending = order_col.toggle("倒序", key="queue_desc")
+
+frame = queue.build_queue(
+    common.engine(),
+    user,
+    queue.QueueFilter(search, categories, flag_groups, status, sort_by, descending),
+    settings,
+)
+st.session_state["queue_order"] = frame["id"].tolist()
+st.session_state["queue_done"] = frame.loc[frame["status"].isin(["已评", "回避"]), "id"].tolist()
+
+shown = [c for c in queue.QUEUE_COLUMNS if not (c == "unit" and queue.is_blind_for(user, settings))]
+st.caption(f"共 {len(frame)} 件。点选一行打开案例。")
+if settings.hide_ai_scores_until_reviewed and user.can(auth.REVIEW):
+    st.caption("为避免先入为主，AI 评分在您提交该案例的评审意见后显示。")
+event = st.dataframe(
+    frame[shown].rename(columns=queue.QUEUE_COLUMNS),
+    key="queue_table",
+    hide_index=True,
+    on_select="rerun",
+    selection_mode="single-row",
+    column_config={
+        "置信度": st.column_config.ProgressColumn("置信度", format="%.2f", min_value=0.0, max_value=1.0),
+        "AI总分": st.column_config.NumberColumn(format="%.1f"),
+        "大模型总分": st.column_config.NumberColumn(format="%.1f"),
+        "专家平均分": st.column_config.NumberColumn(format="%.1f"),
+    },
+)
+if event.selection.rows:
+    common.open_case(int(frame.iloc[event.selection.rows[0]]["id"]))
+
+if not frame.empty:
+    pick_col, button_col = st.columns([4, 1], vertical_alignment="bottom")
+    titles = dict(zip(frame["id"], frame["title"], strict=True))
+    chosen = pick_col.selectbox(
+        "打开案例", list(titles), format_func=lambda sid: f"{sid} · {titles[sid]}", key="queue_pick"
+    )
+    if button_col.button("打开", key="queue_open", type="primary"):
+        common.open_case(int(chosen))
