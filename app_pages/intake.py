@@ -14,9 +14,7 @@ common.show_flash()
 if common.attempt(auth.require, user, auth.INGEST) is None:
     st.stop()
 
-year = st.number_input(
-    "申报年度", min_value=2000, max_value=2100, value=settings.call_year, key="intake_year"
-)
+st.caption(f"导入到 {settings.call_year} 年度（在“设置”中修改申报年度）。")
 uploads = st.file_uploader(
     "选择申报表（.docx，可多选）或打包的 .zip",
     accept_multiple_files=True,
@@ -32,7 +30,7 @@ if st.button("开始导入", key="intake_start", type="primary", disabled=not up
     def read_progress(done: int, total: int, name: str) -> None:
         bar.progress(done / max(total, 1), text=f"正在读取 {done}/{total}：{name}")
 
-    report = ingest.ingest_uploads(engine, files, int(year), user.username, read_progress, settings)
+    report = ingest.ingest_uploads(engine, files, settings.call_year, user.username, read_progress, settings)
     rows = [
         {
             "文件": item.file_name,
@@ -47,11 +45,16 @@ if st.button("开始导入", key="intake_start", type="primary", disabled=not up
     st.session_state["intake_summary"] = report.summary()
     if analyse and report.stored_ids:
 
-        def analyse_progress(done: int, total: int, name: str) -> None:
-            bar.progress(done / max(total, 1), text=f"正在分析 {done}/{total}：{name}")
+        def analyse_progress(stage: str, done: int, total: int) -> None:
+            bar.progress(done / max(total, 1), text=f"正在分析（{stage}）{done}/{total}")
 
-        result = analyze.analyze_submissions(engine, report.stored_ids, settings, analyse_progress)
-        st.session_state["intake_summary"] += "\n\n" + result.summary()
+        try:
+            result = analyze.analyze_submissions(engine, report.stored_ids, settings, analyse_progress)
+        except Exception as error:  # the forms are stored; a failed analysis must not hide the intake table
+            st.session_state["intake_analysis_error"] = f"{type(error).__name__}: {error}"
+        else:
+            st.session_state.pop("intake_analysis_error", None)
+            st.session_state["intake_summary"] += "\n\n" + result.summary()
     bar.empty()
 
 if "intake_rows" in st.session_state:
@@ -61,6 +64,11 @@ if "intake_rows" in st.session_state:
     failed = rows[rows["错误代码"] != ""]
     if not failed.empty:
         st.warning(f"{len(failed)} 个文件未能读取，请按“说明”处理后重新上传。")
+    if problem := st.session_state.get("intake_analysis_error"):
+        st.error(
+            "申报表已入库，但自动分析没有完成，评审队列中暂时看不到类别、查重和评分。"
+            f"请联系管理员查看原因后运行 python -m pipelines analyze。（{problem}）"
+        )
 
 with st.expander("最近的导入记录"):
     log = store.intake_log(engine, limit=200)

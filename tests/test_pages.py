@@ -299,3 +299,31 @@ def test_organizer_creates_and_disables_accounts(seeded, app_env):
     with store.session_scope(app_env) as session:
         row = session.scalar(select(store.UserRow).where(store.UserRow.username == "expert01"))
     assert not row.active
+
+
+def test_upload_forms_and_a_bad_file_then_find_the_case_in_the_queue(seeded, tmp_path):
+    from pipelines.template import write_template
+
+    form = tmp_path / "水利.docx"
+    write_template(form, workbench_data.submission(10, "“智慧水利”融媒平台", "中国水利水电报社", 4))
+    at = _ok(_on_page(_signed_in(seeded.org), "intake.py"))
+    at.checkbox(key="intake_analyse").uncheck()
+    docx_mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    at.file_uploader(key="intake_files").set_value(
+        [
+            ("水利.docx", form.read_bytes(), docx_mime),
+            ("旧版申报表.doc", b"\xd0\xcf\x11\xe0" + b"\0" * 600, "application/msword"),
+        ]
+    )
+    _ok(at.run())  # the button is enabled once files are chosen
+    _ok(at.button(key="intake_start").click().run())
+    result = _table(at, "文件", "结果", "错误代码").set_index("文件")
+    assert result.loc["水利.docx", "结果"] == "已入库"
+    assert result.loc["旧版申报表.doc", "结果"] == "读取失败"
+    assert "旧版申报表.doc" in result.loc["旧版申报表.doc", "说明"]
+    assert "1 个文件未能读取" in _texts(at)
+    new_id = int(result.loc["水利.docx", "案例编号"])
+    at = _ok(_on_page(at, "review_queue.py"))
+    queue_table = _table(at, "编号", "案例名称").set_index("编号")
+    assert queue_table.loc[new_id, "案例名称"] == "“智慧水利”融媒平台"
+    assert queue_table.loc[new_id, "申报类别"] == "4 数智技术应用类"
