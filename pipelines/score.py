@@ -22,19 +22,23 @@ import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import yaml
 
 from pipelines.config import DATA_DIR, MODELS_DIR, SAMPLE_DIR, get_settings
-from pipelines.llm import LLMClient, LLMError, LLMResult
 from pipelines.prompts import PROMPTS, Prompt
 from pipelines.schema import ScoreResult
 from pipelines.taxonomy import CRITERIA
 from pipelines.text import normalize, split_sentences
+
+if TYPE_CHECKING:
+    # pipelines.llm imports openai (about 2 s); the offline path never needs it, so the LLM code below
+    # imports it where it is used.
+    from pipelines.llm import LLMClient, LLMError, LLMResult
 
 RUBRIC_FILE = DATA_DIR / "rubric.yaml"
 CALIBRATION_FILE = MODELS_DIR / "scorer" / "calibration.json"
@@ -170,7 +174,7 @@ _COUNT_WORDS = (
     "万|亿"
 )
 FIGURE = re.compile(
-    r"(?P<number>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿]*[十百千万亿][零〇一二两三四五六七八九十百千万亿]*)"
+    r"(?P<number>\d+(?:,\d{3})*(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿]*[十百千万亿][零〇一二两三四五六七八九十百千万亿]*)"
     r"(?P<big>[万亿]*)(?P<approx>余|多)?"
     rf"(?P<unit>%|倍|(?:{_COUNT_WORDS}))(?!号)"
 )
@@ -227,7 +231,7 @@ def find_figures(text: str) -> list[Figure]:
         if _NOT_FIGURE_BEFORE.search(text[: match.start()]):
             continue
         number = match["number"]
-        value = float(number) if number[0].isdigit() else chinese_number(number)
+        value = float(number.replace(",", "")) if number[0].isdigit() else chinese_number(number)
         for char in match["big"]:
             value *= _CN_BIG[char]
         unit = match["unit"]
@@ -263,7 +267,8 @@ class CriterionEvidence:
 
 
 def _clauses(sentence: str) -> list[str]:
-    return [part for part in re.split(r"[，,：:；;、]", sentence) if part]
+    # An ASCII comma or colon followed by a digit belongs to a number (1,200万) or a time.
+    return [part for part in re.split(r"[，：；;、]|,(?!\d)|:(?!\d)", sentence) if part]
 
 
 def _term_pieces(subpoint: Subpoint, sentences: Sequence[str]) -> list[Piece]:
@@ -354,9 +359,13 @@ class Calibration:
     tail: dict[str, float]
     reference: dict[str, Any] = field(default_factory=dict)
 
+    @cached_property
+    def _tables(self) -> dict[str, np.ndarray]:
+        return {key: np.asarray(knots, dtype=float) for key, knots in self.knots.items()}
+
     def to_score(self, criterion: str, raw: float) -> float:
         """Score 0–100 of a raw strength."""
-        knots = np.asarray(self.knots[criterion], dtype=float)
+        knots = self._tables[criterion]
         last_raw, last_score = knots[-1]
         if raw <= last_raw:
             return float(np.interp(raw, knots[:, 0], knots[:, 1]))
@@ -676,6 +685,8 @@ class LLMScorer:
         Raises:
             LLMError: the first failure, after every request has run (successful answers stay cached).
         """
+        from pipelines.llm import LLMError
+
         results = self.try_many(cases)
         for result in results:
             if isinstance(result, LLMError):
@@ -684,6 +695,8 @@ class LLMScorer:
 
     def try_many(self, cases: Sequence[ScoreInput]) -> list[ScoreResult | LLMError]:
         """Score a batch concurrently; a case whose request failed gets its ``LLMError`` in its place."""
+        from pipelines.llm import LLMError
+
         variables = [_variables(case.title, case.text) for case in cases]
         answers = self.client.map_json(self.prompt, variables, validate_rubric_answer, self._n)
         novelty = self._novelty(cases)
@@ -758,14 +771,7 @@ def score_with_fallback(
     Returns:
         A ``ScoreOutcome`` whose ``error`` is the Chinese message of the LLM failure, if any.
     """
-    outcome = ScoreOutcome(offline.score(submission_id, title, text))
-    if llm is None:
-        return outcome
-    try:
-        outcome.llm = llm.score(submission_id, title, text)
-    except LLMError as error:
-        outcome.error = f"案例 {submission_id}：{error.message}"
-    return outcome
+    return score_many_with_fallback(offline, llm, [ScoreInput(submission_id, title, text)])[0]
 
 
 def score_many_with_fallback(
@@ -779,11 +785,11 @@ def score_many_with_fallback(
     if llm is None:
         return outcomes
     for case, outcome, answer in zip(cases, outcomes, llm.try_many(cases), strict=True):
-        if isinstance(answer, LLMError):
-            outcome.error = f"案例 {case.id}：{answer.message}"
-        else:
+        if isinstance(answer, ScoreResult):
             answer.novelty = outcome.offline.novelty
             outcome.llm = answer
+        else:
+            outcome.error = f"案例 {case.id}：{answer.message}"
     return outcomes
 
 
@@ -952,7 +958,7 @@ def _cli_calibrate() -> int:
     rubric = load_rubric()
     cases, reference = reference_cases()
     calibration = fit_calibration(rubric, cases, reference)
-    path = calibration.save()
+    path = calibration.save(CALIBRATION_FILE)
     print(f"已用 {reference['cases']} 个参考案例（{', '.join(reference['files'])}）生成校准文件 {path}")
     return 0
 
@@ -982,7 +988,7 @@ def _cli_run(args: argparse.Namespace) -> int:
 
 
 def _llm_scorer(history: Sequence[str]) -> LLMScorer | None:
-    from pipelines.llm import get_llm_client
+    from pipelines.llm import LLMError, get_llm_client
 
     try:
         client = get_llm_client(get_settings())
