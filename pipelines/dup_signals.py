@@ -26,11 +26,107 @@ _EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 # Quoted phrases that many cases share: slogans and policy words, not product names.
 STOCK_NAMES = frozenset(
-    ["双碳", "四力", "中央厨房", "一张网", "十四五", "十五五", "两个结合", "守正创新", "媒体融合", "新闻+政务服务商务", "新闻+政务+服务", "新闻+政务", "新闻+服务", "新闻+", "一次采集、多元生成、多端分发", "一次采集、多种生成、多元传播", "三审三校", "一体化", "移动优先", "报网端微屏", "报、网、端、微、屏", "走出去", "一带一路", "讲好中国故事", "乡村振兴", "高质量发展", "最后一公里", "最后一公里", "放管服", "网红", "爆款", "出圈", "破圈", "流量", "千县千面", "一端多号", "一报一网一端多微", "内容为王", "技术赋能", "平台思维", "用户思维"]
+    [
+        "双碳",
+        "四力",
+        "中央厨房",
+        "一张网",
+        "十四五",
+        "十五五",
+        "两个结合",
+        "守正创新",
+        "媒体融合",
+        "新闻+政务服务商务",
+        "新闻+政务+服务",
+        "新闻+政务",
+        "新闻+服务",
+        "新闻+",
+        "一次采集、多元生成、多端分发",
+        "一次采集、多种生成、多元传播",
+        "三审三校",
+        "一体化",
+        "移动优先",
+        "报网端微屏",
+        "报、网、端、微、屏",
+        "走出去",
+        "一带一路",
+        "讲好中国故事",
+        "乡村振兴",
+        "高质量发展",
+        "最后一公里",
+        "最后一公里",
+        "放管服",
+        "网红",
+        "爆款",
+        "出圈",
+        "破圈",
+        "流量",
+        "千县千面",
+        "一端多号",
+        "一报一网一端多微",
+        "内容为王",
+        "技术赋能",
+        "平台思维",
+        "用户思维",
+    ]
 )
 # Latin tokens that name technologies, not products.
 GENERIC_LATIN = frozenset(
-    ["ai", "aigc", "app", "h5", "5g", "4k", "8k", "vr", "ar", "mr", "xr", "ip", "mcn", "pgc", "ugc", "ogc", "ocr", "api", "gpt", "llm", "rag", "etc", "vlog", "pc", "ppt", "pdf", "mp4", "mov", "cms", "erp", "crm", "saas", "paas", "iaas", "kpi", "okr", "b2b", "b2c", "o2o", "ceo", "cto", "pv", "uv", "dau", "mau", "ctr", "seo", "sdk", "ui", "ux", "gis", "bim", "iot"]
+    [
+        "ai",
+        "aigc",
+        "app",
+        "h5",
+        "5g",
+        "4k",
+        "8k",
+        "vr",
+        "ar",
+        "mr",
+        "xr",
+        "ip",
+        "mcn",
+        "pgc",
+        "ugc",
+        "ogc",
+        "ocr",
+        "api",
+        "gpt",
+        "llm",
+        "rag",
+        "etc",
+        "vlog",
+        "pc",
+        "ppt",
+        "pdf",
+        "mp4",
+        "mov",
+        "cms",
+        "erp",
+        "crm",
+        "saas",
+        "paas",
+        "iaas",
+        "kpi",
+        "okr",
+        "b2b",
+        "b2c",
+        "o2o",
+        "ceo",
+        "cto",
+        "pv",
+        "uv",
+        "dau",
+        "mau",
+        "ctr",
+        "seo",
+        "sdk",
+        "ui",
+        "ux",
+        "gis",
+        "bim",
+        "iot",
+    ]
 )
 
 _NON_WORD = re.compile(r"[\W_]+")
@@ -474,6 +570,14 @@ def overlap_score(shared: float, weight_a: float, weight_b: float, smoothing: fl
         A value in ``[0, 1)``.
     """
     return shared / (min(weight_a, weight_b) + smoothing) if shared > 0 else 0.0
+
+
+def directed_overlap(
+    names: Sequence[str], other_text: str, weight: Callable[[str], float], smoothing: float
+) -> float:
+    """Weighted share of ``names`` found in the other text, smoothed: ``w(found) / (w(all) + smoothing)``."""
+    found = weighted_sum(names_in_text(names, other_text), weight)
+    return found / (weighted_sum(names, weight) + smoothing) if found else 0.0
 
 
 def names_in_text(names: Sequence[str], other_text: str) -> list[str]:

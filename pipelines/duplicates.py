@@ -32,11 +32,15 @@ indexes on names and figures (rare keys only) and the unit; full signals are com
 
 from __future__ import annotations
 
+import argparse
+import json
 import re
+import sys
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -84,15 +88,16 @@ DOC_CACHE_SIZE = 4096
 class Thresholds:
     """Decision thresholds (chosen on ``data/eval/dedupe_pairs.jsonl``; see ``data/eval/README.md``)."""
 
-    same_project: float = 0.30  # evidence for the same unit
-    min_name_or_figure: float = 0.25  # names or figures must carry a same-unit match
+    same_project: float = 0.25  # evidence for the same unit
+    same_title_name: float = 0.20  # evidence for the same unit when both titles' names cross over
+    min_name_or_figure: float = 0.20  # names or figures must carry a same-unit match
     other_unit: float = 0.50  # evidence when the units differ (parent group / subsidiary)
     other_unit_min_each: float = 0.35  # ... with both names and figures shared
     copy_jaccard: float = 0.5
     copy_containment: float = 0.6
-    iteration_new_figures: int = 3  # new figures with units (not years)
+    iteration_new_figures: int = 2  # new figures with units (not years)
     iteration_new_items: int = 2  # new names/features + new partners
-    iteration_new_text: float = 0.25  # share of new text, unless later-dated figures appear
+    iteration_new_text: float = 0.15  # share of new text, unless later-dated figures appear
 
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -147,8 +152,9 @@ class _Doc:
 def _make_doc(source: BatchCase | PastCase) -> _Doc:
     sections = {str(k): str(v) for k, v in (source.sections or {}).items() if str(v).strip()}
     text = source.text if source.text and source.text.strip() else "\n".join(sections.values())
-    title_names = tuple(sig.extract_names(source.title))
-    names = tuple(dict.fromkeys([*title_names, *sig.extract_names(text)]))
+    own_unit = sig.match_text(normalize_unit(source.unit))
+    title_names = tuple(n for n in sig.extract_names(source.title) if n not in own_unit)
+    names = tuple(n for n in dict.fromkeys([*title_names, *sig.extract_names(text)]) if n not in own_unit)
     figures = {figure.key: figure for figure in sig.extract_figures(f"{source.title}\n{text}")}
     return _Doc(
         id=source.id,
@@ -191,10 +197,8 @@ def pair_signals(a: _Doc, b: _Doc, weights: _Weights, semantic: float | None) ->
     Returns:
         Signal name → value in ``[0, 1]`` (``unit_same`` 0/1; ``semantic`` 0 when no embedder).
     """
-    shared_ab = sig.names_in_text(a.names, b.full)
-    shared_ba = sig.names_in_text(b.names, a.full)
-    name_shared = sig.weighted_sum(shared_ab, weights.name) + sig.weighted_sum(shared_ba, weights.name)
-    name_a, name_b = sig.weighted_sum(a.names, weights.name), sig.weighted_sum(b.names, weights.name)
+    name_ab = sig.directed_overlap(a.names, b.full, weights.name, NAME_SMOOTHING)
+    name_ba = sig.directed_overlap(b.names, a.full, weights.name, NAME_SMOOTHING)
     shared_figures = [a.figures[key] for key in a.figures.keys() & b.figures.keys()]
     figure_shared = sum(weights.figure(f) for f in shared_figures)
     figure_a = sum(weights.figure(f) for f in a.figures.values())
@@ -209,7 +213,7 @@ def pair_signals(a: _Doc, b: _Doc, weights: _Weights, semantic: float | None) ->
         "containment_ab": round(sig.containment(a.shingles, b.shingles), 4),
         "containment_ba": round(sig.containment(b.shingles, a.shingles), 4),
         "semantic": round(max(0.0, semantic or 0.0), 4),
-        "name_overlap": round(sig.overlap_score(name_shared / 2, name_a, name_b, NAME_SMOOTHING), 4),
+        "name_overlap": round((name_ab + name_ba) / 2, 4),
         "figure_overlap": round(sig.overlap_score(figure_shared, figure_a, figure_b, FIGURE_SMOOTHING), 4),
         "title_names": (float(title_hits[0]) + float(title_hits[1])) / 2,
         "unit_same": float(match_units(a.unit, b.unit).same),
@@ -244,6 +248,8 @@ def same_project(
     evidence = evidence_score(signals)
     names, figures = signals["name_overlap"], signals["figure_overlap"]
     if same_unit:
+        if signals["title_names"] == 1.0 and evidence >= thresholds.same_title_name:
+            return True
         return evidence >= thresholds.same_project and max(names, figures) >= thresholds.min_name_or_figure
     return evidence >= thresholds.other_unit and min(names, figures) >= thresholds.other_unit_min_each
 
@@ -315,7 +321,7 @@ def iteration_report(
     Returns:
         ``(new_text_ratio, obvious_iteration, report)``; the report holds ``sections`` (each with
         ``section``, ``past_section``, ``new_ratio``), ``new_figures``, ``later_figures``, ``grown_figures``,
-        ``new_features``, ``new_partners`` and ``reasons`` (Chinese).
+        ``new_features``, ``new_partners``, ``counts`` (``new_figures``, ``new_items``) and ``reasons`` (Chinese).
     """
     sections, lengths, best = [], [], []
     for name, other_name, sentences, _, similarity in _section_pairs(a, b):
@@ -345,6 +351,7 @@ def iteration_report(
     obvious = is_obvious_iteration(substantive_figures, new_items, new_text, bool(later), thresholds)
     reasons = _iteration_reasons(obvious, substantive_figures, new_items, new_text, later, grown)
     report = {
+        "counts": {"new_figures": substantive_figures, "new_items": new_items},
         "sections": sections,
         "new_figures": [f.text for f in new_figures],
         "later_figures": sorted(set(later)),
@@ -572,6 +579,32 @@ def _evidence_reasons(a: _Doc, b: _Doc, signals: dict[str, float]) -> list[str]:
     return reasons
 
 
+def decide_verdict(
+    signals: dict[str, float],
+    batch: bool,
+    outcome: str | None,
+    recent_award: bool,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> str | None:
+    """The verdict from the signals and the other case's standing (None = not meaningful).
+
+    Args:
+        signals: ``pair_signals`` of the pair.
+        batch: the other case is in this year's batch.
+        outcome: the other (past) case's outcome.
+        recent_award: the other case was awarded in the last ``AWARDEE_YEARS`` calls.
+        thresholds: decision thresholds.
+    """
+    same_unit = bool(signals["unit_same"])
+    if not same_project(signals, same_unit, thresholds):
+        return None if batch or not same_unit else "related_case"
+    if batch:
+        return "same_batch_duplicate"
+    if outcome == "awarded":
+        return "past_awardee_repeat" if recent_award else "related_case"
+    return "resubmission_needs_iteration"
+
+
 def _judge(
     a: _Doc,
     b: _Doc,
@@ -581,58 +614,38 @@ def _judge(
     call_year: int,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> DuplicateMatch | None:
-    """The verdict for one pair, or None when the pair is not meaningful."""
+    """The verdict for one pair with its evidence, or None when the pair is not meaningful."""
     signals = pair_signals(a, b, weights, semantic)
-    same_unit = bool(signals["unit_same"])
+    recent = b.year is None or b.year >= call_year - AWARDEE_YEARS
+    verdict = decide_verdict(signals, batch, b.outcome, recent, thresholds)
+    if verdict is None:
+        return None
     score = round(max(evidence_score(signals), 0.9 if is_near_copy(signals, thresholds) else 0.0), 4)
-    if not same_project(signals, same_unit, thresholds):
-        if batch or not same_unit:
-            return None
+    kind = "same_batch" if batch else _kind(b)
+    if not same_project(signals, bool(signals["unit_same"]), thresholds):
         reasons = [f"同一申报单位（{_unit_reason(a, b)}）的不同项目，仅供参考：{b.year}年《{b.title}》"]
-        return DuplicateMatch(b.id, _kind(b), "related_case", score, signals, reasons)
+        return DuplicateMatch(b.id, kind, verdict, score, signals, reasons)  # type: ignore[arg-type]
     reasons = _evidence_reasons(a, b, signals)
-    if not same_unit:
-        reasons.insert(0, f"申报单位不同（{_unit_reason(a, b)}），可能为上下级单位或更名，请核实是否同一项目")
-    else:
+    if signals["unit_same"]:
         reasons.insert(0, f"同一申报单位：{_unit_reason(a, b)}")
-    if batch:
-        return DuplicateMatch(
-            b.id,
-            "same_batch",
-            "same_batch_duplicate",
-            score,
-            signals,
-            reasons,
-            aligned=aligned_passages(a, b),
+    else:
+        reasons.insert(0, f"申报单位不同（{_unit_reason(a, b)}），可能为上下级单位或更名，请核实是否同一项目")
+    if verdict == "related_case":
+        reasons.insert(
+            0, f"与{b.year}年入选案例《{b.title}》相同，但早于前两届，不受条件（五）限制，请人工判断"
         )
-    if b.outcome == "awarded":
-        if b.year is not None and b.year < call_year - AWARDEE_YEARS:
-            reasons.insert(0, f"{b.year}年入选，早于前两届，不受条件（五）限制，请人工判断")
-            return DuplicateMatch(b.id, "past_awardee", "related_case", score, signals, reasons)
+        return DuplicateMatch(b.id, kind, verdict, score, signals, reasons)  # type: ignore[arg-type]
+    match = DuplicateMatch(b.id, kind, verdict, score, signals, reasons, aligned=aligned_passages(a, b))  # type: ignore[arg-type]
+    if verdict == "past_awardee_repeat":
         reasons.insert(0, f"与{b.year}年已入选案例《{b.title}》为同一项目")
-        return DuplicateMatch(
-            b.id,
-            "past_awardee",
-            "past_awardee_repeat",
-            score,
-            signals,
-            reasons,
-            aligned=aligned_passages(a, b),
-        )
-    new_text, obvious, report = iteration_report(a, b, thresholds)
-    reasons.insert(0, f"与{b.year}年未入选案例《{b.title}》为同一项目")
-    return DuplicateMatch(
-        b.id,
-        "past_not_selected",
-        "resubmission_needs_iteration",
-        score,
-        signals,
-        reasons + report["reasons"],
-        new_text_ratio=new_text,
-        obvious_iteration=obvious,
-        iteration_report=report,
-        aligned=aligned_passages(a, b),
-    )
+    elif verdict == "resubmission_needs_iteration":
+        new_text, obvious, report = iteration_report(a, b, thresholds)
+        reasons.insert(0, f"与{b.year}年未入选案例《{b.title}》为同一项目")
+        reasons.extend(report["reasons"])
+        match.new_text_ratio, match.obvious_iteration, match.iteration_report = new_text, obvious, report
+    else:
+        reasons.insert(0, "本批次中另一份申报为同一项目（不同类别或不同单位重复申报）")
+    return match
 
 
 def _kind(b: _Doc) -> str:
@@ -779,3 +792,328 @@ def detect_for_store(
     batch = [case_from_submission(row.id, row.payload or {}) for row in rows]
     results = detect_duplicates(batch, store.list_past_cases(engine), embedder, call_year=year)
     return {int(case_id): matches for case_id, matches in results.items()}
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+class DedupeInputError(ValueError):
+    """An input file that cannot be read; the message is Chinese and names the file and the line."""
+
+
+def _case_from_record(record: Any, where: str) -> BatchCase:
+    if not isinstance(record, dict):
+        raise DedupeInputError(f'{where}：应为 JSON 对象（{{"id": ..., "title": ..., ...}}）。')
+    sections = record.get("sections") or {}
+    if not isinstance(sections, dict):
+        raise DedupeInputError(f"{where}：sections 应为“栏目名: 文本”的对象。")
+    case_id = str(record.get("id") or "").strip()
+    text = str(record.get("text") or "")
+    if not case_id:
+        raise DedupeInputError(f"{where}：缺少 id，请为每个案例填写唯一编号。")
+    if not text.strip() and not any(str(v).strip() for v in sections.values()):
+        raise DedupeInputError(f"{where}：案例 {case_id} 没有正文（text 或 sections），无法比对。")
+    category = record.get("category")
+    return BatchCase(
+        id=case_id,
+        title=str(record.get("title") or ""),
+        unit=str(record.get("unit") or ""),
+        text=text,
+        category=int(category) if isinstance(category, int | str) and str(category).isdigit() else None,
+        sections={str(k): str(v) for k, v in sections.items()},
+    )
+
+
+def _past_from_record(record: dict[str, Any], where: str) -> PastCase:
+    from pipelines.history import HistoryError, _record_to_case
+
+    try:
+        return _record_to_case(record, where)
+    except HistoryError as exc:
+        raise DedupeInputError(str(exc)) from exc
+
+
+def _read_jsonl(path: Path) -> list[tuple[str, Any]]:
+    """``(where, record)`` per non-empty line; ``where`` names the file and line in Chinese."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DedupeInputError(f"无法读取「{path}」：{exc}。请确认文件存在且为 UTF-8 编码的 JSONL。") from exc
+    records = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"「{path.name}」第 {number} 行"
+        try:
+            records.append((where, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            raise DedupeInputError(f"{where}不是有效的 JSON：{exc.msg}。请修正该行后重试。") from exc
+    return records
+
+
+def read_cases(path: Path) -> list[BatchCase]:
+    """This year's cases from JSONL (``{"id", "title", "unit", "text" or "sections", "category"?}``).
+
+    Raises:
+        DedupeInputError: bad JSON, missing id or text, duplicate id (message names the line).
+    """
+    cases, seen = [], set()
+    for where, record in _read_jsonl(path):
+        case = _case_from_record(record, where)
+        if case.id in seen:
+            raise DedupeInputError(f"{where}：案例编号 {case.id} 重复，请保证每个 id 唯一。")
+        seen.add(case.id)
+        cases.append(case)
+    return cases
+
+
+def read_history(path: Path) -> list[PastCase]:
+    """Past cases from JSONL (``{"id", "year", "title", "unit", "text" or "sections", "outcome"}``).
+
+    Raises:
+        DedupeInputError: bad JSON or a missing/unknown field (message names the line).
+    """
+    history = []
+    for where, record in _read_jsonl(path):
+        if not isinstance(record, dict):
+            raise DedupeInputError(f"{where}：应为 JSON 对象。")
+        history.append(_past_from_record(record, where))
+    return history
+
+
+@dataclass
+class PairOutcome:
+    """One labelled pair and what the detector said."""
+
+    label: str
+    predicted: str
+    expected_iteration: bool | None
+    predicted_iteration: bool | None
+    score: float
+    signals: dict[str, float]
+    batch: bool = False
+    outcome: str | None = None
+    recent_award: bool = True
+    iteration: dict[str, float] = field(default_factory=dict)  # new_figures, new_items, new_text, later
+
+
+def judge_pairs(
+    pairs: Sequence[dict[str, Any]],
+    embedder: Embedder | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    call_year: int | None = None,
+) -> list[PairOutcome]:
+    """Run the pair decision on labelled pairs.
+
+    IDF weights come from all ``b`` sides (the pairs' history). A pair whose ``b`` has no ``outcome`` is a
+    within-batch pair.
+
+    Args:
+        pairs: records ``{"a": case, "b": case with year/outcome (or none for batch), "label": verdict or
+            "none", "obvious_iteration"?}``.
+        embedder: optional; adds the ``semantic`` signal.
+        thresholds: decision thresholds.
+        call_year: defaults to the settings' ``call_year``.
+
+    Returns:
+        One outcome per pair, in order.
+    """
+    call_year = call_year or _call_year()
+    sides_b = [_pair_side_b(pair["b"], f"第 {i + 1} 对") for i, pair in enumerate(pairs)]
+    sides_a = [_case_from_record(pair["a"], f"第 {i + 1} 对的 a") for i, pair in enumerate(pairs)]
+    history = _Index(list({case.id: case for case in sides_b}.values()))
+    docs_a, docs_b = [_make_doc(case) for case in sides_a], [_make_doc(case) for case in sides_b]
+    vectors_a = _embed_texts(embedder, [f"{d.title}\n{d.text}" for d in docs_a])
+    vectors_b = _embed_texts(embedder, [f"{d.title}\n{d.text}" for d in docs_b])
+    outcomes = []
+    for i, pair in enumerate(pairs):
+        a, b = docs_a[i], docs_b[i]
+        semantic = None
+        if vectors_a is not None and vectors_b is not None:
+            semantic = float(_row(vectors_a, i) @ _row(vectors_b, i))
+        match = _judge(a, b, history.weights, semantic, b.outcome is None, call_year, thresholds)
+        iteration: dict[str, float] = {}
+        if b.outcome == "not_selected":
+            new_text, _, report = iteration_report(a, b, thresholds)
+            iteration = {
+                **report["counts"],
+                "new_text": new_text,
+                "later": float(bool(report["later_figures"])),
+            }
+        outcomes.append(
+            PairOutcome(
+                label=pair["label"],
+                predicted=match.verdict if match else "none",
+                expected_iteration=pair.get("obvious_iteration"),
+                predicted_iteration=match.obvious_iteration if match else None,
+                score=match.score if match else 0.0,
+                signals=pair_signals(a, b, history.weights, semantic),
+                batch=b.outcome is None,
+                outcome=b.outcome,
+                recent_award=b.year is None or b.year >= call_year - AWARDEE_YEARS,
+                iteration=iteration,
+            )
+        )
+    return outcomes
+
+
+def _pair_side_b(record: dict[str, Any], where: str) -> BatchCase | PastCase:
+    if record.get("outcome"):
+        return _past_from_record(record, where)
+    return _case_from_record(record, where)
+
+
+def pair_metrics(outcomes: Sequence[PairOutcome]) -> dict[str, Any]:
+    """Precision/recall of repeat detection, verdict confusion, iteration accuracy, awardee false alarms.
+
+    A repeat is any of ``REPEAT_VERDICTS``; a pair counts as found when a repeat verdict is predicted.
+    """
+    positives = [o for o in outcomes if o.label in REPEAT_VERDICTS]
+    predicted = [o for o in outcomes if o.predicted in REPEAT_VERDICTS]
+    hits = [o for o in positives if o.predicted in REPEAT_VERDICTS]
+    confusion: dict[str, dict[str, int]] = {}
+    for outcome in outcomes:
+        row = confusion.setdefault(outcome.label, {})
+        row[outcome.predicted] = row.get(outcome.predicted, 0) + 1
+    iterations = [
+        o for o in outcomes if o.label == "resubmission_needs_iteration" and o.expected_iteration is not None
+    ]
+    iteration_right = [
+        o
+        for o in iterations
+        if o.predicted == "resubmission_needs_iteration" and o.predicted_iteration == o.expected_iteration
+    ]
+    return {
+        "pairs": len(outcomes),
+        "precision": len(hits) / len(predicted) if predicted else 1.0,
+        "recall": len(hits) / len(positives) if positives else 1.0,
+        "verdict_accuracy": sum(o.label == o.predicted for o in outcomes) / len(outcomes)
+        if outcomes
+        else 1.0,
+        "iteration_accuracy": len(iteration_right) / len(iterations) if iterations else 1.0,
+        "iteration_pairs": len(iterations),
+        "awardee_false_alarms": sum(
+            o.predicted == "past_awardee_repeat" and o.label in ("none", "related_case") for o in outcomes
+        ),
+        "confusion": confusion,
+    }
+
+
+def read_pairs(path: Path) -> list[dict[str, Any]]:
+    """Labelled pairs from JSONL; each line needs ``a``, ``b`` and a ``label`` among the verdicts or "none"."""
+    pairs = []
+    for where, record in _read_jsonl(path):
+        if not isinstance(record, dict) or not {"a", "b", "label"} <= record.keys():
+            raise DedupeInputError(f"{where}：每行需要 a、b、label 三个字段。")
+        if record["label"] not in (*VERDICTS, "none"):
+            raise DedupeInputError(
+                f"{where}：label「{record['label']}」无效，可选：{'、'.join(VERDICTS)} 或 none。"
+            )
+        pairs.append(record)
+    return pairs
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def add_cli(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``dedupe`` and ``evaluate-dedupe``."""
+    dedupe = subparsers.add_parser("dedupe", help="查找往年入选/未入选案例的重复申报与本批次内的重复申报")
+    dedupe.add_argument(
+        "--history", type=Path, help="往年案例 JSONL（id、year、title、unit、text/sections、outcome）"
+    )
+    dedupe.add_argument(
+        "--input", type=Path, help="本年度案例 JSONL（id、title、unit、text/sections、category）"
+    )
+    dedupe.add_argument("--output", type=Path, help="结果写入此 JSONL 文件（默认输出到屏幕）")
+    dedupe.add_argument(
+        "--no-embedder", action="store_true", help="不使用向量模型（只用名称、数据与文字重合）"
+    )
+    dedupe.set_defaults(func=_cli_dedupe)
+    evaluate = subparsers.add_parser("evaluate-dedupe", help="在标注的案例对上评估重复检测")
+    evaluate.add_argument("--pairs", type=Path, required=True, help="标注案例对 JSONL（a、b、label）")
+    evaluate.add_argument("--no-embedder", action="store_true", help="不使用向量模型")
+    evaluate.set_defaults(func=_cli_evaluate)
+
+
+def _cli_embedder(args: argparse.Namespace) -> Embedder | None:
+    if args.no_embedder:
+        return None
+    from pipelines.embed import EmbeddingError, get_embedder
+
+    try:
+        return get_embedder()
+    except EmbeddingError as exc:
+        print(f"提示：{exc.message}。本次不使用语义相似度，只用名称、数据与文字重合判断。", file=sys.stderr)
+        return None
+
+
+def _match_record(match: DuplicateMatch) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "other_id": match.other_id,
+        "kind": match.kind,
+        "verdict": match.verdict,
+        "score": match.score,
+        "signals": match.signals,
+        "reasons": match.reasons,
+    }
+    if match.verdict == "resubmission_needs_iteration":
+        record["new_text_ratio"] = match.new_text_ratio
+        record["obvious_iteration"] = match.obvious_iteration
+        record["iteration_report"] = match.iteration_report
+    if match.aligned:
+        record["aligned"] = [asdict(pair) for pair in match.aligned]
+    return record
+
+
+def _cli_dedupe(args: argparse.Namespace) -> int:
+    if (args.history is None) != (args.input is None):
+        print(
+            "错误：--history 与 --input 需同时给出；两者都不给时对数据库中的本年度申报进行比对。",
+            file=sys.stderr,
+        )
+        return 2
+    embedder = _cli_embedder(args)
+    try:
+        if args.history is None:
+            from pipelines import store
+
+            results: dict[Any, list[DuplicateMatch]] = detect_for_store(store.get_engine(), embedder)
+        else:
+            results = detect_duplicates(read_cases(args.input), read_history(args.history), embedder)
+    except DedupeInputError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    lines = [
+        json.dumps({"id": case_id, "matches": [_match_record(m) for m in matches]}, ensure_ascii=False)
+        for case_id, matches in results.items()
+    ]
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text("\n".join(lines) + ("\n" if lines else ""), encoding="utf-8")
+    else:
+        print("\n".join(lines))
+    flagged = sum(any(m.verdict in REPEAT_VERDICTS for m in ms) for ms in results.values())
+    print(f"共比对 {len(results)} 个案例，其中 {flagged} 个疑似重复申报（需人工核实）。", file=sys.stderr)
+    return 0
+
+
+def _cli_evaluate(args: argparse.Namespace) -> int:
+    try:
+        pairs = read_pairs(args.pairs)
+        metrics = pair_metrics(judge_pairs(pairs, _cli_embedder(args)))
+    except DedupeInputError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    print(f"案例对 {metrics['pairs']} 组")
+    print(f"重复检测 precision {metrics['precision']:.3f}  recall {metrics['recall']:.3f}")
+    print(f"结论完全一致 {metrics['verdict_accuracy']:.3f}")
+    print(f"迭代判断正确率 {metrics['iteration_accuracy']:.3f}（{metrics['iteration_pairs']} 组）")
+    print(f"不同项目被判为往年入选重复（past_awardee_repeat）：{metrics['awardee_false_alarms']} 组")
+    labels = [*VERDICTS, "none"]
+    print("混淆矩阵（行 = 标注，列 = 判断）")
+    print("label\\pred".ljust(30) + "".join(label[:12].rjust(14) for label in labels))
+    for label in labels:
+        row = metrics["confusion"].get(label, {})
+        print(label.ljust(30) + "".join(str(row.get(p, 0)).rjust(14) for p in labels))
+    return 0
