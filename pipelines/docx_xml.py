@@ -25,6 +25,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml import etree
 
@@ -74,7 +75,9 @@ _SYMBOL_FONT_RE = re.compile(
     "[" + re.escape("".join({chr(code) for table in _SYMBOL_TICKS.values() for code in table})) + "]"
 )
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, huge_tree=False)
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, remove_comments=True, huge_tree=False, collect_ids=False
+)
 
 
 @dataclass(slots=True)
@@ -93,10 +96,10 @@ class Cell:
     col: int
     span: int = 1
     vmerge: str | None = None  # "restart" | "continue" | None
+    text: str = field(init=False)  # the paragraphs joined by newlines, stripped
 
-    @property
-    def text(self) -> str:
-        return "\n".join(self.paragraphs).strip()
+    def __post_init__(self) -> None:
+        self.text = "\n".join(self.paragraphs).strip()
 
 
 @dataclass(slots=True)
@@ -151,6 +154,18 @@ def _relationship_target(archive: zipfile.ZipFile, rels_name: str, type_suffix: 
     return None
 
 
+def _part_names(archive: zipfile.ZipFile) -> tuple[str | None, str | None]:
+    """The main document part and its styles part: the usual names, else where the relationships point."""
+    if "word/document.xml" in archive.NameToInfo:
+        return "word/document.xml", "word/styles.xml"
+    main = _relationship_target(archive, "_rels/.rels", "/officeDocument", "")
+    if main not in archive.NameToInfo:
+        return None, None
+    folder = posixpath.dirname(main)
+    rels = posixpath.join(folder, "_rels", posixpath.basename(main) + ".rels")
+    return main, _relationship_target(archive, rels, "/styles", folder)
+
+
 def _corrupt(file_name: str) -> IntakeError:
     return IntakeError(
         "corrupt_docx",
@@ -176,14 +191,10 @@ def read_package(data: bytes, file_name: str) -> Body:
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            main = _relationship_target(archive, "_rels/.rels", "/officeDocument", "")
-            main = main if main in archive.NameToInfo else "word/document.xml"
-            if main not in archive.NameToInfo:
+            main, styles_name = _part_names(archive)
+            if main is None:
                 _raise_missing_document(archive, file_name)
             document = _read_part(archive, main, file_name)
-            folder = posixpath.dirname(main)
-            rels = posixpath.join(folder, "_rels", posixpath.basename(main) + ".rels")
-            styles_name = _relationship_target(archive, rels, "/styles", folder)
             styles = _read_part(archive, styles_name, file_name) if styles_name in archive.NameToInfo else b""
     except IntakeError:
         raise
@@ -221,6 +232,7 @@ def _raise_missing_document(archive: zipfile.ZipFile, file_name: str) -> None:
     raise _corrupt(file_name)
 
 
+@lru_cache(maxsize=64)  # forms from one template share their styles part
 def _style_outline_levels(styles_xml: bytes) -> dict[str, int]:
     """Paragraph style id → outline level (0 = 标题 1 / Heading 1 / Title), following ``basedOn``."""
     if not styles_xml:
@@ -354,31 +366,37 @@ class _BodyReader:
             if element.tag == f"{W}p":
                 text, floating = self._paragraph(element, placeholder)
                 self.body.blocks.append(Paragraph(text, self._heading_level(element)))
-                self.body.blocks.extend(Paragraph(line) for line in floating)
+                if floating:
+                    self.body.blocks.extend(Paragraph(line) for line in floating)
             else:
                 self.body.blocks.append(self._table(element, placeholder))
         return self.body
 
     def _heading_level(self, paragraph: etree._Element) -> int | None:
-        properties = paragraph.find(f"{W}pPr")
+        properties = _first_child(paragraph, _PPR)
         if properties is None:
             return None
-        outline = properties.find(f"{W}outlineLvl")
-        if outline is not None and outline.get(f"{W}val", "9").isdigit():
-            level = int(outline.get(f"{W}val", "9"))
-            return level if level < 9 else None
-        style = properties.find(f"{W}pStyle")
-        return None if style is None else self.outline_levels.get(style.get(f"{W}val", ""))
+        style_level = None
+        for element in properties:
+            if element.tag == _OUTLINE:
+                level = _int(element.get(_VAL), 9)
+                return level if level < 9 else None
+            if element.tag == _PSTYLE:
+                style_level = self.outline_levels.get(element.get(_VAL, ""))
+        return style_level
 
     # -- paragraphs -------------------------------------------------------------------------------------
 
     def _paragraph(self, paragraph: etree._Element, placeholder: bool = False) -> tuple[str, list[str]]:
         """The paragraph's text and the lines of any text boxes anchored in it."""
-        parts: list[str] = []
         floating: list[str] = []
-        if not placeholder:
+        if placeholder:
+            return "", floating
+        text = _plain_text(paragraph)
+        if text is None:
+            parts: list[str] = []
             self._inline(paragraph, parts, floating, None)
-        text = "".join(parts)
+            text = "".join(parts)
         self.body.text_chars += len(text.strip())
         return text, floating
 
@@ -452,11 +470,12 @@ class _BodyReader:
 
     def _container_lines(self, container: etree._Element) -> list[str]:
         lines: list[str] = []
-        for element, placeholder in _blocks(container):
+        for element, placeholder in _plain_children(container, _BLOCK_TAGS, _CONTAINER_OTHER):
             if element.tag == f"{W}p":
                 text, floating = self._paragraph(element, placeholder)
                 lines.append(text)
-                lines.extend(floating)
+                if floating:
+                    lines.extend(floating)
             else:
                 lines.extend(_row_line(row) for row in self._table(element, placeholder).rows)
         return lines
@@ -466,22 +485,29 @@ class _BodyReader:
     def _table(self, table: etree._Element, placeholder: bool) -> Table:
         rows: list[list[Cell]] = []
         for row, row_placeholder in _children(table, _ROW_TAGS, placeholder):
-            if row.find(f"{W}trPr/{W}del") is not None:
-                continue
-            rows.append(self._row(row, row_placeholder))
+            cells = self._row(row, row_placeholder)
+            if cells is not None:
+                rows.append(cells)
         return Table(rows)
 
-    def _row(self, row: etree._Element, placeholder: bool) -> list[Cell]:
+    def _row(self, row: etree._Element, placeholder: bool) -> list[Cell] | None:
+        """The row's cells, or None for a row deleted with tracked changes."""
         cells: list[Cell] = []
-        before = row.find(f"{W}trPr/{W}gridBefore")
-        col = _int(before.get(f"{W}val"), 0) if before is not None else 0
-        for cell, cell_placeholder in _children(row, _CELL_TAGS, placeholder):
-            properties = cell.find(f"{W}tcPr")
-            span, vmerge, hmerge = _cell_merge(properties)
+        col = 0
+        properties = _first_child(row, _TRPR)
+        if properties is not None:
+            for element in properties:
+                if element.tag == _DEL:
+                    return None
+                if element.tag == _GRID_BEFORE:
+                    col = _int(element.get(_VAL), 0)
+        for cell, cell_placeholder in _plain_children(row, _CELL_TAGS, _ROW_OTHER, placeholder):
+            span, vmerge, hmerge = _cell_merge(_first_child(cell, _TCPR))
             paragraphs = self._container_lines_placeholder(cell, cell_placeholder)
             if hmerge == "continue" and cells:
-                cells[-1].paragraphs.extend(p for p in paragraphs if p.strip())
-                cells[-1].span += span
+                merged = cells[-1]
+                joined = merged.paragraphs + [p for p in paragraphs if p.strip()]
+                cells[-1] = Cell(joined, merged.col, merged.span + span, merged.vmerge)
             else:
                 cells.append(Cell(paragraphs, col, span, vmerge))
             col += span
@@ -491,19 +517,70 @@ class _BodyReader:
         return [] if placeholder else self._container_lines(cell)
 
 
+_R, _T, _DEL = f"{W}r", f"{W}t", f"{W}del"
+_PPR, _OUTLINE, _PSTYLE = f"{W}pPr", f"{W}outlineLvl", f"{W}pStyle"
+_TRPR, _TCPR, _GRID_BEFORE = f"{W}trPr", f"{W}tcPr", f"{W}gridBefore"
+
+
+def _first_child(parent: etree._Element, tag: str) -> etree._Element | None:
+    """A properties element (``w:pPr``, ``w:trPr``, ``w:tcPr``): first by the schema, or second after
+    ``w:tblPrEx`` in a row."""
+    size = len(parent)
+    if size and parent[0].tag == tag:
+        return parent[0]
+    if size > 1 and parent[1].tag == tag:
+        return parent[1]
+    return None
+
+
+_RUN_TEXT = {f"{W}tab": "\t", f"{W}br": "\n", f"{W}cr": "\n", f"{W}noBreakHyphen": "-"}
+_RUN_IGNORED = frozenset(f"{W}{name}" for name in ("rPr", "lastRenderedPageBreak", "softHyphen"))
+_PARAGRAPH_IGNORED = frozenset(
+    f"{W}{name}" for name in ("pPr", "proofErr", "bookmarkStart", "bookmarkEnd", "permStart", "permEnd")
+)
+
+
+def _plain_text(paragraph: etree._Element) -> str | None:
+    """Fast path for the usual paragraph: runs holding only text, tabs and breaks.
+
+    Returns None when the paragraph holds anything else (controls, fields, symbols, drawings, tracked
+    changes, hyperlinks …) or characters that may be Wingdings tick boxes; the full walk handles those.
+    """
+    parts: list[str] = []
+    for child in paragraph:
+        tag = child.tag
+        if tag == _R:
+            for item in child:
+                kind = item.tag
+                if kind == _T:
+                    parts.append(item.text or "")
+                elif kind in _RUN_TEXT:
+                    parts.append(_RUN_TEXT[kind])
+                elif kind not in _RUN_IGNORED:
+                    return None
+        elif tag not in _PARAGRAPH_IGNORED:
+            return None
+    text = "".join(parts)
+    return None if _SYMBOL_FONT_RE.search(text) else text
+
+
 def _cell_merge(properties: etree._Element | None) -> tuple[int, str | None, str | None]:
+    """(grid span, vertical merge, horizontal merge) of a cell; merges are "restart", "continue" or None."""
+    span, vmerge, hmerge = 1, None, None
     if properties is None:
-        return 1, None, None
-    span_element = properties.find(f"{W}gridSpan")
-    span = _int(span_element.get(f"{W}val"), 1) if span_element is not None else 1
-    merges: list[str | None] = []
-    for name in ("vMerge", "hMerge"):
-        element = properties.find(f"{W}{name}")
-        if element is None:
-            merges.append(None)
-        else:
-            merges.append("restart" if element.get(f"{W}val") == "restart" else "continue")
-    return max(span, 1), merges[0], merges[1]
+        return span, vmerge, hmerge
+    for element in properties:
+        tag = element.tag
+        if tag == _GRID_SPAN:
+            span = max(_int(element.get(_VAL), 1), 1)
+        elif tag == _VMERGE:
+            vmerge = "restart" if element.get(_VAL) == "restart" else "continue"
+        elif tag == _HMERGE:
+            hmerge = "restart" if element.get(_VAL) == "restart" else "continue"
+    return span, vmerge, hmerge
+
+
+_GRID_SPAN, _VMERGE, _HMERGE, _VAL = f"{W}gridSpan", f"{W}vMerge", f"{W}hMerge", f"{W}val"
 
 
 def _inside_text_box(element: etree._Element, stop: etree._Element) -> bool:
@@ -549,6 +626,24 @@ def _children(
                 yield from _children(branch, tags, placeholder)
         elif tag in _WRAPPERS:
             yield from _children(child, tags, placeholder)
+
+
+_ROW_OTHER = frozenset((f"{W}trPr", f"{W}tblPrEx", f"{W}bookmarkStart", f"{W}bookmarkEnd"))
+_CONTAINER_OTHER = frozenset((f"{W}tcPr", f"{W}bookmarkStart", f"{W}bookmarkEnd", f"{W}proofErr"))
+
+
+def _plain_children(
+    parent: etree._Element, tags: frozenset[str], other: frozenset[str], placeholder: bool = False
+) -> list[tuple[etree._Element, bool]]:
+    """``_children`` in one pass when ``parent`` holds only ``tags`` and ``other`` (no wrappers): the usual case."""
+    found: list[tuple[etree._Element, bool]] = []
+    for child in parent:
+        tag = child.tag
+        if tag in tags:
+            found.append((child, placeholder))
+        elif tag not in other:
+            return list(_children(parent, tags, placeholder))
+    return found
 
 
 def _blocks(container: etree._Element) -> Iterator[tuple[etree._Element, bool]]:

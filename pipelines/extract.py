@@ -26,6 +26,7 @@ import re
 import sys
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from pipelines.config import Settings, get_settings
@@ -300,6 +301,8 @@ _NUMBERING_RE = re.compile(
 _BRACKETS_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕")
 _BLANKS = " \t\n\r\u3000\u2002\u2003\u00a0\u200b"
 _MAX_LABEL_CHARS = 16
+_SHORT_TEXT = 120  # longer text can only be "label：value" with the colon near its start
+_INLINE_HEAD = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,6 +317,7 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+@lru_cache(maxsize=8192)
 def _label_core(text: str) -> str:
     """The bare label: NFKC, no spaces, no numbering, no bracketed notes, no trailing colon or asterisk."""
     core = "".join(_nfkc(text).split()).replace("\u200b", "")
@@ -350,11 +354,21 @@ def match_label(text: str) -> LabelMatch | None:
     stripped = text.strip(_BLANKS)
     if not stripped:
         return None
+    if len(stripped) <= _SHORT_TEXT:
+        return _match_short(stripped)
+    has_colon = ":" in stripped[:_INLINE_HEAD] or "：" in stripped[:_INLINE_HEAD]
+    return _match_inline(stripped) if has_colon and "\n" not in stripped else None
+
+
+@lru_cache(maxsize=8192)  # labels repeat from form to form
+def _match_short(stripped: str) -> LabelMatch | None:
     core = _label_core(stripped)
     if 0 < len(core) <= _MAX_LABEL_CHARS and (found := _lookup(core)):
         return LabelMatch(found[0], found[1] or core, stripped)
-    if "\n" in stripped:
-        return None
+    return None if "\n" in stripped else _match_inline(stripped)
+
+
+def _match_inline(stripped: str) -> LabelMatch | None:
     normalised = _nfkc(stripped)
     source = stripped if len(normalised) == len(stripped) else normalised
     numbering = _NUMBERING_RE.match(normalised)
@@ -368,6 +382,8 @@ def match_label(text: str) -> LabelMatch | None:
 
 def split_inline_labels(text: str) -> list[LabelMatch]:
     """``联系人：张三  电话：138…`` → one match per label, each with its inline value."""
+    if text.count(":") + text.count("：") < 2:
+        return []
     normalised = _nfkc(text)
     starts = [m for m in _INLINE_LABEL_RE.finditer(normalised) if _lookup(_label_core(m.group(1)))]
     if len(starts) < 2 or starts[0].start() != 0 or len(normalised) != len(text):
@@ -591,6 +607,7 @@ _START_HINT_WORDS = (
     "概述",
     "附",
 )
+_HINT_MAX_CHARS = 150
 _HINT_START = ("请", "注：", "注:", "说明：", "说明:", "填写说明", "填表说明", "填写要求")
 _BRACKET_PAIRS = {"（": "）", "(": ")", "【": "】", "[": "]", "〔": "〕"}
 _LEADING_BRACKET_RE = re.compile(r"^[（(【\[〔]([^（()）【】\[\]〔〕]{2,200})[）)】\]〕]")
@@ -601,15 +618,15 @@ def is_hint(line: str) -> bool:
     text = line.strip(_BLANKS)
     if not text:
         return False
-    lowered = text.lower()
-    if any(placeholder in lowered for placeholder in _PLACEHOLDERS):
-        return True
-    if set(text) <= set("_＿-—.．…·　 "):
-        return len(text) >= 3
     if text[0] in _BRACKET_PAIRS and text.endswith(_BRACKET_PAIRS[text[0]]):
         return any(word in text for word in _BRACKET_HINT_WORDS)
-    return (
-        text.startswith(_HINT_START) and len(text) <= 150 and any(word in text for word in _START_HINT_WORDS)
+    if len(text) > _HINT_MAX_CHARS:
+        return False
+    if text.startswith(_HINT_START) and any(word in text for word in _START_HINT_WORDS):
+        return True
+    lowered = text.lower()
+    return any(placeholder in lowered for placeholder in _PLACEHOLDERS) or (
+        len(text) >= 3 and not text.strip("_＿-—.．…·　 ")
     )
 
 
@@ -621,7 +638,7 @@ def strip_hints(lines: list[str]) -> tuple[list[str], list[str]]:
     kept: list[str] = []
     hints: list[str] = []
     for line in lines:
-        if is_hint(line) or _LIMIT_ONLY_RE.fullmatch(_nfkc(line).strip(_BLANKS)):
+        if is_hint(line) or _limit_only(line):
             hints.append(line.strip(_BLANKS))
             continue
         match = _LEADING_BRACKET_RE.match(line.strip(_BLANKS))
@@ -635,6 +652,14 @@ def strip_hints(lines: list[str]) -> tuple[list[str], list[str]]:
 _LIMIT_ONLY_RE = re.compile(
     r"[(（]?(?:字数)?(?:不超过|不多于|不得超过|限|控制在|最多)?\s*\d+\s*(?:个)?(?:汉)?字(?:以内|之内|内|以下)?[)）]?"
 )
+
+
+def _limit_only(line: str) -> bool:
+    """A line that only states a word limit, such as ``不超过300字`` or ``（500字以内）``."""
+    text = line.strip(_BLANKS)
+    return len(text) <= 20 and "字" in text and bool(_LIMIT_ONLY_RE.fullmatch(_nfkc(text)))
+
+
 _SCALAR_NOTE_RE = re.compile(r"[（(][^（()）]*(?:盖章|签字|签章|全称|请填写|须填写)[^（()）]*[）)]")
 
 
@@ -921,7 +946,7 @@ def _collect(entries: list[_Entry]) -> _Assembled:
             continue
         kept, hints = strip_hints([part for line in entry.lines for part in line.split("\n")])
         label = entry.label if entry.key == "section" else _display_label(entry)
-        notes = [hint for hint in hints if not _LIMIT_ONLY_RE.fullmatch(_nfkc(hint))]
+        notes = [hint for hint in hints if not _limit_only(hint)]
         result.hints.extend((label, hint) for hint in notes)
         if entry.key == "section":
             _add_section(result, entry, kept, hints)

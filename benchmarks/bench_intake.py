@@ -1,0 +1,136 @@
+"""Intake benchmark: extraction throughput, peak memory, ratio to a bare python-docx load, ingest of 1,000 forms.
+
+Run: ``.venv/bin/python benchmarks/bench_intake.py [--forms 500] [--ingest 1000] [--rounds 3]``
+
+Forms come from ``pipelines.formgen.write_many`` (the sample layouts in turn, each form a variant of a sample
+case). All timings are taken in this one run on the same files, alternating bare loads and extractions and
+keeping the best round of each, so the ratio is not skewed by a cold disk cache. Targets (issue 2): extraction
+≤ 1.5× the bare ``docx.Document(path)`` load; 1,000 forms ingested in under 60 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import docx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pipelines.config import Settings  # noqa: E402
+from pipelines.extract import extract_file  # noqa: E402
+from pipelines.formgen import write_many  # noqa: E402
+
+
+def _time(function, paths: list[Path]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process) to run ``function`` on every path."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    for path in paths:
+        function(path)
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def _timings(paths: list[Path], settings: Settings, rounds: int) -> None:
+    """Alternate bare loads and extractions ``rounds`` times; print the best of each and their ratio."""
+    for path in paths[:20]:
+        _bare_load(path)
+        extract_file(path, settings)
+    runs: dict[str, list[tuple[float, float]]] = {"bare docx.Document load": [], "extraction": []}
+    for _ in range(rounds):
+        runs["bare docx.Document load"].append(_time(_bare_load, paths))
+        runs["extraction"].append(_time(lambda p: extract_file(p, settings), paths))
+    best = {label: (min(r[0] for r in timing), min(r[1] for r in timing)) for label, timing in runs.items()}
+    n = len(paths)
+    for label, (wall, cpu) in best.items():
+        print(
+            f"{label}: {n} forms, wall {wall:.2f} s ({wall / n * 1000:.2f} ms/form, {n / wall:.0f} forms/s), "
+            f"CPU {cpu:.2f} s ({cpu / n * 1000:.2f} ms/form)"
+        )
+    (bare_wall, bare_cpu), (wall, cpu) = best.values()
+    print(
+        f"ratio extraction / bare load: CPU {cpu / bare_cpu:.2f}×, wall {wall / bare_wall:.2f}× (target ≤ 1.5×; "
+        f"best of {rounds} alternating rounds; CPU time is the robust figure on a shared machine)"
+    )
+
+
+def _bare_load(path: Path) -> None:
+    docx.Document(str(path))
+
+
+def _peak_memory_mb(paths: list[Path], settings: Settings) -> float:
+    tracemalloc.start()
+    for path in paths:
+        extract_file(path, settings)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 2**20
+
+
+def _accuracy(folder: Path, settings: Settings) -> tuple[int, int, dict[str, int]]:
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    exact = 0
+    wrong_fields: dict[str, int] = {}
+    for name, info in manifest["forms"].items():
+        submission = extract_file(folder / name, settings)
+        wrong = [key for key, value in info["expected"].items() if getattr(submission, key) != value]
+        exact += not wrong
+        for key in wrong:
+            wrong_fields[key] = wrong_fields.get(key, 0) + 1
+    return exact, len(manifest["forms"]), wrong_fields
+
+
+def _ingest(paths: list[Path], workdir: Path, settings: Settings) -> None:
+    from pipelines import store
+    from pipelines.ingest import ingest_paths
+
+    engine = store.get_engine(f"sqlite:///{workdir / 'bench.db'}")
+    start = time.perf_counter()
+    report = ingest_paths(engine, paths, 2026, settings=settings)
+    elapsed = time.perf_counter() - start
+    again = time.perf_counter()
+    repeat = ingest_paths(engine, paths[:100], 2026, settings=settings)
+    repeat_elapsed = time.perf_counter() - again
+    store.dispose_engines()
+    print(
+        f"ingest: {len(paths)} forms into SQLite in {elapsed:.1f} s ({len(paths) / elapsed:.0f} forms/s); "
+        f"outcomes {report.counts}; target < 60 s"
+    )
+    print(f"re-ingest of 100 unchanged forms: {repeat_elapsed:.2f} s; outcomes {repeat.counts}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--forms", type=int, default=500, help="forms for the extraction timing (≥ 500)")
+    parser.add_argument("--ingest", type=int, default=1000, help="forms to ingest (0 = skip)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating timing rounds; the best counts")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    with tempfile.TemporaryDirectory(prefix="bench_intake_") as tmp:
+        workdir = Path(tmp)
+        start = time.perf_counter()
+        paths = write_many(max(args.forms, args.ingest), workdir / "forms", seed=7)
+        print(
+            f"generated {len(paths)} forms in {time.perf_counter() - start:.1f} s "
+            f"({sum(p.stat().st_size for p in paths) / len(paths) / 1024:.0f} KB each on average)"
+        )
+        timed = paths[: args.forms]
+        _timings(timed, settings, args.rounds)
+        print(
+            f"peak traced memory during extraction of {len(timed)} forms: {_peak_memory_mb(timed, settings):.1f} MB; "
+            f"process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+        )
+        exact, total, wrong = _accuracy(workdir / "forms", settings)
+        print(f"expected fields exact on {exact}/{total} generated forms; wrong fields: {wrong or 'none'}")
+        if args.ingest:
+            _ingest(paths[: args.ingest], workdir, settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
