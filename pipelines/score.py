@@ -65,6 +65,7 @@ class Subpoint:
     patterns: tuple[re.Pattern[str], ...] = ()
     context: tuple[re.Pattern[str], ...] = ()
     figure_factor: float = 0.0
+    quote: bool = True  # False: weak, generic evidence that counts but is not quoted
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ def _subpoint(raw: dict[str, Any], where: str) -> Subpoint:
             patterns=tuple(re.compile(p) for p in raw.get("patterns", [])),
             context=tuple(re.compile(p) for p in raw.get("context", [])),
             figure_factor=float(raw.get("figure_factor", 0.0)),
+            quote=bool(raw.get("quote", True)),
         )
     except (KeyError, re.error, ValueError, TypeError) as error:
         raise ScoreError(
@@ -331,7 +333,7 @@ def measure(rubric: Rubric, sentences: Sequence[str]) -> dict[str, CriterionEvid
             total = sum(piece.strength for piece in sub_pieces)
             value = subpoint.weight * math.log2(1.0 + total)
             raw += value
-            for piece in sub_pieces:
+            for piece in sub_pieces if subpoint.quote else ():
                 share = value * piece.strength / total
                 contribution[piece.sentence] = contribution.get(piece.sentence, 0.0) + share
             counts[subpoint.key] = len(sub_pieces)
