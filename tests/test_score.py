@@ -164,6 +164,11 @@ def test_text_without_evidence_scores_zero_with_a_reason(scorer):
     assert all("未找到" in reason for reason in result.reasons.values())
 
 
+def test_weak_generic_evidence_counts_but_is_not_quoted(scorer):
+    found = scorer.evidence("", INTRO + "报社面向社会公众。")
+    assert found["political"].raw > 0 and found["political"].quotes == []
+
+
 def test_result_is_json_serialisable_with_chinese_reasons(scorer):
     result = scorer.score("S1", "标题", TEXT)
     payload = json.loads(json.dumps(asdict(result), ensure_ascii=False))
