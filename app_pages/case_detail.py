@@ -100,7 +100,7 @@ with content_col:
                 if section.limit and section.word_count and section.word_count > section.limit
                 else ""
             )
-            st.subheader(f"{section.label}{limit}{over}")
+            st.markdown(f"##### {section.label}{limit}{over}")
             st.markdown(common.segments_html(section.segments), unsafe_allow_html=True)
 
     with tab_category:
@@ -138,7 +138,7 @@ with content_col:
     with tab_rules:
         if not view.flags:
             st.success("未发现不符合申报条件的情况。")
-        icons = {"blocker": "⛔", "check": "⚠️", "info": "ℹ️"}
+        icons = {"blocker": "✖", "check": "⚠", "info": "ℹ"}
         for index, flag in enumerate(view.flags):
             state = f"（{flag.state.label}：{flag.state.username} {flag.state.note}）" if flag.state else ""
             st.markdown(f"{icons.get(flag.severity, '')} **{flag.label}** · {flag.severity_label}{state}")

@@ -13,10 +13,14 @@ st.title("评审队列")
 search_col, category_col, flag_col = st.columns([2, 2, 2])
 search = search_col.text_input("搜索（名称、单位、编号）", key="queue_search")
 categories = category_col.multiselect(
-    "类别（申报或建议）", CATEGORY_IDS, format_func=category_label, key="queue_categories"
+    "类别（申报或建议）", CATEGORY_IDS, format_func=category_label, key="queue_categories", placeholder="全部"
 )
 flag_groups = flag_col.multiselect(
-    "问题标记", list(queue.FLAG_GROUPS), format_func=lambda k: queue.FLAG_GROUPS[k][0], key="queue_flags"
+    "问题标记",
+    list(queue.FLAG_GROUPS),
+    format_func=lambda k: queue.FLAG_GROUPS[k][0],
+    key="queue_flags",
+    placeholder="全部",
 )
 status_col, sort_col, order_col = st.columns([2, 2, 2])
 status = status_col.selectbox(

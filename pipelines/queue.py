@@ -309,7 +309,7 @@ def flag_group_keys(flags: Iterable[Flag]) -> set[str]:
 
 def _flag_text(flags: list[Flag]) -> str:
     shown = [f for f in flags if f.open and f.severity != "info"]
-    marks = {"blocker": "⛔", "check": "⚠️"}
+    marks = {"blocker": "✖", "check": "⚠"}
     return " ".join(f"{marks.get(f.severity, '')}{f.label}{'✓' if f.state else ''}" for f in shown)
 
 

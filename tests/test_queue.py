@@ -28,7 +28,7 @@ def test_queue_shows_declared_vs_suggested_flags_and_status(engine, seeded):
     building = frame.loc[seeded.building]
     assert building["declared"] == "2 内容供给创新类" and building["suggested"] == "3 运营服务创新类"
     assert building["confidence"] == pytest.approx(0.74)
-    assert "⛔往年已入选" in building["flags"] and "疑似错报类别" in building["flags"]
+    assert "✖往年已入选" in building["flags"] and "疑似错报类别" in building["flags"]
     assert building["flag_groups"] == {"repeat", "ineligible", "misfiled", "over_limit"}
     assert building["ai_total"] == pytest.approx(57.5) and building["llm_total"] == pytest.approx(62.5)
     assert building["unit"] == "中国建材时报社" and building["status"] == "未评"
