@@ -205,7 +205,7 @@ def iter_sources(paths: Iterable[Path], settings: Settings) -> Iterator[Source]:
                 )
                 continue
             try:
-                for member, content in iter_archive(path.read_bytes(), path.name, settings):
+                for member, content in iter_archive(path.read_bytes(), display, settings):
                     yield Source(f"{display}/{member}", content)
             except IntakeError as exc:
                 yield Source(display, error=exc)

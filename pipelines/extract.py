@@ -277,6 +277,7 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
 }
 GROUP_KEYS = frozenset(("unit", "implementer", "recommender", "contact", "previous"))
 SCALAR_KEYS = ("title", "unit", "implementer", "recommender", "launch", "status")
+_ONE_VALUE_KEYS = frozenset((*SCALAR_KEYS, "contact", "contact.name", "contact.phone", "contact.email"))
 REQUIRED_FIELDS = {"title": "案例名称", "unit": "申报单位", "implementer": "实施单位", "launch": "上线时间"}
 
 _LABEL_KEYS: dict[str, tuple[str, str]] = {}  # normalised label → (key, canonical section label or "")
@@ -694,6 +695,13 @@ def _looks_like_heading(text: str) -> bool:
     return 1 < len(core) <= 20 and not re.search(r"[。；;，,！？!?]", stripped.rstrip("。"))
 
 
+def _sub_heading(section: _Entry, match: LabelMatch, kind: tuple[str, str] | None) -> bool:
+    """``（二）实施路径`` inside 主要做法: a heading of another rank, or one naming the open section again."""
+    if match.key == "section" and match.label == section.label:
+        return True
+    return section.heading_kind is not None and kind is not None and kind != section.heading_kind
+
+
 class _FormReader:
     """Collects labelled entries from the body, in document order."""
 
@@ -727,12 +735,7 @@ class _FormReader:
         entry = self._add(match, kind)
         entry.lines.extend(values)
         has_value = any(line.strip(_BLANKS) for line in entry.lines)
-        self.open = (
-            None
-            if has_value
-            and match.key in SCALAR_KEYS + ("contact", "contact.name", "contact.phone", "contact.email")
-            else entry
-        )
+        self.open = None if has_value and match.key in _ONE_VALUE_KEYS else entry
 
     def _append(self, line: str) -> None:
         if self.open is None:
@@ -767,7 +770,7 @@ class _FormReader:
             match is not None
             and match.key != "sub"
             and (inline_allowed or not match.inline)
-            and not (in_section and self._sub_heading(match, kind))
+            and not (in_section and _sub_heading(self.open, match, kind))
         ):
             self._take(match, [], kind)
             return
@@ -781,14 +784,6 @@ class _FormReader:
             self._append(text)
         elif not self.entries:
             self.loose.append(Paragraph(text, heading))
-
-    def _sub_heading(self, match: LabelMatch, kind: tuple[str, str] | None) -> bool:
-        """``（二）实施路径`` inside 主要做法: a heading of a lower rank, or naming the open section again."""
-        assert self.open is not None
-        if match.key == "section" and match.label == self.open.label:
-            return True
-        open_kind = self.open.heading_kind
-        return open_kind is not None and kind is not None and kind != open_kind
 
     def _starts_unknown_section(self, text: str, kind: tuple[str, str]) -> bool:
         if kind[0] == "style" and int(kind[1]) > 1:
@@ -824,7 +819,7 @@ class _FormReader:
         if self._previous_header(cells, labels):
             return
         if not any(label is not None and label.key != "sub" for label in labels):
-            self._row_without_labels(cells, labels)
+            self._row_without_labels(cells)
             return
         self.open = None
         group: LabelMatch | None = None
@@ -865,14 +860,10 @@ class _FormReader:
         target = group if group is not None else label
         self._take(LabelMatch("previous", target.label, target.raw), [line] if line else [])
 
-    def _row_without_labels(self, cells: list[Cell], labels: list[LabelMatch | None]) -> None:
+    def _row_without_labels(self, cells: list[Cell]) -> None:
         filled = [cell for cell in cells if cell.text]
         if len(filled) == 1:
             cell = filled[0]
-            whole = match_label(cell.text) if "\n" in cell.text else None
-            if whole is not None and whole.key != "sub":
-                self._take(whole, [])
-                return
             if not self._unknown_label_row(cell):
                 for paragraph in cell.paragraphs:
                     self.paragraph(paragraph, None, in_cell=True)
