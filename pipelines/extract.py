@@ -711,6 +711,7 @@ class _FormReader:
         self.loose: list[Paragraph] = []  # paragraphs before any label (title fallback)
         self.all_text: list[str] = []
         self.group_labels: dict[int, LabelMatch] = {}  # grid column → vertically merged label
+        self.header: dict[int, LabelMatch] = {}  # grid column → label of a row of labels above values
 
     def feed(self, body: Body) -> None:
         for block in body.blocks:
@@ -816,10 +817,14 @@ class _FormReader:
     def row(self, cells: list[Cell]) -> None:
         """One table row: label/value pairs, a group label with sub-labels, or a continuation row."""
         labels = [self._cell_label(cell) for cell in cells]
+        header, self.header = self.header, {}
         if self._previous_header(cells, labels):
             return
         if not any(label is not None and label.key != "sub" for label in labels):
-            self._row_without_labels(cells)
+            if not self._values_under_header(cells, header):
+                self._row_without_labels(cells)
+            return
+        if self._header_row(cells, labels):
             return
         self.open = None
         group: LabelMatch | None = None
@@ -842,6 +847,21 @@ class _FormReader:
                 continue
             self._take(_qualify(label, group), values)
             index = end
+
+    def _header_row(self, cells: list[Cell], labels: list[LabelMatch | None]) -> bool:
+        """A row of labels only (案例名称 | 申报单位 | 上线时间): their values are in the row below."""
+        filled = [(cell, label) for cell, label in zip(cells, labels, strict=True) if cell.text]
+        if len(filled) < 2 or any(label is None or label.key == "sub" or label.inline for _, label in filled):
+            return False
+        self.open = None
+        self.header = {cell.col: label for cell, label in filled if label is not None}
+        return True
+
+    def _values_under_header(self, cells: list[Cell], header: dict[int, LabelMatch]) -> bool:
+        pairs = [(header[cell.col], cell) for cell in cells if cell.text and cell.col in header]
+        for label, cell in pairs:
+            self._take(label, list(cell.paragraphs))
+        return bool(pairs)
 
     def _previous_header(self, cells: list[Cell], labels: list[LabelMatch | None]) -> bool:
         """A header row (年份 | 案例名称 | 结果) under an open 往年申报情况 belongs to it, not to the title."""

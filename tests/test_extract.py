@@ -556,3 +556,26 @@ def test_content_hash_and_file_name():
     submission = extract_bytes(data, "某单位.docx")
     assert submission.content_hash == hashlib.sha256(data).hexdigest()
     assert submission.file_name == "某单位.docx"
+
+
+def test_labels_in_a_row_above_their_values():
+    body = table(
+        row(cell("案例名称"), cell("申报单位"), cell("上线时间")),
+        row(cell("某平台"), cell("甲报社"), cell("2024年5月")),
+        row(cell("联系人"), cell("电话"), cell("邮箱")),
+        row(cell("张三"), cell("13812345678"), cell("zs@example.cn")),
+        columns=3,
+    )
+    submission = extract(body)
+    assert (submission.title, submission.unit, submission.launch_date) == ("某平台", "甲报社", "2024-05")
+    assert submission.contact == Contact("张三", "13812345678", "zs@example.cn")
+
+
+def test_category_options_one_per_row_under_a_merged_label():
+    body = table(
+        row(cell("申报类别", vmerge="restart"), cell("☐"), cell("全媒体传播建设类")),
+        row(cell(vmerge=""), cell("☑"), cell("内容供给创新类")),
+        row(cell(vmerge=""), cell("☐"), cell("运营服务创新类")),
+        columns=3,
+    )
+    assert extract(body).declared_categories == [2]
