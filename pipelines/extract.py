@@ -132,7 +132,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "参评项目名称",
         "案例名",
     ),
-    "unit": ("申报单位", "申报单位全称", "申报单位名称", "申报主体", "申报机构", "原创单位"),
+    # 单位名称 alone names the applicant; under 实施单位 or 推荐单位 it takes their meaning (see _qualify)
+    "unit": ("申报单位", "申报单位全称", "申报单位名称", "申报主体", "申报机构", "原创单位", "单位名称"),
     "implementer": (
         "实施单位",
         "实施主体",
@@ -273,9 +274,10 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "序号",
     ),
     # Only meaningful inside a group (申报单位 → 名称, 往年申报情况 → 年份/结果 …).
-    "sub": ("名称", "全称", "单位名称", "年份", "年度", "结果", "申报结果", "评选结果", "申报年份"),
+    "sub": ("名称", "全称", "年份", "年度", "结果", "申报结果", "评选结果", "申报年份"),
 }
 GROUP_KEYS = frozenset(("unit", "implementer", "recommender", "contact", "previous"))
+_NAMED_GROUPS = frozenset(("unit", "implementer", "recommender", "contact"))
 SCALAR_KEYS = ("title", "unit", "implementer", "recommender", "launch", "status")
 _ONE_VALUE_KEYS = frozenset((*SCALAR_KEYS, "contact", "contact.name", "contact.phone", "contact.email"))
 REQUIRED_FIELDS = {"title": "案例名称", "unit": "申报单位", "implementer": "实施单位", "launch": "上线时间"}
@@ -919,7 +921,7 @@ def _qualify(label: LabelMatch, group: LabelMatch | None) -> LabelMatch:
     """A sub-label (名称, 姓名 …) takes its meaning from the group label it sits under."""
     if group is None:
         return label
-    if label.key == "sub" and group.key in ("unit", "implementer", "recommender", "contact"):
+    if (label.key == "sub" or label.label == "单位名称") and group.key in _NAMED_GROUPS:
         key = "contact.name" if group.key == "contact" else group.key
         return LabelMatch(key, label.label, label.raw, label.inline)
     return label

@@ -579,3 +579,14 @@ def test_category_options_one_per_row_under_a_merged_label():
         columns=3,
     )
     assert extract(body).declared_categories == [2]
+
+
+def test_unit_name_alone_or_under_a_group():
+    body = table(
+        row(cell("单位名称"), cell("甲报社", span=2)),
+        row(cell("实施单位", vmerge="restart"), cell("单位名称"), cell("乙公司")),
+        row(cell(vmerge=""), cell("地址"), cell("北京市")),
+        columns=3,
+    )
+    submission = extract(body)
+    assert (submission.unit, submission.implementer) == ("甲报社", "乙公司")
