@@ -39,7 +39,7 @@ import sys
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -77,11 +77,13 @@ ALIGN_MIN_SIMILARITY = 0.35
 MAX_ALIGNED = 12
 
 LSH_ROWS_PER_BAND = 4
-CANDIDATES_PER_SOURCE = 30
+CANDIDATES_PER_SOURCE = 15
 MAX_POSTING_SHARE = 0.01  # names/figures in more than 1% of the history do not generate candidates
-MAX_UNIT_CANDIDATES = 200
+MAX_UNIT_CANDIDATES = 1000
+MAX_UNIT_FULL = 15
 DENSE_LIMIT = 2048  # wider embeddings (sparse TF-IDF) are kept as a CSR matrix
 DOC_CACHE_SIZE = 4096
+IDF_CACHE_SIZE = 200_000
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ class Thresholds:
     same_project: float = 0.25  # evidence for the same unit
     same_title_name: float = 0.20  # evidence for the same unit when both titles' names cross over
     min_name_or_figure: float = 0.20  # names or figures must carry a same-unit match
-    other_unit: float = 0.50  # evidence when the units differ (parent group / subsidiary)
+    other_unit: float = 0.45  # evidence when the units differ (parent group / subsidiary)
     other_unit_min_each: float = 0.35  # ... with both names and figures shared
     copy_jaccard: float = 0.5
     copy_containment: float = 0.6
@@ -122,6 +124,9 @@ class BatchCase:
     text: str
     category: int | None = None
     sections: dict[str, str] = field(default_factory=dict)
+
+
+_units = lru_cache(maxsize=100_000)(match_units)
 
 
 @dataclass
@@ -180,12 +185,23 @@ class _Weights:
 
     names: tuple[sig.KeyTable, ...]
     figures: tuple[sig.KeyTable, ...]
+    _cache: dict[tuple[str, str], float] = field(default_factory=dict, compare=False, repr=False)
 
     def name(self, key: str) -> float:
-        return sig.idf(self.names, key)
+        return self._idf("n", key)
 
     def figure(self, figure: sig.Figure) -> float:
-        return sig.idf(self.figures, figure.key) * sig.figure_specificity(figure)
+        return self._idf("f", figure.key) * sig.figure_specificity(figure)
+
+    def _idf(self, kind: str, key: str) -> float:
+        cache = self._cache
+        value = cache.get((kind, key))
+        if value is None:
+            value = sig.idf(self.names if kind == "n" else self.figures, key)
+            if len(cache) > IDF_CACHE_SIZE:
+                cache.clear()
+            cache[(kind, key)] = value
+        return value
 
     def extended(self, other: _Weights) -> _Weights:
         return _Weights(self.names + other.names, self.figures + other.figures)
@@ -203,20 +219,25 @@ def pair_signals(a: _Doc, b: _Doc, weights: _Weights, semantic: float | None) ->
     figure_shared = sum(weights.figure(f) for f in shared_figures)
     figure_a = sum(weights.figure(f) for f in a.figures.values())
     figure_b = sum(weights.figure(f) for f in b.figures.values())
+    shared = sig.shared_count(a.shingles, b.shingles)
+    union = a.shingles.size + b.shingles.size - shared
+    overlaps = {
+        "shingle_jaccard": round(shared / union if union else 0.0, 4),
+        "containment_ab": round(shared / a.shingles.size if a.shingles.size else 0.0, 4),
+        "containment_ba": round(shared / b.shingles.size if b.shingles.size else 0.0, 4),
+    }
     title_hits = (
         bool(a.title_names) and bool(sig.names_in_text(a.title_names, b.full)),
         bool(b.title_names) and bool(sig.names_in_text(b.title_names, a.full)),
     )
     return {
         "title_sim": round(sig.bigram_cosine(a.title, b.title), 4),
-        "shingle_jaccard": round(sig.jaccard(a.shingles, b.shingles), 4),
-        "containment_ab": round(sig.containment(a.shingles, b.shingles), 4),
-        "containment_ba": round(sig.containment(b.shingles, a.shingles), 4),
+        **overlaps,
         "semantic": round(max(0.0, semantic or 0.0), 4),
         "name_overlap": round((name_ab + name_ba) / 2, 4),
         "figure_overlap": round(sig.overlap_score(figure_shared, figure_a, figure_b, FIGURE_SMOOTHING), 4),
         "title_names": (float(title_hits[0]) + float(title_hits[1])) / 2,
-        "unit_same": float(match_units(a.unit, b.unit).same),
+        "unit_same": float(_units(a.unit, b.unit).same),
     }
 
 
@@ -521,7 +542,7 @@ class _Index:
                 weights.append(np.full(posting.size, gain, np.float32))
         if not postings:
             return set()
-        positions, inverse = np.unique(np.concatenate(postings), return_inverse=True)
+        positions, inverse = np.unique(np.concatenate(postings), return_inverse=True, sorted=True)
         totals = np.bincount(inverse, weights=np.concatenate(weights))
         top = np.argsort(-totals, kind="stable")[:CANDIDATES_PER_SOURCE]
         return set(positions[top].tolist())
@@ -538,20 +559,29 @@ class _Index:
         return found[:MAX_UNIT_CANDIDATES]
 
     def candidates(self, doc: _Doc, vector: np.ndarray | None) -> dict[int, float | None]:
-        """Candidate positions with their embedding cosine (None without an embedder)."""
+        """Candidate positions with their embedding cosine (None without an embedder).
+
+        Candidates of the same unit that no other source found are kept only up to ``MAX_UNIT_FULL``,
+        the most similar first: they can only be related cases, and few of those are shown.
+        """
         found = self._lsh(doc)
         found |= self._ranked(self.weights.names[0], {n: self.weights.name(n) for n in doc.names})
         figure_gains = {k: self.weights.figure(doc.figures[k]) for k in _specific_keys(doc)}
         found |= self._ranked(self.weights.figures[0], figure_gains)
-        found |= set(self.same_unit(doc.unit))
         semantic: dict[int, float | None] = dict.fromkeys(found)
-        if vector is not None and self.vectors is not None and self.vectors.shape[0]:
+        has_vectors = vector is not None and self.vectors is not None and self.vectors.shape[0] > 0
+        if has_vectors:
             top, sims = sig.cosine_top_k(vector, self.vectors, CANDIDATES_PER_SOURCE)
             semantic.update(zip(top.tolist(), sims.tolist(), strict=True))
-            missing = [p for p, value in semantic.items() if value is None]
-            if missing:
-                values = np.asarray(self.vectors[missing] @ vector, dtype=np.float32).ravel()
-                semantic.update(zip(missing, values.tolist(), strict=True))
+        unit_only = [p for p in self.same_unit(doc.unit) if p not in semantic]
+        if has_vectors and len(unit_only) > MAX_UNIT_FULL:
+            values = np.asarray(self.vectors[unit_only] @ vector, dtype=np.float32).ravel()
+            unit_only = [unit_only[i] for i in np.argsort(-values, kind="stable")]
+        semantic.update(dict.fromkeys(unit_only[:MAX_UNIT_FULL]))
+        missing = [p for p, value in semantic.items() if value is None]
+        if has_vectors and missing:
+            values = np.asarray(self.vectors[missing] @ vector, dtype=np.float32).ravel()
+            semantic.update(zip(missing, values.tolist(), strict=True))
         return semantic
 
 
@@ -559,7 +589,7 @@ class _Index:
 
 
 def _unit_reason(a: _Doc, b: _Doc) -> str:
-    return match_units(a.unit, b.unit).reason
+    return _units(a.unit, b.unit).reason
 
 
 def _evidence_reasons(a: _Doc, b: _Doc, signals: dict[str, float]) -> list[str]:

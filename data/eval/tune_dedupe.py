@@ -38,6 +38,10 @@ GRID = {
     "same_title_name": [0.15, 0.175, 0.20, 0.225, 0.25, 0.275, 0.30],
     "min_name_or_figure": [0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40],
 }
+OTHER_UNIT_GRID = {
+    "other_unit": [0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70],
+    "other_unit_min_each": [0.10, 0.20, 0.30, 0.40, 0.50],
+}
 ITERATION_GRID = {
     "iteration_new_figures": [1, 2, 3, 4, 5, 6],
     "iteration_new_items": [1, 2, 3, 4],
@@ -87,8 +91,9 @@ def _objective(metrics: dict[str, float]) -> float:
 
 
 def choose(outcomes: list[PairOutcome]) -> Thresholds:
-    """Grid search (project thresholds first, then iteration thresholds), preferring plateau centres."""
+    """Grid search (same-unit thresholds, other-unit thresholds, then iteration), preferring plateau centres."""
     best = _search(outcomes, DEFAULT_THRESHOLDS, GRID)
+    best = _search(outcomes, best, OTHER_UNIT_GRID)
     return _search(outcomes, best, ITERATION_GRID)
 
 
@@ -132,7 +137,7 @@ def _line(label: str, metrics: dict[str, float]) -> str:
 
 
 def _chosen(thresholds: Thresholds) -> str:
-    keys = [*GRID, *ITERATION_GRID]
+    keys = [*GRID, *OTHER_UNIT_GRID, *ITERATION_GRID]
     values = asdict(thresholds)
     return ", ".join(f"{key}={values[key]}" for key in keys)
 
