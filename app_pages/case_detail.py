@@ -39,7 +39,7 @@ def go_to(target: int | None) -> None:
 
 order = st.session_state.get("queue_order")
 if order is None:
-    order = queue.build_queue(engine, user, settings=settings)["id"].tolist()
+    order = common.queue_frame(user)["id"].tolist()
 next_id = queue.next_case_id(order, case_id)
 next_open = queue.next_case_id(order, case_id, skip=st.session_state.get("queue_done", []))
 

@@ -9,10 +9,11 @@ import html
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from pipelines import auth, store
+from pipelines import auth, queue, store
 from pipelines.auth import User
 from pipelines.config import Settings, get_settings
 from pipelines.queue import Segment
@@ -44,6 +45,19 @@ def settings() -> Settings:
 
 def engine() -> Engine:
     return _engine(settings().database_url)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _queue_frame(
+    _engine: Engine, user: User, settings: Settings, year: int, version: tuple[int, ...]
+) -> pd.DataFrame:
+    return queue.queue_frame(_engine, user, settings, year)
+
+
+def queue_frame(user: User) -> pd.DataFrame:
+    """The user's whole queue, rebuilt only when the data changed (keyed by user, settings and data version)."""
+    current = settings()
+    return _queue_frame(engine(), user, current, current.call_year, queue.data_version(engine()))
 
 
 def current_user() -> User | None:

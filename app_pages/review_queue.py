@@ -31,11 +31,8 @@ sort_by = sort_col.selectbox(
 )
 descending = order_col.toggle("倒序", key="queue_desc")
 
-frame = queue.build_queue(
-    common.engine(),
-    user,
-    queue.QueueFilter(search, categories, flag_groups, status, sort_by, descending),
-    settings,
+frame = queue.filter_queue(
+    common.queue_frame(user), queue.QueueFilter(search, categories, flag_groups, status, sort_by, descending)
 )
 st.session_state["queue_order"] = frame["id"].tolist()
 st.session_state["queue_done"] = frame.loc[frame["status"].isin(["已评", "回避"]), "id"].tolist()

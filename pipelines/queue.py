@@ -12,11 +12,12 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from statistics import fmean
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from pipelines import auth, review, store
@@ -24,7 +25,7 @@ from pipelines.auth import User
 from pipelines.config import Settings, get_settings
 from pipelines.review import FlagState, Review
 from pipelines.schema import AlignedPair, CategorySuggestion, DuplicateMatch, Finding, ScoreResult, Submission
-from pipelines.store import PastCaseRow, SubmissionRow
+from pipelines.store import FlagActionRow, PastCaseRow, ReviewRow, SubmissionRow, SuggestionRow
 from pipelines.taxonomy import CATEGORY_IDS, CRITERIA, OUTCOME_LABELS, SEVERITY_LABELS, category_label
 from pipelines.units import unit_core
 
@@ -269,7 +270,7 @@ def match_from_payload(payload: dict[str, Any]) -> DuplicateMatch:
 def _mean_score(payload: Any) -> float:
     scores = (payload or {}).get("scores") or {}
     given = [float(scores[k]) for k in CRITERIA if scores.get(k) is not None]
-    return float(np.mean(given)) if len(given) == len(CRITERIA) else np.nan
+    return fmean(given) if len(given) == len(CRITERIA) else np.nan
 
 
 def _flags_for(
@@ -313,25 +314,39 @@ def _flag_text(flags: list[Flag]) -> str:
     return " ".join(f"{marks.get(f.severity, '')}{f.label}{'✓' if f.state else ''}" for f in shown)
 
 
-def load_flags(
-    engine: Engine, year: int, submission_ids: Sequence[int] | None = None
-) -> dict[int, list[Flag]]:
+def _latest_payloads(engine: Engine, year: int, kinds: Sequence[str]) -> dict[str, dict[int, Any]]:
+    """kind → {submission id: payload} of the newest suggestions of the year's current cases (one query,
+    plain columns: the queue reads thousands of payloads and ORM objects would double the time)."""
+    newest = (
+        select(func.max(SuggestionRow.id))
+        .join(SubmissionRow, SubmissionRow.id == SuggestionRow.submission_id)
+        .where(SuggestionRow.kind.in_(kinds), SubmissionRow.year == year, SubmissionRow.is_current.is_(True))
+        .group_by(SuggestionRow.submission_id, SuggestionRow.kind)
+    )
+    query = select(SuggestionRow.submission_id, SuggestionRow.kind, SuggestionRow.payload).where(
+        SuggestionRow.id.in_(newest)
+    )
+    found: dict[str, dict[int, Any]] = {kind: {} for kind in kinds}
+    with store.session_scope(engine) as session:
+        for sid, kind, payload in session.execute(query):
+            found[kind][sid] = payload
+    return found
+
+
+def load_flags(engine: Engine, year: int) -> dict[int, list[Flag]]:
     """Flags per current case of the year, from the newest eligibility and category suggestions."""
-    rows = store.list_submissions(engine, year)
-    if submission_ids is not None:
-        wanted = set(submission_ids)
-        rows = [r for r in rows if r.id in wanted]
-    ids = [r.id for r in rows]
-    eligibility = store.latest_suggestions(engine, "eligibility", ids)
-    categories = store.latest_suggestions(engine, "category", ids)
-    states = review.flag_states(engine, ids)
+    rows = _queue_rows(engine, year)
+    payloads = _latest_payloads(engine, year, ("category", "eligibility"))
+    states = review.flag_states(engine, [r[0] for r in rows])
     result = {}
-    for row in rows:
-        findings = findings_from_payload(eligibility[row.id].payload if row.id in eligibility else None)
-        category = category_from_payload(categories[row.id].payload) if row.id in categories else None
-        result[row.id] = _flags_for(row.id, findings, category, row.declared_category, states)
-        for flag in result[row.id]:
-            flag.title = row.title
+    for sid, title, _file, _unit, _implementer, declared in rows:
+        findings = findings_from_payload(payloads["eligibility"].get(sid))
+        category = payloads["category"].get(sid)
+        result[sid] = _flags_for(
+            sid, findings, category_from_payload(category) if category else None, declared, states
+        )
+        for flag in result[sid]:
+            flag.title = title
     return result
 
 
@@ -365,34 +380,47 @@ def build_queue(
         A frame with the keys of ``QUEUE_COLUMNS`` plus ``n_flags`` and ``flag_groups`` (set of group keys),
         ``unit`` hidden and AI totals NaN where the user may not see them.
     """
-    auth.require(user, auth.VIEW_QUEUE)
     settings = settings or get_settings()
-    queue_filter = queue_filter or QueueFilter()
-    year = year or settings.call_year
+    frame = queue_frame(engine, user, settings, year or settings.call_year)
+    return filter_queue(frame, queue_filter or QueueFilter())
+
+
+def data_version(engine: Engine) -> tuple[int, ...]:
+    """Changes whenever anything the queue shows changes (every such change is an insert), so a cached
+    queue frame keyed by it is never stale."""
+    tables = (SubmissionRow, SuggestionRow, ReviewRow, FlagActionRow)
+    with store.session_scope(engine) as session:
+        return tuple(session.scalar(select(func.coalesce(func.max(t.id), 0))) for t in tables)
+
+
+def queue_frame(engine: Engine, user: User, settings: Settings, year: int) -> pd.DataFrame:
+    """The whole queue of ``year`` for ``user`` (unfiltered, by id); see ``build_queue``."""
+    auth.require(user, auth.VIEW_QUEUE)
     rows = _queue_rows(engine, year)
     ids = [r[0] for r in rows]
-    categories = store.latest_suggestions(engine, "category", ids)
-    eligibility = store.latest_suggestions(engine, "eligibility", ids)
-    ai = {sid: _mean_score(s.payload) for sid, s in store.latest_suggestions(engine, "scores", ids).items()}
-    llm = {
-        sid: _mean_score(s.payload) for sid, s in store.latest_suggestions(engine, "llm_scores", ids).items()
-    }
+    payloads = _latest_payloads(engine, year, ("category", "eligibility", "scores", "llm_scores"))
+    categories, eligibility = payloads["category"], payloads["eligibility"]
+    ai = {sid: _mean_score(payload) for sid, payload in payloads["scores"].items()}
+    llm = {sid: _mean_score(payload) for sid, payload in payloads["llm_scores"].items()}
     states = review.flag_states(engine, ids)
-    visible = review.visible_latest_reviews(engine, user, year)
-    counts = review.review_counts(engine, year)
+    visible, counts = review.queue_reviews(engine, user, year)
     blind = is_blind_for(user, settings)
     is_reviewer = user.can(auth.REVIEW)
     hide_ai = settings.hide_ai_scores_until_reviewed and is_reviewer
     mine = {r.submission_id: r for r in visible if r.reviewer_id == user.id}
     scored_by_me = {sid for sid, r in mine.items() if not r.conflict_of_interest}
+    scored: dict[int, list[Review]] = {}
+    for r in visible:
+        if not r.conflict_of_interest:
+            scored.setdefault(r.submission_id, []).append(r)
     records = []
     for sid, title, file_name, unit, implementer, declared in rows:
         if blind:
             title = _redactor([unit, implementer])(title)
-        category = category_from_payload(categories[sid].payload) if sid in categories else None
-        findings = findings_from_payload(eligibility[sid].payload if sid in eligibility else None)
+        category = category_from_payload(categories[sid]) if sid in categories else None
+        findings = findings_from_payload(eligibility.get(sid))
         flags = _flags_for(sid, findings, category, declared, states)
-        others = [r for r in visible if r.submission_id == sid and not r.conflict_of_interest]
+        others = scored.get(sid, [])
         show_ai = not hide_ai or sid in scored_by_me
         conflict = sid in mine and mine[sid].conflict_of_interest
         if is_reviewer and not conflict:
@@ -420,11 +448,10 @@ def build_queue(
                 "decisions": "，".join(
                     f"{d}×{n}" for d in review.DECISIONS if (n := sum(r.decision == d for r in others))
                 ),
-                "mean_total": float(np.mean([r.total for r in others])) if others else np.nan,
+                "mean_total": fmean(r.total for r in others) if others else np.nan,
             }
         )
-    frame = pd.DataFrame.from_records(records, columns=[*QUEUE_COLUMNS, *_EXTRA_COLUMNS])
-    return _filter_and_sort(frame, queue_filter)
+    return pd.DataFrame.from_records(records, columns=[*QUEUE_COLUMNS, *_EXTRA_COLUMNS])
 
 
 _EXTRA_COLUMNS = ("_search", "declared_id", "suggested_id", "n_flags", "flag_groups")
@@ -438,7 +465,8 @@ def _status(is_reviewer: bool, scored: bool, conflict: bool, count: int) -> str:
     return f"已评 {count} 人" if count else STATUS_LABELS["todo"]
 
 
-def _filter_and_sort(frame: pd.DataFrame, queue_filter: QueueFilter) -> pd.DataFrame:
+def filter_queue(frame: pd.DataFrame, queue_filter: QueueFilter) -> pd.DataFrame:
+    """The rows of a queue frame that match the filter, in the asked order."""
     keep = pd.Series(True, index=frame.index)
     term = queue_filter.search.strip().casefold()
     if term:

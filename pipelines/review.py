@@ -14,6 +14,8 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
+from statistics import fmean
 
 import numpy as np
 import pandas as pd
@@ -83,7 +85,7 @@ class Review:
     def total(self) -> float | None:
         """Mean of the criterion scores given (None when none)."""
         given = [v for v in self.scores.values() if v is not None]
-        return float(np.mean(given)) if given else None
+        return fmean(given) if given else None
 
 
 @dataclass(frozen=True)
@@ -120,12 +122,17 @@ def _to_review(row: ReviewRow, username: str) -> Review:
     )
 
 
+_match_units = lru_cache(maxsize=8192)(
+    match_units
+)  # pure; a queue asks about the same few units thousands of times
+
+
 def conflict_reason(user: User, unit: str, implementer: str = "") -> str:
     """Why ``user`` must not review a case of this applicant/implementer ('' when there is no conflict)."""
     if not user.unit.strip():
         return ""
     for role, name in (("申报单位", unit), ("实施单位", implementer)):
-        match = match_units(user.unit, name)
+        match = _match_units(user.unit, name)
         if match.same:
             return f"您所在单位「{user.unit}」与本案例{role}「{name}」为同一单位（{match.reason}），按回避规则不能评审此案例。"
     return ""
@@ -313,14 +320,31 @@ def visible_latest_reviews(
 ) -> list[Review]:
     """The newest version of each reviewer's review per current case, limited to what ``user`` may see."""
     auth.require(user, auth.VIEW_QUEUE)
+    return _visible_to(user, _latest_reviews(engine, year, submission_ids))
+
+
+def _latest_reviews(engine: Engine, year: int | None, submission_ids: Iterable[int] | None) -> list[Review]:
     with store.session_scope(engine) as session:
-        reviews = [
-            _to_review(row, name) for row, name in session.execute(_latest_query(year, submission_ids))
-        ]
+        return [_to_review(row, name) for row, name in session.execute(_latest_query(year, submission_ids))]
+
+
+def _visible_to(user: User, reviews: list[Review]) -> list[Review]:
     if user.can(auth.VIEW_ALL_REVIEWS):
         return reviews
     scored = {r.submission_id for r in reviews if r.reviewer_id == user.id and not r.conflict_of_interest}
     return [r for r in reviews if r.reviewer_id == user.id or r.submission_id in scored]
+
+
+def queue_reviews(engine: Engine, user: User, year: int) -> tuple[list[Review], dict[int, int]]:
+    """For the queue, from one query: the newest reviews ``user`` may see, and per case the number of
+    reviewers with a real (not conflict) newest review (a count reveals no opinion, so everyone sees it)."""
+    auth.require(user, auth.VIEW_QUEUE)
+    reviews = _latest_reviews(engine, year, None)
+    counts: dict[int, int] = {}
+    for r in reviews:
+        if not r.conflict_of_interest:
+            counts[r.submission_id] = counts.get(r.submission_id, 0) + 1
+    return _visible_to(user, reviews), counts
 
 
 def all_review_versions(engine: Engine, user: User, year: int) -> list[Review]:
@@ -335,16 +359,6 @@ def all_review_versions(engine: Engine, user: User, year: int) -> list[Review]:
     )
     with store.session_scope(engine) as session:
         return [_to_review(row, name) for row, name in session.execute(query)]
-
-
-def review_counts(engine: Engine, year: int | None = None) -> dict[int, int]:
-    """Number of reviewers with a real (not conflict) newest review, per current case."""
-    counts: dict[int, int] = {}
-    with store.session_scope(engine) as session:
-        for row, _name in session.execute(_latest_query(year, None)):
-            if not row.conflict_of_interest:
-                counts[row.submission_id] = counts.get(row.submission_id, 0) + 1
-    return counts
 
 
 # --- organizer flags -------------------------------------------------------------------------------------

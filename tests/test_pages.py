@@ -184,6 +184,9 @@ def test_reviewer_saves_revises_overrides_category_and_moves_on(seeded, app_env)
     assert list(history["版本"]) == [2, 1]
     _ok(at.button(key="case_next").click().run())
     assert [t.value for t in at.title] == ["金融时讯客户端"]
+    queue_table = _table(_ok(_on_page(at, "review_queue.py")), "编号", "评审状态").set_index("编号")
+    assert queue_table.loc[seeded.ocean, "评审状态"] == "已评"  # the cached queue follows the save
+    at = _ok(_on_page(at, "case_detail.py", case=seeded.bare))
     assert at.query_params["case"] == str(seeded.bare)
     assert at.button(key="case_next").disabled  # the end of the queue
 

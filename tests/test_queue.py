@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipelines import auth, queue, review
+from pipelines import auth, queue, review, store
 from pipelines.config import Settings
 from pipelines.review import ReviewInput
 from tests import workbench_data
@@ -177,3 +177,14 @@ def test_highlight_and_shared_passages():
     assert [s.text for s in other if s.tag == "same"] == ["全网阅读量超过1.2亿次"]
     plain, _ = queue.shared_passages("完全不同的一句话", "另一段没有共同内容")
     assert [s.tag for s in plain] == [None]
+
+
+def test_data_version_moves_with_every_change_the_queue_shows(engine, seeded):
+    seen = [queue.data_version(engine)]
+    review.save_review(engine, seeded.li, seeded.ocean, _review())
+    seen.append(queue.data_version(engine))
+    review.record_flag_action(engine, seeded.org, seeded.ocean, "not_online", "confirmed")
+    seen.append(queue.data_version(engine))
+    store.save_suggestion(engine, seeded.bare, "scores", workbench_data.scores(50))
+    seen.append(queue.data_version(engine))
+    assert len(set(seen)) == 4

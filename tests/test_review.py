@@ -141,7 +141,8 @@ def test_same_unit_reviewer_must_recuse_and_can_declare_conflict(world):
     assert declared.conflict_of_interest and declared.decision == "" and declared.total is None
     review.save_review(world.engine, world.li, case, _input(75))
     assert review.review_history(world.engine, world.wang, case)[1] is None  # recused: still blind to others
-    assert review.review_counts(world.engine, 2026) == {case: 1}
+    visible, counts = review.queue_reviews(world.engine, world.wang, 2026)
+    assert counts == {case: 1} and [r.reviewer for r in visible] == ["wang"]  # li's review stays hidden
     # a reviewer without a matching unit may also declare a conflict (e.g. a former employer)
     assert (
         review.save_review(world.engine, world.zhao, case, ReviewInput(conflict_of_interest=True)).version
