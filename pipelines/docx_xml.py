@@ -25,7 +25,6 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from lxml import etree
 
@@ -195,7 +194,7 @@ def read_package(data: bytes, file_name: str) -> Body:
             if main is None:
                 _raise_missing_document(archive, file_name)
             document = _read_part(archive, main, file_name)
-            styles = _read_part(archive, styles_name, file_name) if styles_name in archive.NameToInfo else b""
+            outline = _outline_levels(archive, styles_name, file_name)
     except IntakeError:
         raise
     except (
@@ -211,7 +210,6 @@ def read_package(data: bytes, file_name: str) -> Body:
         raise _corrupt(file_name) from exc
     try:
         root = etree.fromstring(document, _PARSER)
-        outline = _style_outline_levels(styles)
     except etree.XMLSyntaxError as exc:
         raise _corrupt(file_name) from exc
     body = root.find(f"{W}body")
@@ -232,7 +230,24 @@ def _raise_missing_document(archive: zipfile.ZipFile, file_name: str) -> None:
     raise _corrupt(file_name)
 
 
-@lru_cache(maxsize=64)  # forms from one template share their styles part
+_STYLE_CACHE: dict[tuple[int, int], dict[str, int]] = {}
+_STYLE_CACHE_SIZE = 64
+
+
+def _outline_levels(archive: zipfile.ZipFile, styles_name: str | None, file_name: str) -> dict[str, int]:
+    """Outline levels of the paragraph styles, cached by the part's CRC and size: forms written from one
+    template share their styles part, so it is decompressed and parsed once."""
+    info = archive.NameToInfo.get(styles_name) if styles_name else None
+    if info is None:
+        return {}
+    key = (info.CRC, info.file_size)
+    if key not in _STYLE_CACHE:
+        if len(_STYLE_CACHE) >= _STYLE_CACHE_SIZE:
+            _STYLE_CACHE.clear()
+        _STYLE_CACHE[key] = _style_outline_levels(_read_part(archive, info.filename, file_name))
+    return _STYLE_CACHE[key]
+
+
 def _style_outline_levels(styles_xml: bytes) -> dict[str, int]:
     """Paragraph style id → outline level (0 = 标题 1 / Heading 1 / Title), following ``basedOn``."""
     if not styles_xml:

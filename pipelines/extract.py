@@ -461,9 +461,8 @@ _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
 _FULLWIDTH_PUNCT = (
     "\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026\u2014\u00b7"
 )
-_COUNT_RE = re.compile(
-    rf"[{_HAN}{_FULLWIDTH_PUNCT}]|[A-Za-z0-9\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+(?:[.'’\-][A-Za-z0-9]+)*"
-)
+_NOT_CHINESE_RE = re.compile(f"[^{_HAN}{_FULLWIDTH_PUNCT}]+")
+_LATIN_WORD_RE = re.compile(r"[A-Za-z0-9\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+(?:[.'’\-][A-Za-z0-9]+)*")
 
 
 def count_words(text: str) -> int:
@@ -478,7 +477,7 @@ def count_words(text: str) -> int:
     Returns:
         The count.
     """
-    return len(_COUNT_RE.findall(text))
+    return len(_NOT_CHINESE_RE.sub("", text)) + len(_LATIN_WORD_RE.findall(text))
 
 
 # ----------------------------------------------------------------------------------------- tick boxes
