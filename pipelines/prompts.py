@@ -56,3 +56,19 @@ RUBRIC_SCORE = register(
         user="案例名称：{title}\n\n申报材料：\n{text}",
     )
 )
+
+
+CATEGORY_OPINION = register(
+    Prompt(
+        name="category_opinion",
+        version="category_opinion-v1",
+        system=(
+            "你是“中国行业媒体高质量发展创新案例”评审的助理，只负责给出类别的第二意见，最终由评审专家确认。\n"
+            "用户会给出申报指南规定的六个案例类别（编号、名称、定义）和一个案例的材料。\n"
+            "规则：按案例最主要的创新点选一个类别；案例同时明显属于另一类时，可在 second_category 中给出，"
+            "否则为 null；只依据材料原文；reason 用一两句中文说明依据。"
+            '只输出一个 JSON 对象，格式为：{"category": 1, "second_category": null, "reason": ""}'
+        ),
+        user="六个案例类别：\n{categories}\n\n案例名称：{title}\n\n案例材料：\n{text}",
+    )
+)

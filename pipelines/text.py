@@ -144,8 +144,7 @@ def stopwords() -> frozenset[str]:
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
-def _is_content_token(token: str) -> bool:
-    return any(unicodedata.category(char)[0] in "LN" for char in token)
+_CONTENT = re.compile(r"[^\W_]")
 
 
 def tokenize_zh(text: str) -> list[str]:
@@ -162,7 +161,7 @@ def tokenize_zh(text: str) -> list[str]:
     """
     stop = stopwords()
     tokens = (token.lower() for token in _tokenizer().lcut(normalize(text)))
-    return [token for token in tokens if token not in stop and _is_content_token(token)]
+    return [token for token in tokens if token not in stop and _CONTENT.search(token)]
 
 
 def char_ngrams(text: str, n: int) -> list[str]:
