@@ -29,7 +29,11 @@ PAGES = [
 st.set_page_config(page_title="案例评审工作台", page_icon=":material/fact_check:", layout="wide")
 user = common.current_user()
 if user is None:
-    navigation = st.navigation([st.Page("app_pages/login.py", title="登录", icon=":material/login:")])
+    # Every page's address leads to the login form, so a reloaded link (…/case_detail?case=12) keeps its
+    # address and opens that page once signed in, instead of Streamlit's "page not found".
+    login = [st.Page("app_pages/login.py", title="登录", icon=":material/login:", default=True)]
+    login += [st.Page("app_pages/login.py", title="登录", url_path=Path(name).stem) for name, *_ in PAGES]
+    navigation = st.navigation(login, position="hidden")
 else:
     pages = [
         st.Page(f"app_pages/{name}", title=title, icon=icon, default=index == 0)

@@ -182,15 +182,23 @@ with content_col:
                     ]
                     st.markdown(f"**新内容占比** {match.match.new_text_ratio:.0%} · 建议判断：{verdict}")
                 if match.match.iteration_report:
-                    st.json(match.match.iteration_report, expanded=False)
+                    sections, items = queue.iteration_view(match.match.iteration_report)
+                    if not sections.empty:
+                        st.dataframe(
+                            sections,
+                            hide_index=True,
+                            key=f"iteration_{case_id}_{m_index}",
+                            column_config={"新内容占比": st.column_config.NumberColumn(format="percent")},
+                        )
+                    for label, text in items:
+                        st.markdown(f"**{label}**：{text}")
                 if match.match.signals:
-                    st.dataframe(
-                        pd.DataFrame(
-                            {"信号": list(match.match.signals), "数值": list(match.match.signals.values())}
-                        ),
-                        hide_index=True,
-                        key=f"signals_{case_id}_{m_index}",
-                    )
+                    with st.popover("相似度信号"):
+                        st.dataframe(
+                            queue.signal_frame(match.match),
+                            hide_index=True,
+                            key=f"signals_{case_id}_{m_index}",
+                        )
                 for pair in match.pairs:
                     st.caption(
                         f"相似度 {pair.similarity:.2f}：本案「{pair.this_section}」↔ 对方「{pair.other_section}」"

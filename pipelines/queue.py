@@ -82,6 +82,24 @@ VERDICT_LABELS: dict[str, str] = {
     "same_batch_duplicate": "本批次重复申报",
     "related_case": "同单位的相关案例（仅提示）",
 }
+SIGNAL_LABELS: dict[str, str] = {
+    "title_sim": "标题相似度",
+    "shingle_jaccard": "文字重合度（Jaccard）",
+    "containment_ab": "本案文字见于对方的比例",
+    "containment_ba": "对方文字见于本案的比例",
+    "semantic": "语义相似度",
+    "name_overlap": "产品/品牌名称重合",
+    "figure_overlap": "数据重合",
+    "title_names": "标题中的名称一致",
+    "unit_same": "同一申报单位",
+}
+ITERATION_LABELS: dict[str, str] = {
+    "new_figures": "新增数据",
+    "grown_figures": "数据增长",
+    "later_figures": "晚于上次申报的时间",
+    "new_features": "新功能、产品",
+    "new_partners": "新合作方",
+}
 QUEUE_COLUMNS: dict[str, str] = {
     "id": "编号",
     "title": "案例名称",
@@ -561,6 +579,7 @@ def _redactor(names: Iterable[str]) -> Callable[[str], str]:
         name = (name or "").strip()
         if len(name) >= 2:
             variants.add(name)
+            variants.update(name[len(p) :] for p in ("中华人民共和国", "中国", "中华") if name.startswith(p))
             core = unit_core(name)
             if len(core) >= 2:
                 variants.add(core)
@@ -656,6 +675,12 @@ def _match_views(
             )
         if blind:
             match.reasons = [redact(r) for r in match.reasons]
+            match.iteration_report = {
+                key: [redact(v) if isinstance(v, str) else v for v in value]
+                if isinstance(value, list)
+                else value
+                for key, value in match.iteration_report.items()
+            }
         views.append(
             MatchView(
                 match,
@@ -731,6 +756,37 @@ def case_view(
 
 
 _KINDS = ("category", "eligibility", "duplicates", "scores", "llm_scores")
+
+
+def signal_frame(match: DuplicateMatch) -> pd.DataFrame:
+    """The match's signals with Chinese names: columns 信号, 数值."""
+    return pd.DataFrame(
+        {
+            "信号": [SIGNAL_LABELS.get(k, k) for k in match.signals],
+            "数值": [round(float(v), 3) for v in match.signals.values()],
+        }
+    )
+
+
+def iteration_view(report: dict[str, Any]) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """An iteration report as (per-section table: 本案部分, 往年部分, 新内容占比; [(what is new, items)])."""
+    sections = pd.DataFrame(
+        [
+            {
+                "本案部分": row.get("section", ""),
+                "往年部分": row.get("past_section", ""),
+                "新内容占比": row.get("new_ratio"),
+            }
+            for row in report.get("sections") or []
+        ],
+        columns=["本案部分", "往年部分", "新内容占比"],
+    )
+    items = [
+        (label, "；".join(str(v) for v in report[key]))
+        for key, label in ITERATION_LABELS.items()
+        if report.get(key)
+    ]
+    return sections, items
 
 
 def category_probability_frame(category: CategorySuggestion) -> pd.DataFrame:

@@ -122,8 +122,10 @@ def server(tmp_path) -> Iterator[str]:
             process.wait()
 
 
-def _sign_in(page, url: str, username: str) -> None:
-    page.goto(url)
+def _sign_in(page, url: str | None, username: str) -> None:
+    """Sign in from ``url`` (None: on the login form already shown)."""
+    if url is not None:
+        page.goto(url)
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(workbench_data.PASSWORDS[username])
     page.get_by_role("button", name="登录").click()
@@ -176,6 +178,12 @@ def test_upload_review_queue_and_export_in_a_real_browser(server, tmp_path):
             page.get_by_role("button", name="保存评审意见").click()
             expect(page.get_by_text("已保存第 1 版评审意见")).to_be_visible()
             page.screenshot(path=str(SCREENSHOTS / "case_saved.png"), full_page=True)
+            case_url = page.url
+            assert "case=" in case_url
+            page.reload()  # a new browser session: sign in again and land on the same case
+            _sign_in(page, None, "li")
+            expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
+            assert page.url == case_url
 
             _go(page, "评审队列")
             _choose(page, "评审状态", "已评")

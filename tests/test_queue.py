@@ -111,6 +111,7 @@ def test_blind_review_hides_the_applicant_from_reviewers_only(engine, seeded):
     section_text = "".join(s.text for s in view.sections[0].segments)
     assert "建材时报" not in section_text and queue.REDACTED in section_text
     assert view.matches[0].other_unit == queue.HIDDEN
+    assert view.matches[0].match.iteration_report["new_partners"] == [f"{queue.REDACTED}联合5家协会"]
     assert all("建材时报" not in reason for reason in view.matches[0].match.reasons)
     assert "建材时报" not in "".join(s.text for s in view.matches[0].pairs[0].this_segments)
     organizer_view = queue.case_view(engine, seeded.org, seeded.building, BLIND)
@@ -188,3 +189,16 @@ def test_data_version_moves_with_every_change_the_queue_shows(engine, seeded):
     store.save_suggestion(engine, seeded.bare, "scores", workbench_data.scores(50))
     seen.append(queue.data_version(engine))
     assert len(set(seen)) == 4
+
+
+def test_signals_and_iteration_report_in_chinese(engine, seeded):
+    match = queue.case_view(engine, seeded.org, seeded.building, HIDE).matches[0].match
+    signals = queue.signal_frame(match)
+    assert list(signals["信号"]) == ["标题相似度", "语义相似度", "同一申报单位"]
+    sections, items = queue.iteration_view(match.iteration_report)
+    assert sections.to_dict("records") == [
+        {"本案部分": "案例简介", "往年部分": "案例简介", "新内容占比": 0.2}
+    ]
+    assert items == [("新增数据", "860万次"), ("新合作方", "建材时报社联合5家协会")]
+    empty_sections, no_items = queue.iteration_view({})
+    assert empty_sections.empty and no_items == []

@@ -147,6 +147,15 @@ def seed(engine: Engine, year: int = 2026) -> Seeded:
         aligned=[
             AlignedPair("建材时报社打造行业云展厅，" + RESULT, INTRO + RESULT, 0.88, "案例简介", "案例简介")
         ],
+        signals={"title_sim": 0.82, "semantic": 0.9, "unit_same": 1.0},
+        new_text_ratio=0.2,
+        obvious_iteration=False,
+        iteration_report={
+            "sections": [{"section": "案例简介", "past_section": "案例简介", "new_ratio": 0.2}],
+            "new_figures": ["860万次"],
+            "new_partners": ["建材时报社联合5家协会"],
+            "counts": {"new_figures": 1},
+        },
     )
     findings = [
         Finding(
