@@ -206,11 +206,12 @@ _MEASURES = {
 _MEASURE_PATTERN = "|".join(sorted(map(re.escape, _MEASURES), key=len, reverse=True))
 # One pass, alternatives tried in order at each position: year-month, year, arabic figure, Chinese numeral.
 _FIGURE = re.compile(
-    r"(?P<y1>(?:19|20)\d{2})\s*年\s*(?P<m1>\d{1,2})\s*月|(?P<y2>(?:19|20)\d{2})[-./](?P<m2>\d{1,2})(?!\d)"
+    r"(?=[\d零〇一二两三四五六七八九十百千])"  # fail fast where no number starts
+    r"(?:(?P<y1>(?:19|20)\d{2})\s*年\s*(?P<m1>\d{1,2})\s*月|(?P<y2>(?:19|20)\d{2})[-./](?P<m2>\d{1,2})(?!\d)"
     r"|(?<!\d)(?P<year>(?:19|20)\d{2})\s*年(?!\d)"
     r"|(?<![\d.a-z])(?P<num>\d+(?:\.\d+)?)\s*(?:余|多)?\s*(?P<mag>万|亿|千|百)?\s*(?:余|多)?\s*(?P<extra>亿)?"
     rf"\s*(?P<measure>{_MEASURE_PATTERN})?"
-    rf"|(?P<cn>[零〇一二两三四五六七八九十百千]+)(?:余|多)?(?P<cnmag>万|亿)?(?:余|多)?(?P<cnmeasure>{_MEASURE_PATTERN})"
+    rf"|(?P<cn>[零〇一二两三四五六七八九十百千]+)(?:余|多)?(?P<cnmag>万|亿)?(?:余|多)?(?P<cnmeasure>{_MEASURE_PATTERN}))"
 )
 
 
@@ -390,6 +391,33 @@ def cosine_top_k(
     top = np.argpartition(-sims, k - 1)[:k]
     top = top[np.argsort(-sims[top], kind="stable")]
     return top, sims[top]
+
+
+def cosine_top_k_many(
+    queries: np.ndarray, matrix: np.ndarray | sp.csr_matrix, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest rows for several queries at once (one matrix product instead of one pass per query).
+
+    Args:
+        queries: float32 ``(m, d)``, rows L2-normalised.
+        matrix: ``(n, d)`` dense array or CSR matrix, rows L2-normalised.
+        k: how many per query.
+
+    Returns:
+        ``(indices, similarities)``, each ``(m, min(k, n))``, most similar first in each row.
+    """
+    product = matrix @ queries.T.astype(np.float32, copy=False)
+    sims = np.ascontiguousarray(np.asarray(product.toarray() if sp.issparse(product) else product).T)
+    k = min(k, sims.shape[1])
+    if k == 0:
+        empty = np.zeros((queries.shape[0], 0))
+        return empty.astype(np.intp), empty.astype(np.float32)
+    top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    values = np.take_along_axis(sims, top, axis=1)
+    order = np.argsort(-values, axis=1, kind="stable")
+    return np.take_along_axis(top, order, axis=1), np.take_along_axis(values, order, axis=1).astype(
+        np.float32
+    )
 
 
 # --------------------------------------------------------------------------- names

@@ -91,6 +91,7 @@ MAX_UNIT_CANDIDATES = 1000
 MAX_UNIT_FULL = 15
 DENSE_LIMIT = 2048  # wider embeddings (sparse TF-IDF) are kept as a CSR matrix
 DOC_CACHE_SIZE = 4096
+QUERY_BLOCK = 64
 IDF_CACHE_SIZE = 200_000
 
 
@@ -135,6 +136,25 @@ class BatchCase:
 
 
 _units = lru_cache(maxsize=100_000)(match_units)
+
+
+@lru_cache(maxsize=200_000)
+def _unit_profile(unit: str) -> tuple[str, frozenset[str], frozenset[str]]:
+    name = normalize_unit(unit)
+    return name, frozenset(name), frozenset(unit_core(unit))
+
+
+def same_unit(a: str, b: str) -> bool:
+    """``match_units(a, b).same``, with a cheap rejection first.
+
+    Every way ``match_units`` can say "same" (identical, same core, core contained, abbreviation) needs the
+    characters of one name's core to occur in the other name, so most pairs are rejected on character sets.
+    """
+    name_a, chars_a, core_a = _unit_profile(a)
+    name_b, chars_b, core_b = _unit_profile(b)
+    if not name_a or not name_b or not (core_a <= chars_b or core_b <= chars_a):
+        return False
+    return _units(a, b).same
 
 
 @dataclass
@@ -245,7 +265,7 @@ def pair_signals(a: _Doc, b: _Doc, weights: _Weights, semantic: float | None) ->
         "name_overlap": round((name_ab + name_ba) / 2, 4),
         "figure_overlap": round(sig.overlap_score(figure_shared, figure_a, figure_b, FIGURE_SMOOTHING), 4),
         "title_names": (float(title_hits[0]) + float(title_hits[1])) / 2,
-        "unit_same": float(_units(a.unit, b.unit).same),
+        "unit_same": float(same_unit(a.unit, b.unit)),
     }
 
 
@@ -562,12 +582,37 @@ class _Index:
             return []
         found = list(self.units.get(name, []))
         for other in self.unit_initials.get(unit_core(name)[:1], []):
-            if other != name and match_units(name, other).same:
+            if other != name and same_unit(name, other):
                 found.extend(self.units[other])
         return found[:MAX_UNIT_CANDIDATES]
 
-    def candidates(self, doc: _Doc, vector: np.ndarray | None) -> dict[int, float | None]:
+    def nearest(
+        self, vectors: np.ndarray | sp.csr_matrix | None, count: int
+    ) -> list[tuple[np.ndarray, np.ndarray] | None]:
+        """Embedding nearest neighbours of ``count`` query vectors ``(count, d)``, in blocks of ``QUERY_BLOCK``.
+
+        Returns:
+            Per query ``(indices, similarities)``, or None for every query when there are no vectors.
+        """
+        if vectors is None or self.vectors is None or not self.vectors.shape[0]:
+            return [None] * count
+        found: list[tuple[np.ndarray, np.ndarray] | None] = []
+        for start in range(0, vectors.shape[0], QUERY_BLOCK):
+            block = vectors[start : start + QUERY_BLOCK]
+            block = np.asarray(block.toarray() if sp.issparse(block) else block, dtype=np.float32)
+            top, sims = sig.cosine_top_k_many(block, self.vectors, CANDIDATES_PER_SOURCE)
+            found.extend(zip(top, sims, strict=True))
+        return found
+
+    def candidates(
+        self,
+        doc: _Doc,
+        vector: np.ndarray | None,
+        nearest: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> dict[int, float | None]:
         """Candidate positions with their embedding cosine (None without an embedder).
+
+        ``nearest`` is this case's row of ``nearest()`` when the search was done for a whole batch.
 
         Candidates of the same unit that no other source found are kept only up to ``MAX_UNIT_FULL``,
         the most similar first: they can only be related cases, and few of those are shown.
@@ -579,7 +624,7 @@ class _Index:
         semantic: dict[int, float | None] = dict.fromkeys(found)
         has_vectors = vector is not None and self.vectors is not None and self.vectors.shape[0] > 0
         if has_vectors:
-            top, sims = sig.cosine_top_k(vector, self.vectors, CANDIDATES_PER_SOURCE)
+            top, sims = nearest or sig.cosine_top_k(vector, self.vectors, CANDIDATES_PER_SOURCE)
             semantic.update(zip(top.tolist(), sims.tolist(), strict=True))
         unit_only = [p for p in self.same_unit(doc.unit) if p not in semantic]
         if has_vectors and len(unit_only) > MAX_UNIT_FULL:
@@ -751,9 +796,29 @@ class HistoryIndex:
         doc = _make_doc(case)
         return self._query_doc(doc, self._vector(doc), top_k)
 
-    def _query_doc(self, doc: _Doc, vector: np.ndarray | None, top_k: int) -> list[DuplicateMatch]:
+    def query_many(self, cases: Sequence[BatchCase], top_k: int = 20) -> list[list[DuplicateMatch]]:
+        """``query`` for many cases, embedding them together and searching neighbours in blocks.
+
+        Returns:
+            One list of matches per case, in order.
+        """
+        docs = [_make_doc(case) for case in cases]
+        vectors = _embed_texts(self.embedder, [f"{d.title}\n{d.text}" for d in docs])
+        nearest = self.index_.nearest(vectors, len(docs))
+        return [
+            self._query_doc(doc, None if vectors is None else _row(vectors, i), top_k, nearest[i])
+            for i, doc in enumerate(docs)
+        ]
+
+    def _query_doc(
+        self,
+        doc: _Doc,
+        vector: np.ndarray | None,
+        top_k: int,
+        nearest: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> list[DuplicateMatch]:
         matches = []
-        for position, semantic in self.index_.candidates(doc, vector).items():
+        for position, semantic in self.index_.candidates(doc, vector, nearest).items():
             other = self.index_.doc(position)
             match = _judge(doc, other, self.index_.weights, semantic, False, self.call_year)
             if match is not None:
@@ -781,11 +846,12 @@ def detect_duplicates(
     history_index = HistoryIndex.build(history, embedder, call_year)
     batch_index = _Index(batch, embedder)
     weights = history_index.index_.weights.extended(batch_index.weights)
+    nearest = history_index.index_.nearest(batch_index.vectors, len(batch_index))
     results: dict[str, list[DuplicateMatch]] = {}
     for position in range(len(batch_index)):
         doc = batch_index.doc(position)
         vector = None if batch_index.vectors is None else _row(batch_index.vectors, position)
-        matches = history_index._query_doc(doc, vector, top_k=10**6)
+        matches = history_index._query_doc(doc, vector, 10**6, nearest[position])
         for other_position, semantic in batch_index.candidates(doc, vector).items():
             other = batch_index.doc(other_position)
             if other.id == doc.id:

@@ -193,6 +193,19 @@ def test_cosine_top_k_dense_and_sparse():
     assert indices.size == 0
 
 
+def test_cosine_top_k_many_agrees_with_one_query_at_a_time():
+    rng = np.random.default_rng(3)
+    matrix = rng.standard_normal((50, 8)).astype(np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    queries = matrix[[4, 17, 30]]
+    indices, sims = sig.cosine_top_k_many(queries, matrix, 5)
+    assert indices.shape == (3, 5) and indices[:, 0].tolist() == [4, 17, 30]
+    for row, query in enumerate(queries):
+        one_indices, one_sims = sig.cosine_top_k(query, sp.csr_matrix(matrix), 5)
+        assert indices[row].tolist() == one_indices.tolist()
+        assert sims[row] == pytest.approx(one_sims, abs=1e-5)
+
+
 def test_names_keep_products_and_drop_slogans_and_stock_words():
     names = sig.extract_names(
         "推出“天目新闻”客户端和《山海协作一线调查》，坚持“双碳”与“一次采集、多元生成、多端分发”，"
@@ -383,6 +396,16 @@ class _HandEmbedder:
     def embed(self, texts):
         rows = [[1.0, 0.0] if ("天目" in t or "76个县" in t) else [0.0, 1.0] for t in texts]
         return np.asarray(rows, dtype=np.float32)
+
+
+def test_query_many_equals_query_one_by_one():
+    index = HistoryIndex.build(HISTORY, embedder=_HandEmbedder(), call_year=2026)
+    cases = [REWRITE, SUMMARY, OTHER_PROJECT, OTHER_COUNTY]
+    together = index.query_many(cases)
+    for case, matches in zip(cases, together, strict=True):
+        assert [(m.other_id, m.verdict, m.score) for m in matches] == [
+            (m.other_id, m.verdict, m.score) for m in index.query(case)
+        ]
 
 
 def test_embedder_gives_the_semantic_signal():
