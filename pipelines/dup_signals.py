@@ -129,6 +129,16 @@ GENERIC_LATIN = frozenset(
 )
 
 _NON_WORD = re.compile(r"[\W_]+")
+_PARTNER_CUE = re.compile(
+    r"(?:与|同|联合|携手|牵手|联手|会同|邀请|对接|接入|签约|合作方包括|合作单位包括)([^，,。；;：:！？\n]{2,60})"
+)
+_PARTNER_STOP = re.compile(r"合作|共建|共同|签订|签署|建立|开展|达成|联合开发|的")
+_PARTNER_SPLIT = re.compile(r"[、和及与]|以及")
+_PARTNER_ETC = re.compile(r"等.*$")
+_ORG_END = re.compile(
+    r"(?:大学|学院|研究院|研究所|研究中心|科学院|实验室|协会|学会|联合会|商会|基金会|联盟|有限公司|公司|集团|银行|医院|"
+    r"电视台|报社|出版社|委员会|管理局|中心|厅|局|部门|机构|企业)$"
+)
 _FULL_WIDTH = re.compile(r"[\uff05\uff0b\uff0e\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _QUOTED = re.compile(r"[“「『《\"]([^“”「」『』《》\"\n]{2,24})[”」』》\"]")
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9+&'’\-]*(?:[ .][A-Za-z0-9+&'’\-]+)*")
@@ -453,6 +463,29 @@ def extract_names(text: str) -> list[str]:
         name = match.group(0).strip(" .-")
         if len(name.replace(" ", "")) >= 4 and _is_name(name) and not name.isdigit():
             found.setdefault(name, None)
+    return list(found)
+
+
+def extract_partners(text: str) -> list[str]:
+    """Partner organisations named after a cue (与/联合/携手/会同/邀请/对接/接入/签约 …).
+
+    The clause after the cue is cut at 合作/共建/签订…, split at 、/和/及, and each piece that ends in an
+    organisation word (大学, 研究院, 实验室, 协会, 公司, 银行, 厅, 局, 中心 …) is a partner; ``工商银行等5家银行``
+    gives ``工商银行``.
+
+    Args:
+        text: any text.
+
+    Returns:
+        Distinct partner names (folded with ``match_text``) in order of first appearance.
+    """
+    found: dict[str, None] = {}
+    for match in _PARTNER_CUE.finditer(match_text(text)):
+        clause = _PARTNER_STOP.split(match.group(1))[0]
+        for piece in _PARTNER_SPLIT.split(clause):
+            piece = _PARTNER_ETC.sub("", piece.strip())
+            if 3 <= len(piece) <= 24 and _ORG_END.search(piece):
+                found.setdefault(piece, None)
     return list(found)
 
 

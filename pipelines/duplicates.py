@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -56,7 +55,7 @@ import scipy.sparse as sp
 
 from pipelines import dup_signals as sig
 from pipelines.schema import AlignedPair, DuplicateMatch, PastCase
-from pipelines.text import normalize, split_sentences
+from pipelines.text import split_sentences
 from pipelines.units import match_units, normalize_unit, unit_core
 
 if TYPE_CHECKING:
@@ -112,15 +111,6 @@ class Thresholds:
 
 
 DEFAULT_THRESHOLDS = Thresholds()
-
-_ORG = re.compile(
-    r"[\u4e00-\u9fffA-Za-z0-9（）()]{2,16}?"
-    r"(?:大学|学院|研究院|研究所|研究中心|科学院|协会|学会|联合会|商会|基金会|联盟|有限公司|公司|集团|银行|医院|"
-    r"电视台|广播电视台|报社|出版社|管理局|委员会|办公室|厅|局|部)"
-)
-_ORG_LEAD = re.compile(
-    r".*(?:与|和|同|跟|联合|携手|牵手|邀请|引入|接入|依托|会同|并与|协同|向|为|由|在|对|及|以及|、)"
-)
 
 
 @dataclass
@@ -306,15 +296,6 @@ def same_project(
 # --------------------------------------------------------------------------- iteration report and alignment
 
 
-def _partners(text: str) -> set[str]:
-    found = set()
-    for match in _ORG.finditer(normalize(text)):
-        name = _ORG_LEAD.sub("", match.group(0))
-        if len(name) >= 4:
-            found.add(name)
-    return found
-
-
 def _section_pairs(a: _Doc, b: _Doc) -> list[tuple[str, str, list[str], list[str], np.ndarray]]:
     """Each section of ``a`` with the section of ``b`` of the same name, else the most similar one."""
     b_sections = dict(b.section_sentences)
@@ -394,7 +375,7 @@ def iteration_report(
     later += [f.text for f in a.figures.values() if f.unit == "year" and f.value > past_year]
     grown = _grown_figures(a, b)
     new_features = [name for name in a.names if name not in b.full and name not in b.names]
-    new_partners = sorted(p for p in _partners(a.text) if p.lower() not in b.full)
+    new_partners = [p for p in sig.extract_partners(a.text) if p not in b.full]
     substantive_figures = len([f for f in new_figures if f.unit not in ("date", "year")])
     new_items = len(new_features) + len(new_partners)
     obvious = is_obvious_iteration(substantive_figures, new_items, new_text, bool(later), thresholds)
