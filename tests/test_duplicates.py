@@ -214,6 +214,19 @@ def test_names_keep_products_and_drop_slogans_and_stock_words():
     assert names == ["天目新闻", "山海协作一线调查", "qiantang tide"]
 
 
+def test_partners_come_after_a_cue_and_enumerations_are_split():
+    assert sig.extract_partners("与工商银行、招商银行等5家银行合作，并与长安大学共建实验室") == [
+        "工商银行",
+        "招商银行",
+        "长安大学",
+    ]
+    assert sig.extract_partners("接入浙江省统计局和省大数据发展管理局的开放数据接口") == [
+        "浙江省统计局",
+        "省大数据发展管理局",
+    ]
+    assert sig.extract_partners("不少子女反映父母通过课程学会了上网；组建跨部门团队") == []
+
+
 def test_figures_are_normalised_across_ways_of_writing():
     keys = {f.key for f in sig.extract_figures("收入1.2亿元，另一处写作12000万元")}
     assert keys == {"1.2e+08"}
