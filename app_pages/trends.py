@@ -49,6 +49,9 @@ def _chart(chart, stem: str, key: str, **options) -> dict | None:
     return event
 
 
+PERCENT = st.column_config.NumberColumn(format="percent")
+
+
 def _category_label(category: int) -> str:
     return trends.UNKNOWN_CATEGORY if category == 0 else trends.category_name(category)
 
@@ -118,6 +121,7 @@ with tab_shares:
         report.shares.drop(columns="category").rename(columns=trends.COLUMN_LABELS),
         hide_index=True,
         key="trends_shares_table",
+        column_config={name: PERCENT for name in ("占比", "入选率")},
     )
 
 with tab_terms:
@@ -136,13 +140,22 @@ with tab_terms:
         )
         changes = report.terms[(report.terms["year_from"] == pair[0]) & (report.terms["year_to"] == pair[1])]
         _chart(trends.term_chart(changes), f"terms_{pair[0]}_{pair[1]}", "trends_terms_chart")
-        significant = changes[changes["direction"] != "flat"]
+        significant = changes[changes["direction"] != "flat"].drop(
+            columns=["tokens", "year_from", "year_to", "p"]
+        )
         st.dataframe(
             significant.assign(direction=significant["direction"].map(trends.DIRECTION_LABELS)).rename(
                 columns=trends.COLUMN_LABELS
             ),
             hide_index=True,
             key="trends_terms_table",
+            column_config={
+                "起始年占比": PERCENT,
+                "比较年占比": PERCENT,
+                "log2 比值": st.column_config.NumberColumn(format="%.2f"),
+                "G²": st.column_config.NumberColumn(format="%.1f"),
+                "q 值（BH）": st.column_config.NumberColumn(format="%.4f"),
+            },
         )
 
 with tab_themes:

@@ -1,17 +1,25 @@
-"""Trend analysis speed on the sample data: each stage of ``build_report``, the exports, and exact vs.
-Barnes-Hut t-SNE (the choice in ``pipelines.trends._tsne``). Prints seconds and ratios from one run.
+"""Trend analysis speed on the sample data: each stage of ``build_report``, the exports, exact vs.
+Barnes-Hut t-SNE (the choice in ``pipelines.trends._tsne``), and the 趋势分析 page (AppTest, a temporary
+SQLite store seeded with the sample). Prints seconds and ratios from one run.
 
 Run: ``.venv/bin/python benchmarks/trends_bench.py``
 """
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 from sklearn.manifold import TSNE
 
-from pipelines import trends
+from pipelines import auth, config, store, trends
+from pipelines.config import PROJ_ROOT, SAMPLE_DIR
+from pipelines.history import read_table
+from pipelines.schema import PreviousApplication, Submission
 
 
 def _timed(label: str, action, *args, **kwargs):
@@ -28,6 +36,48 @@ def _tsne_methods(dense: np.ndarray) -> None:
         tsne = TSNE(perplexity=30.0, init="pca", max_iter=500, method=method, random_state=0)
         _, times[method] = _timed(f"t-SNE {method} (n={len(dense)})", tsne.fit_transform, dense)
     print(f"{'Barnes-Hut / exact':<36}{times['barnes_hut'] / times['exact']:>8.2f} ×")
+
+
+def _seed_sample(url: str) -> auth.User:
+    engine = store.get_engine(url)
+    for path in sorted((SAMPLE_DIR / "history").glob("*.jsonl")):
+        store.save_past_cases(engine, read_table(path))
+    lines = (SAMPLE_DIR / "submissions_2026.jsonl").read_text(encoding="utf-8").splitlines()
+    for record in map(json.loads, filter(str.strip, lines)):
+        declared = record.get("declared_categories") or []
+        submission = Submission(
+            file_name=f"{record['id']}.docx",
+            content_hash=record["id"],
+            title=record["title"],
+            unit=record["unit"],
+            declared_category=declared[0] if len(declared) == 1 else None,
+            sections=record["sections"],
+            text="\n".join(record["sections"].values()),
+            previous_applications=[
+                PreviousApplication(p.get("year"), p.get("title", "")) for p in record["previous"]
+            ],
+        )
+        store.save_submission(engine, submission, 2026)
+    return auth.create_user(engine, auth.SYSTEM, "bench", "analyst", "bench-password-1").user
+
+
+def _page() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        os.environ["DATABASE_URL"] = url
+        config.get_settings.cache_clear()
+        analyst = _seed_sample(url)
+        at = AppTest.from_file(str(PROJ_ROOT / "app.py"), default_timeout=600)
+        at.session_state["user_id"] = analyst.id
+        at.run()
+        _, first = _timed("page: first render (186 cases)", at.switch_page("app_pages/trends.py").run)
+        _, again = _timed("page: rerun (cached report)", at.run)
+        at.multiselect(key="trends_outcomes").set_value(["awarded"])
+        _timed("page: new filter (awarded only)", at.run)
+        print(f"{'first render / cached rerun':<36}{first / again:>8.1f} ×")
+        store.dispose_engines()
 
 
 def main() -> None:
@@ -49,6 +99,7 @@ def main() -> None:
     _tsne_methods(vectors)
     larger = np.vstack([vectors + 0.01 * rng.standard_normal(vectors.shape) for _ in range(4)])
     _tsne_methods(larger)
+    _page()
 
 
 if __name__ == "__main__":

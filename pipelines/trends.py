@@ -79,6 +79,14 @@ CASE_COLUMNS = (
     "flagged_repeat_of",
 )
 DIRECTION_LABELS = {"rising": "上升", "falling": "下降", "flat": "无显著变化"}
+CATEGORY_SOURCE_LABELS = {
+    "history": "往年结果",
+    "reviewers": "评审专家改定",
+    "classifier": "分类模型建议",
+    "declared": "申报表勾选",
+    "none": "未定",
+    "": "",
+}
 
 # Clauses end at punctuation, so phrases never run across two clauses.
 _CLAUSE_END = re.compile(r"[，。；：！？、,;:!?\n（）()“”\"《》〈〉【】「」『』\[\]|/…—～·]+")
@@ -223,6 +231,15 @@ def category_shares(frame: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------ terms and phrases
 
 
+_normalized = lru_cache(maxsize=16384)(normalize)  # the same narratives are read several times per report
+
+
+@lru_cache(maxsize=16384)
+def _clean(text: str) -> str:
+    """Normalised, lower-case text (cached)."""
+    return _normalized(text).lower()
+
+
 def _is_term_token(token: str) -> bool:
     # Numbers and years would always "rise"; digits count only inside technical names (5g, h5, 4k).
     if len(token) < 2:
@@ -237,7 +254,7 @@ def clause_tokens(text: str) -> tuple[tuple[str, ...], ...]:
     Returns:
         One tuple of tokens per non-empty clause, in order.
     """
-    clauses = (clause for clause in _CLAUSE_END.split(normalize(text)) if clause.strip())
+    clauses = (clause for clause in _CLAUSE_END.split(_normalized(text)) if clause.strip())
     tokens = (tuple(t for t in tokenize_zh(clause) if _is_term_token(t)) for clause in clauses)
     return tuple(clause for clause in tokens if clause)
 
@@ -251,27 +268,27 @@ def join_tokens(tokens: Sequence[str]) -> str:
     return phrase
 
 
-def _grams(text: str, max_n: int) -> Iterable[tuple[str, ...]]:
+@lru_cache(maxsize=16384)
+def _doc_grams(text: str, max_n: int) -> tuple[tuple[str, tuple[str, str] | None], ...]:
+    """Each token and phrase occurrence of ``text`` with, for a phrase, its two shorter parts (cached)."""
+    found = []
     for clause in clause_tokens(text):
         for n in range(1, max_n + 1):
             for start in range(len(clause) - n + 1):
                 gram = clause[start : start + n]
                 if len(set(gram)) == n:
-                    yield gram
+                    parts = (join_tokens(gram[:-1]), join_tokens(gram[1:])) if n > 1 else None
+                    found.append((join_tokens(gram), parts))
+    return tuple(found)
 
 
 def doc_terms(text: str, max_n: int = 3) -> list[str]:
     """Tokens and phrases of 2..``max_n`` tokens occurring in ``text``, with repeats (term frequency)."""
-    return [join_tokens(gram) for gram in _grams(text, max_n)]
+    return [term for term, _ in _doc_grams(text, max_n)]
 
 
 def _phrase_parts(texts: Sequence[str], max_n: int) -> dict[str, tuple[str, str]]:
-    parts: dict[str, tuple[str, str]] = {}
-    for text in texts:
-        for gram in _grams(text, max_n):
-            if len(gram) > 1:
-                parts.setdefault(join_tokens(gram), (join_tokens(gram[:-1]), join_tokens(gram[1:])))
-    return parts
+    return {term: parts for text in texts for term, parts in _doc_grams(text, max_n) if parts}
 
 
 def _presence(texts: Sequence[str], max_n: int) -> tuple[np.ndarray, sp.csc_matrix]:
@@ -359,9 +376,22 @@ def term_changes(
     df_from = np.asarray(matrix[~in_newer].sum(axis=0)).ravel()
     keep = (df_to + df_from) >= min_df
     _drop_redundant(terms, matrix, keep, _phrase_parts(texts, max_n))
-    return _change_table(terms[keep], df_from[keep], df_to[keep], len(older), len(newer), alpha).assign(
-        year_from=year_from, year_to=year_to
-    )[_CHANGE_COLUMNS]
+    table = _change_table(terms[keep], df_from[keep], df_to[keep], len(older), len(newer), alpha)
+    spellings = _spellings(table["term"], texts)
+    table["term"] = table["term"].map(lambda term: spellings.get(term, term))
+    return table.assign(year_from=year_from, year_to=year_to)[_CHANGE_COLUMNS]
+
+
+def _spellings(terms: Iterable[str], texts: Sequence[str]) -> dict[str, str]:
+    """The most frequent spelling in the texts of each term with latin letters (tokens are lower case)."""
+    corpus = "\n".join(_normalized(text) for text in texts)
+    spellings = {}
+    for term in terms:
+        if _LATIN.search(term):
+            found = Counter(re.findall(re.escape(term), corpus, flags=re.IGNORECASE))
+            if found:
+                spellings[term] = found.most_common(1)[0][0]
+    return spellings
 
 
 _CHANGE_COLUMNS = [
@@ -498,7 +528,7 @@ def mention_matrix(texts: Sequence[str], terms: Sequence[ThemeTerm]) -> np.ndarr
     """
     found = np.zeros((len(texts), len(terms)), dtype=bool)
     for i, text in enumerate(texts):
-        clean = normalize(text).lower()
+        clean = _clean(text)
         for j, term in enumerate(terms):
             body = clean
             for excluded in term.exclude:
@@ -621,7 +651,7 @@ def mark_repeats(frame: pd.DataFrame, rule: RepeatRule = RepeatRule()) -> pd.Dat
     )
     if frame.empty:
         return result
-    texts = [normalize(t) for t in frame["text"].fillna("")]
+    texts = [_clean(t) for t in frame["text"].fillna("")]
     vectors = TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True).fit_transform(texts)
     titles = [_title_grams(t) for t in frame["title"].fillna("")]
     years, groups = frame["year"].to_numpy(), frame["unit_group"].to_numpy()
@@ -1008,8 +1038,8 @@ def _tsne(dense: np.ndarray, seed: int) -> np.ndarray:
 class TrendReport:
     """Every table of the trend analysis of one cases frame.
 
-    ``cases`` is the input frame plus repeat_of, repeat_similarity, cluster, cluster_label (current year
-    only; NaN/"" otherwise), x and y.
+    ``cases`` is the input frame plus repeat_of, repeat_similarity, repeat_basis (``mark_repeats``),
+    cluster, cluster_label (current year only; NaN/"" otherwise), x and y.
     """
 
     cases: pd.DataFrame
@@ -1052,7 +1082,7 @@ def build_report(
     cases = frame.reset_index(drop=True)
     repeats = mark_repeats(cases)
     cases = cases.assign(
-        repeat_of=repeats["repeat_of"].to_numpy(), repeat_similarity=repeats["repeat_similarity"]
+        **{c: repeats[c].to_numpy() for c in ("repeat_of", "repeat_similarity", "repeat_basis")}
     )
     vectors = case_vectors(_case_text(cases), seed=seed)
     clusters = cluster_cases(cases, current_year or 0, vectors=vectors)
@@ -1118,6 +1148,9 @@ COLUMN_LABELS: dict[str, str] = {
     "repeat_rate": "重复申报率",
     "repeat_of": "重复自",
     "repeat_similarity": "重复相似度",
+    "repeat_basis": "重复依据",
+    "declared_previous": "自述往年申报",
+    "flagged_repeat_of": "查重认定重复自",
     "cluster": "聚类",
     "cluster_label": "聚类标签",
     "label": "标签",
@@ -1131,7 +1164,11 @@ COLUMN_LABELS: dict[str, str] = {
 
 def report_tables(report: TrendReport) -> dict[str, pd.DataFrame]:
     """The report's tables with Chinese sheet and column names, ready for Excel."""
-    cases = report.cases.drop(columns=["text", "category", "outcome"])
+    cases = report.cases.drop(columns=["text", "category", "outcome"]).assign(
+        category_source=report.cases["category_source"].map(CATEGORY_SOURCE_LABELS),
+        declared_previous=report.cases["declared_previous"].map("；".join),
+        repeat_basis=report.cases["repeat_basis"].map(REPEAT_BASIS_LABELS),
+    )
     terms = report.terms.assign(direction=report.terms["direction"].map(DIRECTION_LABELS))
     tables = {
         "类别占比": report.shares,
@@ -1197,7 +1234,7 @@ def term_chart(changes: pd.DataFrame, top: int = 12) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("log2_ratio:Q", title="log2（比较年占比 / 起始年占比）"),
-            y=alt.Y("term:N", title="词语", sort=alt.EncodingSortField("log2_ratio", order="descending")),
+            y=alt.Y("term:N", title=None, sort=alt.EncodingSortField("log2_ratio", order="descending")),
             color=alt.Color(
                 "direction_label:N",
                 title="方向",
@@ -1211,7 +1248,7 @@ def term_chart(changes: pd.DataFrame, top: int = 12) -> alt.Chart:
                 alt.Tooltip("q:Q", title="q 值", format=".2g"),
             ],
         )
-        .properties(width=420, height=max(120, 18 * len(data)))
+        .properties(width=420, height=alt.Step(20))
     )
     return _styled(chart)
 
@@ -1233,7 +1270,7 @@ def mention_heatmap(mentions: pd.DataFrame) -> alt.LayerChart:
     order = list(dict.fromkeys(data["term"]))
     base = alt.Chart(data, title="技术与主题提及率（提及案例占当年案例的比例）").encode(
         x=alt.X("year:O", title="年份", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("term:N", title=None, sort=order),
+        y=alt.Y("term:N", title=None, sort=order, axis=alt.Axis(labelOverlap=False, labelLimit=200)),
     )
     cells = base.mark_rect().encode(
         color=alt.Color(
@@ -1245,9 +1282,7 @@ def mention_heatmap(mentions: pd.DataFrame) -> alt.LayerChart:
         text=alt.Text("label:Q", format="d"),
         color=alt.condition("datum.share > 0.5", alt.value("white"), alt.value("black")),
     )
-    return _styled(
-        (cells + text).properties(width=60 * max(1, data["year"].nunique()), height=16 * len(order))
-    )
+    return _styled((cells + text).properties(width=alt.Step(80), height=alt.Step(20)))
 
 
 def mention_chart(mentions: pd.DataFrame, terms: Sequence[str] | None = None) -> alt.Chart:

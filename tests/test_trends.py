@@ -574,6 +574,10 @@ def test_excel_export_has_every_table_with_chinese_headers(report):
     headers = [cell.value for cell in book["词语升降"][1]]
     assert {"词语", "G²", "q 值（BH）", "方向"} <= set(headers)
     assert book["案例"].max_row == len(report.cases) + 1
+    cases = [[cell.value for cell in row] for row in book["案例"].iter_rows()]
+    header = cases[0]
+    b2 = next(row for row in cases if row[0] == "B2")
+    assert b2[header.index("自述往年申报")] == "碳路观察" and b2[header.index("重复依据")] == "申报表自述"
 
 
 def test_charts_render_to_png_and_svg(report):
@@ -705,7 +709,7 @@ def test_sample_data_shows_the_planted_rise_of_large_models():
     frame = trends.load_sample()
     assert set(frame["year"]) == {2024, 2025, 2026}
     rising = trends.top_changes(trends.term_changes(frame, 2024, 2025), "rising", 15)["term"].tolist()
-    assert {"大模型", "aigc", "数字人", "智能体"} <= set(rising)
+    assert {"大模型", "AIGC", "数字人", "智能体"} <= set(rising)
 
 
 def test_load_sample_reports_a_broken_file(tmp_path):
