@@ -37,11 +37,12 @@ def go_to(target: int | None) -> None:
         st.query_params["case"] = str(target)
 
 
-order = st.session_state.get("queue_order")
-if order is None:
-    order = common.queue_frame(user)["id"].tolist()
+if "queue_order" in st.session_state:  # the order the user last saw in the queue
+    order, done = st.session_state["queue_order"], st.session_state.get("queue_done", [])
+else:
+    order, done = queue.default_order(engine, user, settings.call_year)
 next_id = queue.next_case_id(order, case_id)
-next_open = queue.next_case_id(order, case_id, skip=st.session_state.get("queue_done", []))
+next_open = queue.next_case_id(order, case_id, skip=done)
 
 back, forward, forward_open, _ = st.columns([1, 1, 1, 3])
 if back.button("← 返回队列", key="case_back"):

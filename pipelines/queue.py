@@ -510,6 +510,17 @@ def filter_queue(frame: pd.DataFrame, queue_filter: QueueFilter) -> pd.DataFrame
     return result.reset_index(drop=True)
 
 
+def default_order(engine: Engine, user: User, year: int) -> tuple[list[int], list[int]]:
+    """The unfiltered queue order (by id) and the cases ``user`` has already reviewed or recused from:
+    what 下一件 needs when the case page is opened from a link, without building the whole queue."""
+    auth.require(user, auth.VIEW_QUEUE)
+    ids = select(SubmissionRow.id).where(SubmissionRow.year == year, SubmissionRow.is_current.is_(True))
+    done = select(ReviewRow.submission_id).where(ReviewRow.reviewer_id == user.id).distinct()
+    with store.session_scope(engine) as session:
+        order = list(session.scalars(ids.order_by(SubmissionRow.id)))
+        return order, list(session.scalars(done))
+
+
 def next_case_id(order: Sequence[int], current: int | None, skip: Iterable[int] = ()) -> int | None:
     """The case after ``current`` in the queue order, skipping ``skip``; None at the end of the queue.
 

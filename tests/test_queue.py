@@ -202,3 +202,12 @@ def test_signals_and_iteration_report_in_chinese(engine, seeded):
     assert items == [("新增数据", "860万次"), ("新合作方", "建材时报社联合5家协会")]
     empty_sections, no_items = queue.iteration_view({})
     assert empty_sections.empty and no_items == []
+
+
+def test_default_order_for_a_case_opened_from_a_link(engine, seeded):
+    review.save_review(engine, seeded.li, seeded.ocean, _review())
+    review.save_review(engine, seeded.li, seeded.energy, ReviewInput(conflict_of_interest=True))
+    order, done = queue.default_order(engine, seeded.li, 2026)
+    assert order == [seeded.energy, seeded.building, seeded.ocean, seeded.bare]
+    assert sorted(done) == sorted([seeded.ocean, seeded.energy])
+    assert queue.next_case_id(order, seeded.energy, skip=done) == seeded.building
