@@ -268,17 +268,19 @@ def join_tokens(tokens: Sequence[str]) -> str:
     return phrase
 
 
+_Gram = tuple[str, tuple[str, ...]]  # (term as written, its tokens)
+
+
 @lru_cache(maxsize=16384)
-def _doc_grams(text: str, max_n: int) -> tuple[tuple[str, tuple[str, str] | None], ...]:
-    """Each token and phrase occurrence of ``text`` with, for a phrase, its two shorter parts (cached)."""
+def _doc_grams(text: str, max_n: int) -> tuple[_Gram, ...]:
+    """Each token and phrase occurrence of ``text`` with its tokens (cached)."""
     found = []
     for clause in clause_tokens(text):
         for n in range(1, max_n + 1):
             for start in range(len(clause) - n + 1):
                 gram = clause[start : start + n]
                 if len(set(gram)) == n:
-                    parts = (join_tokens(gram[:-1]), join_tokens(gram[1:])) if n > 1 else None
-                    found.append((join_tokens(gram), parts))
+                    found.append((join_tokens(gram), gram))
     return tuple(found)
 
 
@@ -287,8 +289,8 @@ def doc_terms(text: str, max_n: int = 3) -> list[str]:
     return [term for term, _ in _doc_grams(text, max_n)]
 
 
-def _phrase_parts(texts: Sequence[str], max_n: int) -> dict[str, tuple[str, str]]:
-    return {term: parts for text in texts for term, parts in _doc_grams(text, max_n) if parts}
+def _term_tokens(texts: Sequence[str], max_n: int) -> dict[str, tuple[str, ...]]:
+    return {term: tokens for text in texts for term, tokens in _doc_grams(text, max_n)}
 
 
 def _presence(texts: Sequence[str], max_n: int) -> tuple[np.ndarray, sp.csc_matrix]:
@@ -297,17 +299,26 @@ def _presence(texts: Sequence[str], max_n: int) -> tuple[np.ndarray, sp.csc_matr
     return np.asarray(vectorizer.get_feature_names_out(), dtype=object), matrix
 
 
-def _drop_redundant(terms: np.ndarray, matrix, keep: np.ndarray, parts: dict[str, tuple[str, str]]) -> None:
-    """Unmark a phrase that occurs in exactly the documents of one of its shorter parts (it adds nothing)."""
+def _drop_redundant(
+    terms: np.ndarray, matrix: sp.csc_matrix, keep: np.ndarray, tokens: dict[str, tuple[str, ...]]
+) -> None:
+    """Unmark a phrase that occurs in exactly the documents of one of its shorter parts (it adds nothing).
+
+    Args:
+        terms: ``(v,)`` terms; matrix: ``(n, v)`` binary presence; keep: ``(v,)`` mask, changed in place;
+        tokens: the tokens of each term.
+    """
     index = {term: i for i, term in enumerate(terms)}
 
     def docs(i: int) -> frozenset[int]:
         return frozenset(matrix.indices[matrix.indptr[i] : matrix.indptr[i + 1]])
 
     for i in np.flatnonzero(keep):
-        if terms[i] in parts:
+        gram = tokens[terms[i]]
+        if len(gram) > 1:
             own = docs(i)
-            if any(docs(index[part]) == own for part in parts[terms[i]] if part in index):
+            parts = (join_tokens(gram[:-1]), join_tokens(gram[1:]))
+            if any(docs(index[part]) == own for part in parts if part in index):
                 keep[i] = False
 
 
@@ -375,8 +386,10 @@ def term_changes(
     df_to = np.asarray(matrix[in_newer].sum(axis=0)).ravel()
     df_from = np.asarray(matrix[~in_newer].sum(axis=0)).ravel()
     keep = (df_to + df_from) >= min_df
-    _drop_redundant(terms, matrix, keep, _phrase_parts(texts, max_n))
+    tokens = _term_tokens(texts, max_n)
+    _drop_redundant(terms, matrix, keep, tokens)
     table = _change_table(terms[keep], df_from[keep], df_to[keep], len(older), len(newer), alpha)
+    table["tokens"] = [len(tokens[term]) for term in table["term"]]
     spellings = _spellings(table["term"], texts)
     table["term"] = table["term"].map(lambda term: spellings.get(term, term))
     return table.assign(year_from=year_from, year_to=year_to)[_CHANGE_COLUMNS]
@@ -422,7 +435,6 @@ def _change_table(
     table = pd.DataFrame(
         {
             "term": terms.astype(str),
-            "tokens": [len(_term_tokens(t)) for t in terms],
             "df_from": df_from.astype(int),
             "df_to": df_to.astype(int),
             "share_from": df_from / n_from,
@@ -435,11 +447,6 @@ def _change_table(
         }
     )
     return table.sort_values(["g2", "term"], ascending=[False, True], ignore_index=True)
-
-
-@lru_cache(maxsize=65536)
-def _term_tokens(term: str) -> tuple[str, ...]:
-    return tuple(tokenize_zh(term))
 
 
 def term_trends(frame: pd.DataFrame, max_n: int = 3, min_df: int = 3, alpha: float = 0.05) -> pd.DataFrame:
