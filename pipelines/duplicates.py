@@ -261,12 +261,12 @@ def pair_signals(a: _Doc, b: _Doc, weights: _Weights, semantic: float | None) ->
 
 def evidence_score(signals: dict[str, float]) -> float:
     """The weighted evidence that two cases are the same project (``EVIDENCE_WEIGHTS``), in ``[0, 1]``."""
-    containment = _shorter_containment(signals)
+    containment = _max_containment(signals)
     values = {**signals, "containment": containment}
     return float(sum(weight * values[name] for name, weight in EVIDENCE_WEIGHTS.items()))
 
 
-def _shorter_containment(signals: dict[str, float]) -> float:
+def _max_containment(signals: dict[str, float]) -> float:
     return max(signals["containment_ab"], signals["containment_ba"])
 
 
@@ -274,7 +274,7 @@ def is_near_copy(signals: dict[str, float], thresholds: Thresholds = DEFAULT_THR
     """Near-copied text: high shingle Jaccard, or most of the shorter text found in the other."""
     return (
         signals["shingle_jaccard"] >= thresholds.copy_jaccard
-        or _shorter_containment(signals) >= thresholds.copy_containment
+        or _max_containment(signals) >= thresholds.copy_containment
     )
 
 
@@ -296,28 +296,23 @@ def same_project(
 # --------------------------------------------------------------------------- iteration report and alignment
 
 
-def _section_pairs(a: _Doc, b: _Doc) -> list[tuple[str, str, list[str], list[str], np.ndarray]]:
-    """Each section of ``a`` with the section of ``b`` of the same name, else the most similar one."""
-    b_sections = dict(b.section_sentences)
+def _section_pairs(a: _Doc, b: _Doc) -> list[tuple[str, str, list[str], np.ndarray]]:
+    """Each section of ``a``: the section of ``b`` it corresponds to (same name, else the most similar one),
+    its sentences, and their similarity ``(m, n)`` to all ``n`` sentences of ``b`` (text moves between sections).
+    """
+    b_names = {name for name, _ in b.section_sentences}
     b_all = [s for _, sentences in b.section_sentences for s in sentences]
     pairs = []
     for name, sentences in a.section_sentences:
-        if name in b_sections:
-            other_name, others = name, b_sections[name]
-        else:
-            other_name, others = _closest_section(sentences, b.section_sentences)
-        similarity = sig.sentence_similarity(sentences, b_all)
-        pairs.append((name, other_name, sentences, others, similarity))
+        other_name = name if name in b_names else _closest_section(sentences, b.section_sentences)
+        pairs.append((name, other_name, sentences, sig.sentence_similarity(sentences, b_all)))
     return pairs
 
 
-def _closest_section(sentences: list[str], sections: list[tuple[str, list[str]]]) -> tuple[str, list[str]]:
+def _closest_section(sentences: list[str], sections: list[tuple[str, list[str]]]) -> str:
     joined = "".join(sentences)
-    scored = [(sig.sentence_similarity([joined], ["".join(s)])[0, 0], name, s) for name, s in sections]
-    if not scored:
-        return "", []
-    _, name, others = max(scored, key=lambda item: item[0])
-    return name, others
+    scored = [(sig.sentence_similarity([joined], ["".join(s)])[0, 0], name) for name, s in sections]
+    return max(scored)[1] if scored else ""
 
 
 def aligned_passages(a: _Doc, b: _Doc) -> list[AlignedPair]:
@@ -354,7 +349,7 @@ def iteration_report(
         ``new_features``, ``new_partners``, ``counts`` (``new_figures``, ``new_items``) and ``reasons`` (Chinese).
     """
     sections, lengths, best = [], [], []
-    for name, other_name, sentences, _, similarity in _section_pairs(a, b):
+    for name, other_name, sentences, similarity in _section_pairs(a, b):
         _, values = sig.best_alignment(similarity)
         sizes = [len(s) for s in sentences]
         sections.append(
