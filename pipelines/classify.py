@@ -49,6 +49,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 from pipelines.config import DATA_DIR, MODELS_DIR, SAMPLE_DIR, Settings, get_settings
 from pipelines.embed import LEXICAL_DIR as LEXICAL_EMBEDDER_DIR
@@ -292,8 +293,10 @@ class TemperatureScaledLR(ClassifierMixin, BaseEstimator):
         if len(self.classes_) < 2:
             raise ValueError("训练数据只有一个类别（only one class），至少需要两个类别才能训练分类器")
         groups = np.arange(len(y)) if groups is None else np.asarray(groups)
-        self.temperature_ = self._fit_temperature(X, y, weights, groups, calibration)
-        self.model_ = self._lr().fit(X, y, sample_weight=weights)
+        # One thread: on small data BLAS/OpenMP threads only spin (4x the CPU time on a busy 2-core machine).
+        with threadpool_limits(1):
+            self.temperature_ = self._fit_temperature(X, y, weights, groups, calibration)
+            self.model_ = self._lr().fit(X, y, sample_weight=weights)
         self.n_iter_ = self.model_.n_iter_
         return self
 
@@ -366,15 +369,25 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         second_weight: weight of the extra training row labelled with ``second_category``.
         prior_strength: pseudo-count of the prior in the mixture with the head.
         cv: folds for the head's temperature.
+        term_scale: weight of the category-term block in the head's features.
+        prior_scale: weight of the prior-score columns in the head's features.
     """
 
     def __init__(
-        self, C: float = 10.0, second_weight: float = 0.2, prior_strength: float = 10.0, cv: int = 5
+        self,
+        C: float = 10.0,
+        second_weight: float = 0.2,
+        prior_strength: float = 10.0,
+        cv: int = 5,
+        term_scale: float = 1.0,
+        prior_scale: float = 0.3,
     ):
         self.C = C
         self.second_weight = second_weight
         self.prior_strength = prior_strength
         self.cv = cv
+        self.term_scale = term_scale
+        self.prior_scale = prior_scale
 
     def fit(
         self, X: Sequence[CaseDoc | str], y: Sequence[int], second: Sequence[int | None] | None = None
@@ -393,7 +406,9 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         self.featurizer_ = self.head_ = None
         if len(set(labels.tolist())) >= 2:
             rows, targets, weights, origin = _with_second_rows(docs, labels, second, self.second_weight)
-            self.featurizer_ = CaseFeaturizer().fit(docs)
+            self.featurizer_ = CaseFeaturizer(term_scale=self.term_scale, prior_scale=self.prior_scale).fit(
+                docs
+            )
             self.head_ = TemperatureScaledLR(C=self.C, cv=self.cv).fit(
                 self.featurizer_.transform([docs[i] for i in origin]),
                 targets,
