@@ -15,7 +15,7 @@ from pathlib import PurePath
 from pipelines.config import Settings, get_settings
 from pipelines.schema import CategorySuggestion, DuplicateMatch, Finding, Submission
 from pipelines.taxonomy import RULES, category_label
-from pipelines.units import match_units, unit_core
+from pipelines.units import match_units
 
 NOT_YET_ONLINE = re.compile(r"在建|建设中|筹建|计划|拟于|预计|尚未上线|未上线|待上线|开发中|研发中")
 TRIAL = re.compile(r"试运行|试运营|内测|公测|测试")
@@ -64,8 +64,10 @@ def check_implementer(submission: Submission) -> list[Finding]:
     if not match.same:
         message = f"申报单位与实施单位不一致：{match.reason}。申报主体与实施主体必须统一。"
         return [Finding("applicant_implementer_mismatch", "blocker", message, evidence)]
-    if match.relation in {"contains", "abbreviation"}:
+    if match.relation == "contains":
         return [Finding("applicant_implementer_mismatch", "check", match.reason, evidence)]
+    if match.relation == "abbreviation":
+        return [Finding("applicant_implementer_mismatch", "info", match.reason, evidence)]
     return []
 
 
@@ -109,6 +111,28 @@ def check_submission(submission: Submission, settings: Settings | None = None) -
     return sort_findings(findings)
 
 
+def group_units(names: Sequence[str]) -> dict[str, int]:
+    """Group written unit names that denote the same organisation (全称/简称/abbreviations).
+
+    Returns:
+        name -> group number; names in one group are linked by ``match_units`` (transitively).
+    """
+    distinct = sorted({name for name in names if name.strip()})
+    parent = list(range(len(distinct)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(distinct):
+        for j in range(i + 1, len(distinct)):
+            if root(i) != root(j) and match_units(a, distinct[j]).same:
+                parent[root(j)] = root(i)
+    return {name: root(i) for i, name in enumerate(distinct)}
+
+
 def check_unit_limits(
     cases: Sequence[tuple[str, Submission]], settings: Settings | None = None
 ) -> dict[str, Finding]:
@@ -121,16 +145,22 @@ def check_unit_limits(
         case id -> over-limit finding, for every case of a unit/category group over the limit.
     """
     limit = (settings or get_settings()).max_cases_per_category
-    groups: dict[tuple[str, int], list[str]] = defaultdict(list)
+    unit_group = group_units([submission.unit for _, submission in cases])
+    groups: dict[tuple[int, int], list[str]] = defaultdict(list)
+    names: dict[tuple[int, int], set[str]] = defaultdict(set)
     for case_id, submission in cases:
         if submission.declared_category is not None and submission.unit.strip():
-            groups[(unit_core(submission.unit), submission.declared_category)].append(case_id)
+            key = (unit_group[submission.unit], submission.declared_category)
+            groups[key].append(case_id)
+            names[key].add(submission.unit.strip())
     found = {}
-    for (_, category), ids in groups.items():
+    for key, ids in groups.items():
         if len(ids) <= limit:
             continue
+        written = "、".join(sorted(names[key]))
         message = (
-            f"同一单位在「{category_label(category)}」申报了 {len(ids)} 个案例，超过每类 {limit} 个的上限。"
+            f"同一单位（{written}）在「{category_label(key[1])}」申报了 {len(ids)} 个案例，"
+            f"超过每类 {limit} 个的上限。"
         )
         for case_id in ids:
             others = [other for other in ids if other != case_id]

@@ -75,11 +75,10 @@ def test_categories_and_attachments():
 
 
 def test_unit_limit_across_the_batch():
-    cases = [
-        (f"S{i}", _sub(unit="中国建材时报社" if i % 2 else "建材时报", declared_categories=[4]))
-        for i in range(4)
-    ]
-    cases.append(("S9", _sub(unit="中国建材时报社", declared_categories=[2])))
+    names = ["中国医药卫生传媒有限公司", "医卫传媒", "中国医卫传媒", "中国医药卫生传媒有限公司 "]
+    cases = [(f"S{i}", _sub(unit=names[i], declared_categories=[4])) for i in range(4)]
+    cases.append(("S9", _sub(unit="医卫传媒", declared_categories=[2])))
+    cases.append(("S8", _sub(unit="中国建材时报社", declared_categories=[4])))
     found = check_unit_limits(cases, SETTINGS)
     assert sorted(found) == ["S0", "S1", "S2", "S3"]
     assert sorted(found["S0"].related_ids) == ["S1", "S2", "S3"]
