@@ -1,0 +1,73 @@
+"""Classification throughput and peak memory with the default (lexical) setup.
+
+Run: ``.venv/bin/python benchmarks/bench_classify.py [--cases 1000] [--version V]``. Cases are corpus summaries
+with their sentences rotated, so no two texts repeat. Prints cases per second for the probabilities alone and
+for full suggestions (evidence sentences, terms, reasons), the lexical embedder's rate, and the peak resident
+memory of the process. Targets: ≥ 200 cases/s for suggestions, peak memory < 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pipelines.classify import CORPUS_FILE, load_labelled, load_model, prepare  # noqa: E402
+from pipelines.config import Settings  # noqa: E402
+from pipelines.embed import get_embedder  # noqa: E402
+from pipelines.text import split_sentences  # noqa: E402
+
+
+def _cases(n: int) -> list[tuple[str, str, int | None]]:
+    corpus = load_labelled(CORPUS_FILE)
+    cases = []
+    for i in range(n):
+        case = corpus[i % len(corpus)]
+        sentences = split_sentences(case.text)
+        shift = (i // len(corpus)) % max(len(sentences), 1)
+        cases.append((case.title, "".join(sentences[shift:] + sentences[:shift]), case.category))
+    return cases
+
+
+def _rate(label: str, n: int, seconds: float) -> float:
+    rate = n / seconds
+    print(f"{label:<34} {n:>6d} 个  {seconds:7.2f} s  {rate:8.1f} 个/秒")
+    return rate
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="类别分类吞吐量与内存基准")
+    parser.add_argument("--cases", type=int, default=1000)
+    parser.add_argument("--version", default=None)
+    args = parser.parse_args()
+    model = load_model(args.version)
+    cases = _cases(args.cases)
+    model.suggest_many(cases[:5], settings=Settings())  # warm-up: jieba dictionary, lazy imports
+
+    started = time.perf_counter()
+    docs = [prepare(title, text) for title, text, _ in cases]
+    model.classifier.predict_proba(docs)
+    _rate("概率（分词 + 特征 + 模型）", len(cases), time.perf_counter() - started)
+
+    started = time.perf_counter()
+    suggestions = model.suggest_many(cases, settings=Settings())
+    rate = _rate("完整建议（含证据句、词语、理由）", len(cases), time.perf_counter() - started)
+
+    embedder = get_embedder(Settings())
+    started = time.perf_counter()
+    embedder.embed([text for _, text, _ in cases])
+    _rate(f"词汇向量 {embedder.id}", len(cases), time.perf_counter() - started)
+
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    flagged = sum(s.misfiled for s in suggestions)
+    print(f"模型版本 {model.version}；误报标记 {flagged} 个（声明类别 = 语料真实类别）")
+    print(f"峰值内存 {peak_mb:.0f} MB（目标 < 1024 MB）；完整建议 {rate:.0f} 个/秒（目标 ≥ 200）")
+    return 0 if rate >= 200 and peak_mb < 1024 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
