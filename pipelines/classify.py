@@ -14,10 +14,10 @@ The two are mixed as ``(1 - m) * head + m * prior`` with ``m = prior_strength / 
 with no data the prior decides and categories missing from the training data keep some probability.
 
 Thresholds are chosen on grouped cross-validation (``train``) and stored in the model card: a declared
-category is flagged as possibly misfiled when it is outside the top two and its probability is below
-``misfile_threshold``, the largest threshold that flags at most 2 % of correctly filed cases (declared =
-``category``); the card also reports how many ``second_category`` filings and wrong filings it flags; ``confidence_threshold`` is the smallest
-top-1 probability above which top-1 accuracy reaches 95 % (below it both top categories are shown).
+category is flagged as possibly misfiled when it is not the model's first choice and its probability is
+below ``misfile_threshold``, the largest threshold that flags at most 2 % of correctly filed cases (declared =
+``category``); the card also reports how many ``second_category`` filings and wrong filings it flags;
+``confidence_threshold`` is the smallest top-1 probability above which top-1 accuracy reaches 95 % (below it both top categories are shown).
 
 Models live in ``models/classifier/<version>/`` as ``model.joblib`` + ``card.json`` (no training data).
 """
@@ -741,7 +741,10 @@ def classification_metrics(
 
 
 def is_misfiled(probabilities: np.ndarray, column: int, threshold: float) -> bool:
-    """The misfiling rule: the declared category is outside the top two and below ``threshold``.
+    """The misfiling rule: the declared category is not the top one and its probability is below ``threshold``.
+
+    Rank alone says little (a declared category can be second with 1 % probability), so only the
+    probability counts once the declared category is not the model's first choice.
 
     Args:
         probabilities: one case's probabilities ``(6,)``.
@@ -749,7 +752,7 @@ def is_misfiled(probabilities: np.ndarray, column: int, threshold: float) -> boo
         threshold: the misfiling threshold.
     """
     rank = int((probabilities > probabilities[column]).sum())
-    return bool(rank >= 2 and probabilities[column] < threshold)
+    return bool(rank >= 1 and probabilities[column] < threshold)
 
 
 def choose_misfile_threshold(

@@ -198,7 +198,7 @@ def test_misfile_threshold_keeps_false_flags_under_two_percent():
         probabilities[row, others] = [0.4, 0.35, 0.05, 0.05, 0.05]
         probabilities[row, y[row] - 1] = 0.1
     second = [None] * 200
-    second[10] = int([c for c in range(6) if c != y[10] - 1][4] + 1)  # at 0.005, outside the top two
+    second[10] = int([c for c in range(6) if c != y[10] - 1][4] + 1)  # at 0.005, below the first choice
     chosen = choose_misfile_threshold(probabilities, y.tolist(), second)
     assert 0.02 < chosen["threshold"] <= 0.1
     assert chosen["false_flag_rate"] <= 0.02
@@ -206,9 +206,11 @@ def test_misfile_threshold_keeps_false_flags_under_two_percent():
     assert chosen["detection_rate"] >= 0.75
 
 
-def test_misfile_rule_needs_rank_below_two_and_low_probability():
+def test_misfile_rule_needs_a_lower_rank_and_low_probability():
     row = np.array([0.5, 0.3, 0.1, 0.05, 0.03, 0.02])
-    assert not classify.is_misfiled(row, 1, 0.9)  # runner-up is never flagged
+    assert not classify.is_misfiled(row, 0, 0.9)  # the first choice is never flagged
+    assert classify.is_misfiled(row, 1, 0.31)  # a runner-up is flagged when its probability is low
+    assert not classify.is_misfiled(row, 1, 0.3)
     assert classify.is_misfiled(row, 3, 0.06)
     assert not classify.is_misfiled(row, 3, 0.05)
 
