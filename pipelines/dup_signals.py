@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from pipelines.text import chinese_number
+
 SHINGLE_SIZE = 5
 SIGNATURE_BINS = 64
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -142,21 +144,6 @@ _ORG_END = re.compile(
 _FULL_WIDTH = re.compile(r"[\uff05\uff0b\uff0e\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _QUOTED = re.compile(r"[“「『《\"]([^“”「」『』《》\"\n]{2,24})[”」』》\"]")
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9+&'’\-]*(?:[ .][A-Za-z0-9+&'’\-]+)*")
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 _MAGNITUDES = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
 # Measure words after a number; two-character ones first. Synonyms map to one unit.
 _MEASURES = {
@@ -492,31 +479,6 @@ def extract_partners(text: str) -> list[str]:
 # --------------------------------------------------------------------------- figures
 
 
-def chinese_number(text: str) -> float | None:
-    """Value of a Chinese numeral up to the thousands (``三十`` → 30, ``两千三百`` → 2300, ``十二`` → 12).
-
-    Returns:
-        The value, or None when the text is not a well-formed numeral.
-    """
-    total, digit, last_unit = 0, None, 10**9
-    for char in text:
-        if char in "零〇":
-            continue
-        if char in _CN_DIGITS:
-            if digit is not None:
-                return None
-            digit = _CN_DIGITS[char]
-        elif char in _CN_SMALL_UNITS:
-            unit = _CN_SMALL_UNITS[char]
-            if unit >= last_unit:
-                return None
-            total += (1 if digit is None else digit) * unit
-            digit, last_unit = None, unit
-        else:
-            return None
-    return float(total + (digit or 0))
-
-
 def _format_value(value: float) -> str:
     return f"{value:.6g}"
 
@@ -561,7 +523,7 @@ def extract_figures(text: str) -> list[Figure]:
                 value = float(group["num"]) * _MAGNITUDES.get(group["mag"] or "", 1.0)
                 _add_figure(found, value * (1e8 if group["extra"] else 1.0), group["measure"] or "", written)
         else:
-            value = chinese_number(group["cn"])
+            value = chinese_number(group["cn"], strict=True)
             if value is not None and value * _MAGNITUDES.get(group["cnmag"] or "", 1.0) >= 10:
                 _add_figure(
                     found, value * _MAGNITUDES.get(group["cnmag"] or "", 1.0), group["cnmeasure"], written

@@ -34,6 +34,7 @@ from pipelines.dates import normalise_date, status_hint
 from pipelines.docx_xml import Body, Cell, Paragraph, read_package
 from pipelines.schema import Contact, IntakeError, PreviousApplication, Submission, WordCount
 from pipelines.taxonomy import CATEGORY_NAMES
+from pipelines.text import chinese_number
 
 # ---------------------------------------------------------------------------------------------- labels
 
@@ -419,20 +420,6 @@ _WORD_LIMIT_TAIL_RE = re.compile(
 )
 
 
-def _chinese_number(text: str) -> int:
-    """一千五百 → 1500, 三百 → 300, 八百 → 800 (the forms used for word limits)."""
-    digits = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-    units = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-    total, current = 0, 0
-    for char in text:
-        if char in digits:
-            current = digits[char]
-        elif char in units:
-            total += (current or 1) * units[char]
-            current = 0
-    return total + current
-
-
 def word_limit(label: str) -> int | None:
     """The word limit a label states: ``（300字以内）``, ``不超过800字``, ``500-800字`` (upper bound), ``三百字以内``.
 
@@ -445,7 +432,9 @@ def word_limit(label: str) -> int | None:
     text = _nfkc(label)
     text = _CN_NUMBER_RE.sub(
         lambda m: (
-            str(_chinese_number(m.group())) if len(m.group()) > 1 or m.group() in "十百千万" else m.group()
+            str(int(chinese_number(m.group()) or 0))
+            if len(m.group()) > 1 or m.group() in "十百千万"
+            else m.group()
         ),
         text,
     )

@@ -33,7 +33,7 @@ from pipelines.config import DATA_DIR, MODELS_DIR, SAMPLE_DIR, get_settings
 from pipelines.prompts import PROMPTS, Prompt
 from pipelines.schema import ScoreResult
 from pipelines.taxonomy import CRITERIA
-from pipelines.text import normalize, split_sentences
+from pipelines.text import chinese_number, normalize, split_sentences
 
 if TYPE_CHECKING:
     # pipelines.llm imports openai (about 2 s); the offline path never needs it, so the LLM code below
@@ -155,21 +155,6 @@ def default_rubric() -> Rubric:
 
 # ---------------------------------------------------------------------------------------------- figures
 
-_CN_DIGIT = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 1e4, "亿": 1e8}
 _COUNT_WORDS = (
     "人次|次|人|户|个|家|篇|条|部|场|项|名|位|期|件|款|台|所|元|小时|批次|篇次|册|份|单|幅|集|首|路|座|支|类|种|"
@@ -199,24 +184,6 @@ class Figure:
         if self.kind == "multiple":
             return 1.0 + math.log10(1.0 + 100.0 * max(self.value, 0.0)) / 2.0
         return 1.0 + math.log10(max(self.value, 1.0)) / 4.0
-
-
-def chinese_number(text: str) -> float:
-    """Value of a Chinese numeral: ``三十`` → 30, ``一百二十`` → 120, ``千万`` → 1e7, ``一亿二千万`` → 1.2e8."""
-    total, wan, section, digit = 0.0, 0.0, 0.0, 0.0
-    for char in text:
-        if char in _CN_DIGIT:
-            digit = _CN_DIGIT[char]
-        elif char in _CN_UNIT:
-            section += (digit or 1) * _CN_UNIT[char]
-            digit = 0
-        elif char == "万":
-            wan += (section + digit or 1) * 1e4
-            section, digit = 0.0, 0.0
-        elif char == "亿":
-            total = (total + wan + section + digit or 1) * 1e8
-            wan, section, digit = 0.0, 0.0, 0.0
-    return total + wan + section + digit
 
 
 def find_figures(text: str) -> list[Figure]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import re
 import threading
 import unicodedata
@@ -188,3 +189,57 @@ def char_ngrams(text: str, n: int) -> list[str]:
 def text_hash(text: str) -> str:
     """SHA-256 hex digest of the normalised text (so whitespace and full-width variants hash alike)."""
     return hashlib.sha256(normalize(text).encode("utf-8")).hexdigest()
+
+
+CN_DIGITS: dict[str, int] = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+CN_UNITS: dict[str, int] = {"十": 10, "百": 100, "千": 1000}
+
+
+def chinese_number(text: str, strict: bool = False) -> float | None:
+    """Value of a Chinese numeral: ``三十`` → 30, ``一百零五`` → 105, ``千万`` → 1e7, ``一亿二千万`` → 1.2e8.
+
+    Args:
+        text: the numeral (零/〇 are skipped).
+        strict: return None for malformed numerals (``十十``, two digits in a row, other characters) instead
+            of reading what can be read.
+
+    Returns:
+        The value; None only in strict mode.
+    """
+    total = wan = section = 0.0
+    digit: int | None = None
+    last_unit = math.inf
+    for char in text:
+        if char in "零〇":
+            continue
+        if char in CN_DIGITS:
+            if strict and digit is not None:
+                return None
+            digit = CN_DIGITS[char]
+        elif char in CN_UNITS:
+            unit = CN_UNITS[char]
+            if strict and unit >= last_unit:
+                return None
+            section += (1 if digit is None else digit) * unit
+            digit, last_unit = None, unit
+        elif char == "万":
+            wan += ((section + (digit or 0)) or 1) * 1e4
+            section, digit, last_unit = 0.0, None, math.inf
+        elif char == "亿":
+            total = ((total + wan + section + (digit or 0)) or 1) * 1e8
+            wan = section = 0.0
+            digit, last_unit = None, math.inf
+        elif strict:
+            return None
+    return total + wan + section + (digit or 0)

@@ -28,6 +28,7 @@ from pipelines.duplicates import (
     same_project,
 )
 from pipelines.schema import PastCase, Submission
+from pipelines.text import chinese_number
 
 # --------------------------------------------------------------------------- hand-made cases
 
@@ -250,7 +251,7 @@ def test_figures_are_normalised_across_ways_of_writing():
     ("numeral", "value"), [("十二", 12), ("三十", 30), ("两千三百", 2300), ("一百零五", 105), ("十十", None)]
 )
 def test_chinese_numerals(numeral, value):
-    assert sig.chinese_number(numeral) == value
+    assert chinese_number(numeral, strict=True) == value
 
 
 def test_key_table_idf_and_postings():

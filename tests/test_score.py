@@ -19,7 +19,6 @@ from pipelines.score import (
     OfflineScorer,
     ScoreError,
     ScoreInput,
-    chinese_number,
     evaluate_pairs,
     find_figures,
     fit_knots,
@@ -33,6 +32,7 @@ from pipelines.score import (
     validate_rubric_answer,
 )
 from pipelines.taxonomy import CRITERIA
+from pipelines.text import chinese_number
 from tests.llm_server import chat_reply, error_reply
 
 SENTENCES = {

@@ -92,3 +92,23 @@ def test_text_hash_ignores_width_and_spacing_but_not_content():
     assert text_hash("ＡＩ 主播  上线") == text_hash("AI 主播 上线")
     assert text_hash("AI主播上线") != text_hash("AI主播下线")
     assert len(text_hash("")) == 64
+
+
+@pytest.mark.parametrize(
+    ("numeral", "lenient", "strict"),
+    [
+        ("十二", 12, 12),
+        ("一百零五", 105, 105),
+        ("两千三百", 2300, 2300),
+        ("千万", 1e7, 1e7),
+        ("一亿二千万", 1.2e8, 1.2e8),
+        ("十十", 20, None),
+        ("三五", 5, None),
+        ("三个", 3, None),
+    ],
+)
+def test_chinese_numbers_lenient_and_strict(numeral, lenient, strict):
+    from pipelines.text import chinese_number
+
+    assert chinese_number(numeral) == lenient
+    assert chinese_number(numeral, strict=True) == strict
