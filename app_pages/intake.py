@@ -30,7 +30,9 @@ if st.button("开始导入", key="intake_start", type="primary", disabled=not up
     def read_progress(done: int, total: int, name: str) -> None:
         bar.progress(done / max(total, 1), text=f"正在读取 {done}/{total}：{name}")
 
-    report = ingest.ingest_uploads(engine, files, settings.call_year, user.username, read_progress, settings)
+    report = ingest.ingest_uploads(
+        engine, files, settings.call_year, user.username, read_progress, settings, actor=user
+    )
     rows = [
         {
             "文件": item.file_name,

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from pipelines import store
 from pipelines.archive import iter_archive
+from pipelines.auth import INGEST, User, require
 from pipelines.config import Settings, get_settings
 from pipelines.extract import extract_bytes
 from pipelines.schema import IntakeError
@@ -81,6 +82,7 @@ def ingest_uploads(
     username: str = "",
     progress: Progress | None = None,
     settings: Settings | None = None,
+    actor: User | None = None,
 ) -> IngestReport:
     """Extract and store uploaded files (name, bytes); .zip uploads are unpacked safely.
 
@@ -91,10 +93,17 @@ def ingest_uploads(
         username: who uploaded (kept in the intake log).
         progress: called as ``progress(done, total, file_name)`` after each file.
         settings: size limits; defaults to the process settings.
+        actor: the signed-in user, who must hold the import permission (None for the command line).
 
     Returns:
         One ``IngestItem`` per form or failed file, in order.
+
+    Raises:
+        PermissionDenied: when ``actor`` may not import.
     """
+    if actor is not None:
+        require(actor, INGEST)
+        username = actor.username
     settings = settings or get_settings()
     report = IngestReport()
     expanded = list(_expand(files, settings))

@@ -109,3 +109,19 @@ def test_cli_ingest_without_analysis(tmp_path, cases, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "c.docx" in out and "空文件" in out
     assert "已入库 1 个" in out and "内容未变，未重复入库 1 个" in out
+
+
+def test_only_organizers_may_import(engine, cases, tmp_path):
+    from pipelines.auth import SYSTEM, PermissionDenied, create_user
+
+    path = tmp_path / "form.docx"
+    formgen.write_form(cases[0], path, "classic_table")
+    upload = [("form.docx", path.read_bytes())]
+    reviewer = create_user(engine, SYSTEM, "rev1", "reviewer", "review-pass-1").user
+    organizer = create_user(engine, SYSTEM, "org1", "organizer", "organizer-pass-1").user
+    with pytest.raises(PermissionDenied, match="导入申报材料"):
+        ingest_uploads(engine, upload, 2026, settings=SETTINGS, actor=reviewer)
+    assert store.list_submissions(engine, 2026) == []
+    report = ingest_uploads(engine, upload, 2026, settings=SETTINGS, actor=organizer)
+    assert report.items[0].outcome == "new"
+    assert store.intake_log(engine)[0].created_by == "org1"
