@@ -177,7 +177,7 @@ def _cli_ingest(args: argparse.Namespace) -> int:
     settings = get_settings()
     engine = store.get_engine()
     year = args.year or settings.call_year
-    with tqdm(total=0, unit="份", desc="读取申报表", file=sys.stderr) as bar:
+    with tqdm(total=0, unit="份", desc="读取申报表", file=sys.stderr, disable=None) as bar:
 
         def progress(done: int, total: int, name: str) -> None:
             bar.total = total
