@@ -5,6 +5,7 @@ Usage: ``make bench`` (or ``python benchmarks/run_all.py [name ...]`` to run onl
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -21,7 +22,8 @@ def main(names: list[str]) -> int:
     for script in scripts:
         print(f"\n===== {script.name} =====", flush=True)
         started = time.perf_counter()
-        result = subprocess.run([sys.executable, str(script)], cwd=HERE.parent, check=False)
+        env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+        result = subprocess.run([sys.executable, str(script)], cwd=HERE.parent, env=env, check=False)
         print(f"({script.name}: {time.perf_counter() - started:.1f} s, exit {result.returncode})", flush=True)
         if result.returncode:
             failed.append(script.name)

@@ -1031,7 +1031,7 @@ def case_map(
 
 def _tsne(dense: np.ndarray, seed: int) -> np.ndarray:
     # Exact t-SNE is several times faster than Barnes-Hut below about a thousand points on two cores
-    # (benchmarks/trends_bench.py); above that its n² memory and time win out.
+    # (benchmarks/bench_trends.py); above that its n² memory and time win out.
     perplexity = float(min(30.0, max(2.0, (len(dense) - 1) / 3)))
     method = "exact" if len(dense) <= 1000 else "barnes_hut"
     tsne = TSNE(perplexity=perplexity, init="pca", max_iter=500, method=method, random_state=seed)
