@@ -54,6 +54,7 @@ from threadpoolctl import threadpool_limits
 
 from pipelines.config import DATA_DIR, MODELS_DIR, SAMPLE_DIR, Settings, get_settings
 from pipelines.embed import LEXICAL_DIR as LEXICAL_EMBEDDER_DIR
+from pipelines.jsonl import read_jsonl
 from pipelines.schema import CategorySuggestion
 from pipelines.taxonomy import CATEGORY_IDS, CATEGORY_NAMES, category_label
 from pipelines.text import LEXICON_DIR, normalize, split_sentences, tokenize_zh
@@ -595,30 +596,22 @@ def load_labelled(path: Path, source: str = "corpus") -> list[LabelledCase]:
         ValueError: a line that is not JSON or lacks text or a valid category (the message names the line).
     """
     cases = []
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{Path(path).name} 第 {number} 行"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{where} 不是合法的 JSON：{exc.msg}") from exc
-            text = record.get("text") or "\n".join(map(str, (record.get("sections") or {}).values()))
-            category = _check_category(record.get("category"), where)
-            if not text.strip() or category is None:
-                raise ValueError(f"{where} 缺少 text（或 sections）或 category，请补全后重试")
-            cases.append(
-                LabelledCase(
-                    id=str(record.get("id") or f"{Path(path).stem}-{number}"),
-                    title=str(record.get("title") or ""),
-                    text=text,
-                    category=category,
-                    second_category=_check_category(record.get("second_category"), where),
-                    group=str(record.get("unit") or record.get("id") or number),
-                    source=source,
-                )
+    for number, where, record in read_jsonl(path):
+        text = record.get("text") or "\n".join(map(str, (record.get("sections") or {}).values()))
+        category = _check_category(record.get("category"), where)
+        if not text.strip() or category is None:
+            raise ValueError(f"{where} 缺少 text（或 sections）或 category，请补全后重试")
+        cases.append(
+            LabelledCase(
+                id=str(record.get("id") or f"{Path(path).stem}-{number}"),
+                title=str(record.get("title") or ""),
+                text=text,
+                category=category,
+                second_category=_check_category(record.get("second_category"), where),
+                group=str(record.get("unit") or record.get("id") or number),
+                source=source,
             )
+        )
     return cases
 
 
@@ -1251,15 +1244,8 @@ def _read_docx(path: Path) -> CaseInput:
 
 def _read_jsonl_cases(path: Path) -> list[CaseInput]:
     cases = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path.name} 第 {number} 行"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{where} 不是合法的 JSON：{exc.msg}") from exc
-        if not isinstance(record, dict) or not str(record.get("text") or "").strip():
+    for number, where, record in read_jsonl(path):
+        if not str(record.get("text") or "").strip():
             raise ValueError(f"{where} 缺少案例正文 text，请补全后重试")
         declared = _check_category(record.get("declared_category"), where)
         cases.append(

@@ -54,6 +54,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from pipelines import dup_signals as sig
+from pipelines.jsonl import JsonlError, read_jsonl
 from pipelines.schema import AlignedPair, DuplicateMatch, PastCase
 from pipelines.text import split_sentences
 from pipelines.units import match_units, normalize_unit, unit_core
@@ -916,19 +917,9 @@ def _past_from_record(record: dict[str, Any], where: str) -> PastCase:
 def _read_jsonl(path: Path) -> list[tuple[str, Any]]:
     """``(where, record)`` per non-empty line; ``where`` names the file and line in Chinese."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DedupeInputError(f"无法读取「{path}」：{exc}。请确认文件存在且为 UTF-8 编码的 JSONL。") from exc
-    records = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"「{path.name}」第 {number} 行"
-        try:
-            records.append((where, json.loads(line)))
-        except json.JSONDecodeError as exc:
-            raise DedupeInputError(f"{where}不是有效的 JSON：{exc.msg}。请修正该行后重试。") from exc
-    return records
+        return [(where, record) for _, where, record in read_jsonl(path)]
+    except JsonlError as error:
+        raise DedupeInputError(error.message) from error
 
 
 def read_cases(path: Path) -> list[BatchCase]:

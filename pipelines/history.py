@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -13,6 +12,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from pipelines import store
+from pipelines.jsonl import JsonlError, read_jsonl
 from pipelines.schema import IntakeError, PastCase
 from pipelines.taxonomy import CATEGORY_NAMES, SHORT_NAMES
 
@@ -106,7 +106,10 @@ def read_table(path: Path) -> list[PastCase]:
     """Read a CSV/XLSX/JSONL list of past cases (one row per case)."""
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        return [_record_to_case(record, f"「{path.name}」第 {n} 行") for n, record in _jsonl(path)]
+        try:
+            return [_record_to_case(record, where) for _, where, record in read_jsonl(path)]
+        except JsonlError as error:
+            raise HistoryError(error.message) from error
     try:
         frame = pd.read_excel(path, dtype=str) if suffix in {".xlsx", ".xls"} else _read_csv(path)
     except (ValueError, OSError) as exc:
@@ -125,16 +128,6 @@ def _read_csv(path: Path) -> pd.DataFrame:
         return pd.read_csv(path, dtype=str, encoding="utf-8-sig")
     except UnicodeDecodeError:
         return pd.read_csv(path, dtype=str, encoding="gbk")
-
-
-def _jsonl(path: Path) -> Iterable[tuple[int, dict]]:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise HistoryError(f"「{path.name}」第 {number} 行不是有效的 JSON：{exc.msg}。") from exc
 
 
 def _infer_from_path(path: Path) -> tuple[int | None, str | None]:

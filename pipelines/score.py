@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 import yaml
 
+from pipelines import jsonl
 from pipelines.config import DATA_DIR, MODELS_DIR, SAMPLE_DIR, get_settings
 from pipelines.prompts import PROMPTS, Prompt
 from pipelines.schema import ScoreResult
@@ -778,26 +779,17 @@ def read_jsonl(path: Path, required: Iterable[str] = ("id",), cases: bool = True
     Raises:
         ScoreError: ``bad_input`` naming the file and line when it is missing, not JSON, or lacks a field.
     """
-    if not path.exists():
-        raise ScoreError("bad_input", f"找不到文件 {path}，请检查路径")
+    try:
+        lines = jsonl.read_jsonl(path)
+    except jsonl.JsonlError as error:
+        raise ScoreError("bad_input", error.message) from error
     records = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise ScoreError(
-                    "bad_input", f"{path} 第 {number} 行不是合法的 JSON（{error.msg}），请修正该行后重试"
-                ) from error
-            if not isinstance(record, dict):
-                raise ScoreError("bad_input", f"{path} 第 {number} 行应为一个 JSON 对象")
-            missing = [name for name in required if not record.get(name)]
-            if missing or (cases and not _case_text(record)):
-                what = "、".join(missing) if missing else "text（或 sections）"
-                raise ScoreError("bad_input", f"{path} 第 {number} 行缺少字段 {what}，请补全后重试")
-            records.append(record)
+    for _, where, record in lines:
+        missing = [name for name in required if not record.get(name)]
+        if missing or (cases and not _case_text(record)):
+            what = "、".join(missing) if missing else "text（或 sections）"
+            raise ScoreError("bad_input", f"{where}缺少字段 {what}，请补全后重试")
+        records.append(record)
     return records
 
 

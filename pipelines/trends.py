@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -53,6 +52,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize as l2_normalize
 
 from pipelines.config import DATA_DIR, RUNTIME_DIR, SAMPLE_DIR, get_settings
+from pipelines.jsonl import JsonlError, read_jsonl
 from pipelines.taxonomy import OUTCOME_LABELS, SHORT_NAMES
 from pipelines.text import normalize, tokenize_zh
 from pipelines.units import match_units, normalize_unit
@@ -1466,13 +1466,11 @@ def load_cases(engine: Engine, year: int | None = None, user: User | None = None
 
 def _sample_submissions(path: Path, year: int) -> list[TrendCase]:
     cases = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise TrendError(f"「{path.name}」第 {number} 行不是有效的 JSON：{exc.msg}。") from exc
+    try:
+        lines = read_jsonl(path)
+    except JsonlError as error:
+        raise TrendError(error.message) from error
+    for number, _, record in lines:
         declared = record.get("declared_categories") or []
         category = declared[0] if len(declared) == 1 else None
         text = "\n".join((record.get("sections") or {}).values())

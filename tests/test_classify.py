@@ -295,7 +295,7 @@ def test_load_labelled_explains_bad_lines(tmp_path):
     with pytest.raises(ValueError, match="第 2 行.*1–6"):
         classify.load_labelled(path)
     path.write_text('{"text": "客户端", "category": 1}\nnot json\n', encoding="utf-8")
-    with pytest.raises(ValueError, match="第 2 行 不是合法的 JSON"):
+    with pytest.raises(ValueError, match="第 2 行不是有效的 JSON"):
         classify.load_labelled(path)
     path.write_text('{"title": "无正文", "category": 1}\n', encoding="utf-8")
     with pytest.raises(ValueError, match="缺少 text"):

@@ -583,7 +583,7 @@ def test_dedupe_command_reports_a_bad_line_in_chinese(tmp_path, capsys):
     history = _write_jsonl(tmp_path / "history.jsonl", [_past_record(c) for c in HISTORY])
     cases = _write_jsonl(tmp_path / "cases.jsonl", [_case_record(REWRITE), "{这不是 JSON"])
     assert cli(["dedupe", "--history", str(history), "--input", str(cases), "--no-embedder"]) == 2
-    assert "「cases.jsonl」第 2 行不是有效的 JSON" in capsys.readouterr().err
+    assert "cases.jsonl」第 2 行不是有效的 JSON" in capsys.readouterr().err
     no_text = _write_jsonl(tmp_path / "empty.jsonl", [{"id": "X", "title": "空", "unit": "某单位"}])
     assert cli(["dedupe", "--history", str(history), "--input", str(no_text), "--no-embedder"]) == 2
     assert "第 1 行：案例 X 没有正文" in capsys.readouterr().err

@@ -440,7 +440,7 @@ def test_cli_llm_not_configured(cases_file, llm_env, capsys):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ('{"id": "A", "text": "甲"}\n{"id": "B", "text": \n', "第 2 行不是合法的 JSON"),
+        ('{"id": "A", "text": "甲"}\n{"id": "B", "text": \n', "第 2 行不是有效的 JSON"),
         ('{"id": "A"}\n', "第 1 行缺少字段 text"),
         ('{"text": "甲"}\n', "第 1 行缺少字段 id"),
         ("[1, 2]\n", "第 1 行应为一个 JSON 对象"),
