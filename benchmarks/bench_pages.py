@@ -84,20 +84,7 @@ def build(url: str, n_submissions: int, n_past: int, seed: int = 7) -> dict[str,
             sub = submission(
                 i, f"案例{i}：{rng.choice(SENTENCES)[:12]}", rng.choice(UNITS), 1 + i % 6, sections
             )
-            rows.append(
-                SubmissionRow(
-                    year=2026,
-                    file_name=sub.file_name,
-                    content_hash=sub.content_hash,
-                    title=sub.title,
-                    unit=sub.unit,
-                    implementer=sub.implementer,
-                    declared_category=sub.declared_category,
-                    launch_date=sub.launch_date,
-                    status=sub.status,
-                    payload=sub.to_dict(),
-                )
-            )
+            rows.append(SubmissionRow.from_submission(sub, 2026))
         session.add_all(rows)
         session.flush()
         for row in rows:

@@ -80,6 +80,23 @@ class SubmissionRow(Base):
     def submission(self) -> Submission:
         return Submission.from_dict(self.payload)
 
+    @classmethod
+    def from_submission(cls, submission: Submission, year: int, **extra: Any) -> SubmissionRow:
+        """A row holding ``submission`` (its searchable fields as columns, the whole as payload)."""
+        return cls(
+            year=year,
+            file_name=submission.file_name,
+            content_hash=submission.content_hash,
+            title=submission.title,
+            unit=submission.unit,
+            implementer=submission.implementer,
+            declared_category=submission.declared_category,
+            launch_date=submission.launch_date,
+            status=submission.status,
+            payload=submission.to_dict(),
+            **extra,
+        )
+
 
 class IntakeLogRow(Base):
     __tablename__ = "intake_log"
@@ -286,19 +303,11 @@ def save_submission(engine: Engine, submission: Submission, year: int, username:
                 SubmissionRow.is_current.is_(True),
             )
         )
-        row = SubmissionRow(
-            year=year,
-            file_name=submission.file_name,
-            content_hash=submission.content_hash,
+        row = SubmissionRow.from_submission(
+            submission,
+            year,
             version=previous.version + 1 if previous else 1,
             supersedes_id=previous.id if previous else None,
-            title=submission.title,
-            unit=submission.unit,
-            implementer=submission.implementer,
-            declared_category=submission.declared_category,
-            launch_date=submission.launch_date,
-            status=submission.status,
-            payload=submission.to_dict(),
             created_by=username,
         )
         if previous is not None:
