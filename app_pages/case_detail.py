@@ -4,9 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from pipelines import auth, queue, review
-from pipelines.review import ReviewInput
-from pipelines.taxonomy import CATEGORY_IDS, CRITERIA, category_label
+from pipelines import auth
+from pipelines.review import decisions as review
+from pipelines.review import queue
+from pipelines.review.decisions import ReviewInput
+from pipelines.vocabulary import CATEGORY_IDS, CRITERIA, SEVERITY_ICONS, category_label
 
 user = common.require_user()
 settings = common.settings()
@@ -139,7 +141,7 @@ with content_col:
     with tab_rules:
         if not view.flags:
             st.success("未发现不符合申报条件的情况。")
-        icons = {"blocker": "✖", "check": "⚠", "info": "ℹ"}
+        icons = SEVERITY_ICONS
         for index, flag in enumerate(view.flags):
             state = f"（{flag.state.label}：{flag.state.username} {flag.state.note}）" if flag.state else ""
             st.markdown(f"{icons.get(flag.severity, '')} **{flag.label}** · {flag.severity_label}{state}")

@@ -13,11 +13,12 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from pipelines import auth, queue, store
+from pipelines import auth, store
 from pipelines.auth import User
 from pipelines.config import Settings, get_settings
-from pipelines.queue import Segment
-from pipelines.review import ReviewError
+from pipelines.review import queue
+from pipelines.review.decisions import ReviewError
+from pipelines.review.queue import Segment
 from pipelines.settings_io import SettingsError
 
 T = TypeVar("T")

@@ -4,7 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from pipelines import auth, queue, review
+from pipelines import auth
+from pipelines.review import decisions as review
+from pipelines.review import queue
+from pipelines.vocabulary import FLAG_GROUP_LABELS
 
 user = common.require_user()
 settings = common.settings()
@@ -23,8 +26,8 @@ with tab_flags:
     group_col, state_col = st.columns(2)
     group = group_col.selectbox(
         "类型",
-        ["all", *queue.FLAG_GROUPS],
-        format_func=lambda k: "全部" if k == "all" else queue.FLAG_GROUPS[k][0],
+        ["all", *FLAG_GROUP_LABELS],
+        format_func=lambda k: "全部" if k == "all" else FLAG_GROUP_LABELS[k],
         key="board_flag_group",
     )
     state = state_col.radio("处理状态", ["待处理", "已处理", "全部"], horizontal=True, key="board_flag_state")

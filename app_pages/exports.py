@@ -5,7 +5,8 @@ from functools import partial
 import streamlit as st
 
 from app_pages import common
-from pipelines import auth, export
+from pipelines import auth
+from pipelines.review import export
 
 user = common.require_user()
 settings = common.settings()

@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from pipelines import analyze, auth, ingest, store
+from pipelines import analyze, auth, store
+from pipelines.intake import ingest
 
 user = common.require_user()
 settings = common.settings()

@@ -3,8 +3,9 @@
 import streamlit as st
 
 from app_pages import common
-from pipelines import auth, queue
-from pipelines.taxonomy import CATEGORY_IDS, category_label
+from pipelines import auth
+from pipelines.review import queue
+from pipelines.vocabulary import CATEGORY_IDS, FLAG_GROUP_LABELS, category_label
 
 user = common.require_user()
 settings = common.settings()
@@ -17,8 +18,8 @@ categories = category_col.multiselect(
 )
 flag_groups = flag_col.multiselect(
     "问题标记",
-    list(queue.FLAG_GROUPS),
-    format_func=lambda k: queue.FLAG_GROUPS[k][0],
+    list(FLAG_GROUP_LABELS),
+    format_func=lambda k: FLAG_GROUP_LABELS[k],
     key="queue_flags",
     placeholder="全部",
 )

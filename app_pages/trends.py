@@ -7,7 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from pipelines import auth, trends
+from pipelines import auth
+from pipelines.trends import compute as trends
 
 user = common.require_user()
 if common.attempt(auth.require, user, auth.TRENDS) is None:

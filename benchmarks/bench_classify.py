@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipelines.classify import CORPUS_FILE, load_labelled, load_model, prepare  # noqa: E402
+from pipelines.backends.embed import get_embedder  # noqa: E402
+from pipelines.classify.model import CORPUS_FILE, load_labelled, load_model, prepare  # noqa: E402
 from pipelines.config import Settings  # noqa: E402
-from pipelines.embed import get_embedder  # noqa: E402
 from pipelines.text import split_sentences  # noqa: E402
 
 

@@ -35,8 +35,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipelines.config import DATA_DIR, SAMPLE_DIR  # noqa: E402
-from pipelines.dup_signals import clean_codepoints, unique_sorted  # noqa: E402
-from pipelines.duplicates import BatchCase, HistoryIndex  # noqa: E402
+from pipelines.repeats.detect import BatchCase, HistoryIndex  # noqa: E402
+from pipelines.repeats.signals import clean_codepoints, unique_sorted  # noqa: E402
 from pipelines.schema import PastCase  # noqa: E402
 
 CHARSET = "华中海江山云智融数星光新远航信达通和安泰宏晨博越汇联创启明鑫锦峰宇恒正嘉祥瑞春秋天地人文科学"
@@ -187,7 +187,7 @@ def planted_found(index: HistoryIndex, cases: list[BatchCase]) -> tuple[int, int
 
 def default_embedder_ms(text: str) -> str:
     try:
-        from pipelines.embed import get_embedder
+        from pipelines.backends.embed import get_embedder
 
         embedder = get_embedder()
         embedder.embed(["预热"])

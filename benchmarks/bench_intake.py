@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python benchmarks/bench_intake.py [--forms 500] [--ingest 1000] [--rounds 3]``
 
-Forms come from ``pipelines.formgen.write_many`` (the sample layouts in turn, each form a variant of a sample
+Forms come from ``tools.formgen.write_many`` (the sample layouts in turn, each form a variant of a sample
 case). All timings are taken in this one run on the same files, alternating bare loads and extractions and
 keeping the best round of each, so the ratio is not skewed by a cold disk cache. Targets (issue 2): extraction
 ≤ 1.5× the bare ``docx.Document(path)`` load; 1,000 forms ingested in under 60 s.
@@ -24,8 +24,8 @@ import docx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipelines.config import Settings  # noqa: E402
-from pipelines.extract import extract_file  # noqa: E402
-from pipelines.formgen import write_many  # noqa: E402
+from pipelines.intake.extract import extract_file  # noqa: E402
+from tools.formgen import write_many  # noqa: E402
 
 
 def _time(function, paths: list[Path]) -> tuple[float, float]:
@@ -87,7 +87,7 @@ def _accuracy(folder: Path, settings: Settings) -> tuple[int, int, dict[str, int
 
 def _ingest(paths: list[Path], workdir: Path, settings: Settings) -> None:
     from pipelines import store
-    from pipelines.ingest import ingest_paths
+    from pipelines.intake.ingest import ingest_paths
 
     engine = store.get_engine(f"sqlite:///{workdir / 'bench.db'}")
     start = time.perf_counter()

@@ -31,7 +31,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from pipelines import auth, store  # noqa: E402
 from pipelines.schema import AlignedPair, CategorySuggestion, DuplicateMatch, Finding, PastCase, ScoreResult  # noqa: E402
 from pipelines.store import ReviewRow, SubmissionRow, SuggestionRow  # noqa: E402
-from pipelines.taxonomy import CRITERIA  # noqa: E402
+from pipelines.vocabulary import CRITERIA  # noqa: E402
 from tests.workbench_data import submission  # noqa: E402
 
 SENTENCES = [

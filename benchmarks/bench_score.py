@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from pipelines.backends.llm import LLMClient  # noqa: E402
 from pipelines.config import Settings  # noqa: E402
-from pipelines.llm import LLMClient  # noqa: E402
-from pipelines.score import (  # noqa: E402
+from pipelines.criteria.score import (  # noqa: E402
     REFERENCE_FILES,
     SAMPLE_SUBMISSIONS,
     LLMScorer,
@@ -35,7 +35,7 @@ from pipelines.score import (  # noqa: E402
     read_jsonl,
     to_inputs,
 )
-from pipelines.taxonomy import CRITERIA  # noqa: E402
+from pipelines.vocabulary import CRITERIA  # noqa: E402
 from tests.llm_server import OpenAIStubServer, Reply, chat_reply  # noqa: E402
 
 

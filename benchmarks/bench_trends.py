@@ -1,5 +1,5 @@
 """Trend analysis speed on the sample data: each stage of ``build_report``, the exports, exact vs.
-Barnes-Hut t-SNE (the choice in ``pipelines.trends._tsne``), and the 趋势分析 page (AppTest, a temporary
+Barnes-Hut t-SNE (the choice in ``pipelines.trends.compute._tsne``), and the 趋势分析 page (AppTest, a temporary
 SQLite store seeded with the sample). Prints seconds and ratios from one run.
 
 Run: ``.venv/bin/python benchmarks/trends_bench.py``
@@ -16,10 +16,11 @@ from pathlib import Path
 import numpy as np
 from sklearn.manifold import TSNE
 
-from pipelines import auth, config, store, trends
+from pipelines import auth, config, store
 from pipelines.config import PROJ_ROOT, SAMPLE_DIR
-from pipelines.history import read_table
+from pipelines.intake.history import read_table
 from pipelines.schema import PreviousApplication, Submission
+from pipelines.trends import compute as trends
 
 
 def _timed(label: str, action, *args, **kwargs):

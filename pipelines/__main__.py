@@ -12,21 +12,21 @@ import importlib
 import sys
 
 VERBS: dict[str, str] = {
-    "template": "pipelines.template",
-    "extract": "pipelines.extract",
-    "ingest": "pipelines.ingest",
-    "import-history": "pipelines.history",
+    "template": "pipelines.intake.template",
+    "extract": "pipelines.intake.extract",
+    "ingest": "pipelines.intake.ingest",
+    "import-history": "pipelines.intake.history",
     "seed": "pipelines.seed",
     "analyze": "pipelines.analyze",
-    "build-sample": "pipelines.formgen",
-    "train": "pipelines.classify",
-    "evaluate": "pipelines.classify",
-    "classify": "pipelines.classify",
-    "dedupe": "pipelines.duplicates",
-    "evaluate-dedupe": "pipelines.duplicates",
-    "score": "pipelines.score",
+    "build-sample": "tools.formgen",
+    "train": "pipelines.classify.model",
+    "evaluate": "pipelines.classify.model",
+    "classify": "pipelines.classify.model",
+    "dedupe": "pipelines.repeats.detect",
+    "evaluate-dedupe": "pipelines.repeats.detect",
+    "score": "pipelines.criteria.score",
     "user": "pipelines.auth",
-    "trends": "pipelines.trends",
+    "trends": "pipelines.trends.compute",
 }
 
 

@@ -46,7 +46,7 @@ def _batch(engine: Engine, year: int) -> list[tuple[int, Submission]]:
 def classify_batch(
     batch: Sequence[tuple[int, Submission]], settings: Settings
 ) -> dict[int, CategorySuggestion]:
-    from pipelines.classify import load_model
+    from pipelines.classify.model import load_model
 
     model = load_model(settings.classifier_version or None)
     suggestions = model.suggest_many(
@@ -58,8 +58,8 @@ def classify_batch(
 def duplicates_batch(
     engine: Engine, batch: Sequence[tuple[int, Submission]]
 ) -> dict[int, list[DuplicateMatch]]:
-    from pipelines.duplicates import BatchCase, detect_duplicates
-    from pipelines.embed import get_embedder
+    from pipelines.backends.embed import get_embedder
+    from pipelines.repeats.detect import BatchCase, detect_duplicates
 
     cases = [
         BatchCase(str(sid), sub.title, sub.unit, sub.text, sub.declared_category, dict(sub.sections))
@@ -70,7 +70,7 @@ def duplicates_batch(
 
 
 def score_batch(engine: Engine, batch: Sequence[tuple[int, Submission]]) -> dict[int, dict]:
-    from pipelines.score import OfflineScorer, ScoreInput
+    from pipelines.criteria.score import OfflineScorer, ScoreInput
 
     history = [f"{case.title}\n{case.text}" for case in store.list_past_cases(engine)]
     scorer = OfflineScorer(history=history)
@@ -81,8 +81,8 @@ def score_batch(engine: Engine, batch: Sequence[tuple[int, Submission]]) -> dict
 def llm_score_batch(
     engine: Engine, batch: Sequence[tuple[int, Submission]], settings: Settings
 ) -> dict[int, dict]:
-    from pipelines.llm import get_llm_client
-    from pipelines.score import LLMScorer, ScoreInput
+    from pipelines.backends.llm import get_llm_client
+    from pipelines.criteria.score import LLMScorer, ScoreInput
 
     client = get_llm_client(settings, engine)
     if client is None:
@@ -166,7 +166,7 @@ def _llm_scores(
 ) -> None:
     if not settings.llm_enabled or not batch:
         return
-    from pipelines.llm import LLMError
+    from pipelines.backends.llm import LLMError
 
     try:
         scored = llm_score_batch(engine, batch, settings)

@@ -14,12 +14,11 @@ from pathlib import PurePath
 
 from pipelines.config import Settings, get_settings
 from pipelines.schema import CategorySuggestion, DuplicateMatch, Finding, Submission
-from pipelines.taxonomy import RULES, category_label
 from pipelines.units import match_units
+from pipelines.vocabulary import FLAGS, SEVERITY_ORDER, category_label, rule_text
 
 NOT_YET_ONLINE = re.compile(r"在建|建设中|筹建|计划|拟于|预计|尚未上线|未上线|待上线|开发中|研发中")
 TRIAL = re.compile(r"试运行|试运营|内测|公测|测试")
-SEVERITY_ORDER = {"blocker": 0, "check": 1, "info": 2}
 
 
 def _date_after_deadline(date: str, deadline: str) -> bool | None:
@@ -168,25 +167,18 @@ def check_unit_limits(
     return found
 
 
-_VERDICT_SEVERITY = {
-    "past_awardee_repeat": "blocker",
-    "resubmission_needs_iteration": "check",
-    "same_batch_duplicate": "check",
-    "related_case": "info",
-}
-
-
 def findings_from_matches(matches: Sequence[DuplicateMatch]) -> list[Finding]:
     """Conditions 四 and 五 (and in-batch duplicates) from the duplicate detector's matches."""
     findings = []
     for match in matches:
-        severity = _VERDICT_SEVERITY.get(match.verdict)
-        if severity is None:
+        kind = FLAGS.get(match.verdict)
+        if kind is None or not kind.verdict:
             continue
+        severity = kind.severity
         reason = "；".join(match.reasons[:3])
         if match.verdict == "resubmission_needs_iteration" and match.obvious_iteration is False:
             reason = f"未见明显迭代更新。{reason}"
-        message = f"{RULES.get(match.verdict, '同批次重复申报')}：与 {match.other_id} 相似度 {match.score:.2f}。{reason}"
+        message = f"{rule_text(match.verdict)}：与 {match.other_id} 相似度 {match.score:.2f}。{reason}"
         findings.append(Finding(match.verdict, severity, message, reason, [match.other_id]))  # type: ignore[arg-type]
     return findings
 

@@ -1,7 +1,7 @@
 """Plain dataclasses passed between pipeline stages.
 
 Inputs (``Submission``, ``PastCase``), machine suggestions (``CategorySuggestion``, ``DuplicateMatch``,
-``ScoreResult``, ``Finding``) and human responses (``Review`` in ``pipelines.review``) stay separate, so
+``ScoreResult``, ``Finding``) and human responses (``Review`` in ``pipelines.review.decisions``) stay separate, so
 agreement and acceptance rates can be measured.
 """
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from pipelines import store
 from pipelines.config import SAMPLE_DIR, Settings, get_settings
-from pipelines.history import read_table
+from pipelines.intake.history import read_table
 
 DEMO_ACCOUNTS: tuple[tuple[str, str, str, str, str], ...] = (
     # username, role, password, unit, display name — demo only; README tells organizers to change them
@@ -56,7 +56,7 @@ def seed_accounts(engine: Engine) -> list[str]:
 def seed(engine: Engine, settings: Settings | None = None, analyze: bool = True) -> SeedReport:
     """Load the sample history and forms, create demo accounts and analyse what is new."""
     from pipelines.analyze import analyze_submissions
-    from pipelines.ingest import ingest_paths
+    from pipelines.intake.ingest import ingest_paths
 
     settings = settings or get_settings()
     report = SeedReport()

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.archive import iter_archive, iter_sources
 from pipelines.config import Settings
-from pipelines.extract import extract_bytes
+from pipelines.intake.archive import iter_archive, iter_sources
+from pipelines.intake.extract import extract_bytes
 from pipelines.schema import IntakeError
 from tests.test_extract_build import build_docx, pair_rows, table
 

@@ -146,7 +146,7 @@ def _go(page, title: str) -> None:
 def test_upload_review_queue_and_export_in_a_real_browser(server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    from pipelines.template import write_template
+    from pipelines.intake.template import write_template
 
     form = tmp_path / "智慧水利申报表.docx"
     write_template(form, workbench_data.submission(20, TITLE, "中国水利水电报社", 4))

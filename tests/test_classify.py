@@ -1,4 +1,4 @@
-"""Tests for pipelines.classify: prior, calibrated head, thresholds, suggestions, training, CLI, LLM opinion."""
+"""Tests for pipelines.classify.model: prior, calibrated head, thresholds, suggestions, training, CLI, LLM opinion."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from pipelines import classify, store
-from pipelines.classify import (
+from pipelines import store
+from pipelines.classify import model as classify
+from pipelines.classify.model import (
     CategoryClassifier,
     LabelledCase,
     TemperatureScaledLR,
@@ -351,7 +352,7 @@ def _opinion_server(server, category: int | str, reason: str = "以海外账号�
 
 
 def _llm(server):
-    from pipelines.llm import LLMClient
+    from pipelines.backends.llm import LLMClient
 
     settings = Settings(llm_base_url=server.base_url, llm_model="test-model", llm_max_retries=0)
     return LLMClient(settings)
@@ -440,7 +441,7 @@ def test_cli_classify_jsonl(tmp_path, capsys):
 
 
 def test_cli_classify_docx_folder_and_unreadable_file(tmp_path, capsys):
-    from pipelines.template import write_template
+    from pipelines.intake.template import write_template
 
     folder = tmp_path / "forms"
     sections = {

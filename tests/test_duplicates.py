@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from pipelines import dup_signals as sig
 from pipelines import store
 from pipelines.__main__ import main as cli
 from pipelines.config import SAMPLE_DIR
-from pipelines.duplicates import (
+from pipelines.figures import extract_figures, figure_specificity
+from pipelines.repeats import signals as sig
+from pipelines.repeats.detect import (
     DEFAULT_THRESHOLDS,
     BatchCase,
     HistoryIndex,
@@ -229,22 +230,22 @@ def test_partners_come_after_a_cue_and_enumerations_are_split():
 
 
 def test_figures_are_normalised_across_ways_of_writing():
-    keys = {f.key for f in sig.extract_figures("收入1.2亿元，另一处写作12000万元")}
+    keys = {f.key for f in extract_figures("收入1.2亿元，另一处写作12000万元")}
     assert keys == {"1.2e+08"}
-    assert {f.key for f in sig.extract_figures("用户310万，另写作310万人；12人与12家")} == {
+    assert {f.key for f in extract_figures("用户310万，另写作310万人；12人与12家")} == {
         "3.1e+06",
         "12人",
         "12家",
     }
     figures = {
         f.key: f
-        for f in sig.extract_figures(
+        for f in extract_figures(
             "截至2024年5月，4.6万余项指标，三十余家媒体，12名骨干，一是二是，客户端3.0，2025年，96.5%"
         )
     }
     assert set(figures) == {"2024-05", "46000", "30家", "12人", "Y2025", "96.5%"}
-    assert figures["Y2025"].unit == "year" and sig.figure_specificity(figures["Y2025"]) < 0.5
-    assert figures["46000"].unit == "项" and sig.figure_specificity(figures["46000"]) == 1.0
+    assert figures["Y2025"].unit == "year" and figure_specificity(figures["Y2025"]) < 0.5
+    assert figures["46000"].unit == "项" and figure_specificity(figures["46000"]) == 1.0
 
 
 @pytest.mark.parametrize(
@@ -448,7 +449,7 @@ def _sample_ready() -> bool:
 
 @pytest.mark.skipif(not _sample_ready(), reason="样例数据（submissions_2026.jsonl，44 条）尚未写完")
 def test_planted_triggers_of_the_sample_are_found_and_nothing_else_is_a_repeat():
-    from pipelines.duplicates import read_cases, read_history
+    from pipelines.repeats.detect import read_cases, read_history
 
     history = [c for p in sorted((SAMPLE_DIR / "history").glob("*.jsonl")) for c in read_history(p)]
     records = [
@@ -641,7 +642,7 @@ def test_evaluate_dedupe_command(tmp_path, capsys):
     reason="no pair set",
 )
 def test_shipped_pair_set_is_well_formed():
-    from pipelines.duplicates import read_pairs
+    from pipelines.repeats.detect import read_pairs
 
     pairs = read_pairs(Path(__file__).resolve().parents[1] / "data" / "eval" / "dedupe_pairs.jsonl")
     assert len(pairs) >= 60

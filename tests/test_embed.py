@@ -1,4 +1,4 @@
-"""Tests for pipelines.embed: lexical, sentence-transformers (local model dir), OpenAI endpoint, caching."""
+"""Tests for pipelines.backends.embed: lexical, sentence-transformers (local model dir), OpenAI endpoint, caching."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipelines.config import Settings
-from pipelines.embed import (
+from pipelines.backends.embed import (
     CachedEmbedder,
     Embedder,
     EmbeddingError,
@@ -17,6 +16,7 @@ from pipelines.embed import (
     SentenceTransformerEmbedder,
     get_embedder,
 )
+from pipelines.config import Settings
 from tests.llm_server import Reply, embeddings_reply, error_reply
 
 TEXTS = [

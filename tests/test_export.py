@@ -7,9 +7,11 @@ import pandas as pd
 import pytest
 from docx.oxml.ns import qn
 
-from pipelines import auth, export, review
+from pipelines import auth
 from pipelines.config import Settings
-from pipelines.review import ReviewInput
+from pipelines.review import decisions as review
+from pipelines.review import export
+from pipelines.review.decisions import ReviewInput
 from tests import workbench_data
 
 SETTINGS = Settings(hide_ai_scores_until_reviewed=True)

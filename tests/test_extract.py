@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from pipelines.extract import extract_bytes
+from pipelines.intake.extract import extract_bytes
 from pipelines.schema import Contact, PreviousApplication
 from tests.test_extract_build import (
     build_docx,

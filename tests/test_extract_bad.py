@@ -11,10 +11,10 @@ import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from pipelines.__main__ import main
-from pipelines.archive import iter_archive
 from pipelines.config import SAMPLE_DIR, Settings
-from pipelines.docx_xml import Paragraph, Table, read_package
-from pipelines.extract import OLE_MAGIC, extract_bytes, extract_file
+from pipelines.intake.archive import iter_archive
+from pipelines.intake.docx_xml import Paragraph, Table, read_package
+from pipelines.intake.extract import OLE_MAGIC, extract_bytes, extract_file
 from pipelines.schema import IntakeError
 from tests.test_extract_build import build_docx, pair_rows, para, picture, table
 
@@ -177,7 +177,7 @@ def test_english_edge_case_files_are_not_forms():
     assert caught.value.code == "not_a_form"
 
 
-# -- the sample forms written by pipelines.formgen ---------------------------------------------------------
+# -- the sample forms written by tools.formgen ---------------------------------------------------------
 
 
 @pytest.mark.skipif(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.dates import normalise_date, status_hint
-from pipelines.extract import count_words, word_limit
+from pipelines.intake.dates import normalise_date, status_hint
+from pipelines.intake.extract import count_words, word_limit
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,9 @@ import olefile
 import pytest
 from lxml import etree
 
-from pipelines import formgen
 from pipelines.config import get_settings
-from pipelines.taxonomy import CATEGORY_NAMES
+from pipelines.vocabulary import CATEGORY_NAMES
+from tools import formgen
 
 W = f"{{{formgen.W_NS}}}"
 W14 = f"{{{formgen.W14_NS}}}"

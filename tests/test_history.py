@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from pipelines import store
-from pipelines.history import HistoryError, import_history, read_table
+from pipelines.intake.history import HistoryError, import_history, read_table
 
 
 def test_csv_with_chinese_headers_and_gbk(tmp_path):

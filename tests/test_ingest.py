@@ -5,9 +5,10 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
-from pipelines import formgen, store
+from pipelines import store
 from pipelines.config import Settings
-from pipelines.ingest import ingest_paths, ingest_uploads
+from pipelines.intake.ingest import ingest_paths, ingest_uploads
+from tools import formgen
 
 SETTINGS = Settings()
 

@@ -8,9 +8,9 @@ import httpx2
 import openai
 import pytest
 
+from pipelines.backends.llm import LLMClient, LLMError, _retry_after, get_llm_client, parse_json_content
+from pipelines.backends.prompts import Prompt
 from pipelines.config import Settings
-from pipelines.llm import LLMClient, LLMError, _retry_after, get_llm_client, parse_json_content
-from pipelines.prompts import Prompt
 from tests.llm_server import Reply, chat_reply, error_reply
 
 PROMPT = Prompt(name="test_echo", version="t1", system="只输出 JSON。", user="案例：{text}")

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from pipelines import auth, config, review, store
+from pipelines import auth, config, store
 from pipelines.config import PROJ_ROOT
+from pipelines.review import decisions as review
 from tests import workbench_data
 
 APP = str(PROJ_ROOT / "app.py")
@@ -305,7 +306,7 @@ def test_organizer_creates_and_disables_accounts(seeded, app_env):
 
 
 def test_upload_forms_and_a_bad_file_then_find_the_case_in_the_queue(seeded, tmp_path):
-    from pipelines.template import write_template
+    from pipelines.intake.template import write_template
 
     form = tmp_path / "水利.docx"
     write_template(form, workbench_data.submission(10, "“智慧水利”融媒平台", "中国水利水电报社", 4))

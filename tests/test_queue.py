@@ -3,9 +3,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipelines import auth, queue, review, store
+from pipelines import auth, store
 from pipelines.config import Settings
-from pipelines.review import ReviewInput
+from pipelines.review import decisions as review
+from pipelines.review import queue
+from pipelines.review.decisions import ReviewInput
 from tests import workbench_data
 
 HIDE = Settings(hide_ai_scores_until_reviewed=True)

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from pipelines import auth, review, store
+from pipelines import auth, store
 from pipelines.config import Settings
-from pipelines.review import ReviewInput
+from pipelines.review import decisions as review
+from pipelines.review.decisions import ReviewInput
 from pipelines.schema import Submission
 
 NAN = np.nan

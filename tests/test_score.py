@@ -1,4 +1,4 @@
-"""Tests for pipelines.score: rubric, evidence, calibration, novelty, offline and LLM scorers, CLI."""
+"""Tests for pipelines.criteria.score: rubric, evidence, calibration, novelty, offline and LLM scorers, CLI."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ from dataclasses import asdict
 import numpy as np
 import pytest
 
-from pipelines import score
 from pipelines.__main__ import main
+from pipelines.backends.llm import LLMClient, LLMError
 from pipelines.config import Settings, get_settings
-from pipelines.llm import LLMClient, LLMError
-from pipelines.schema import ScoreResult
-from pipelines.score import (
+from pipelines.criteria import score
+from pipelines.criteria.score import (
     Calibration,
     LLMScorer,
     OfflineScorer,
@@ -31,8 +30,9 @@ from pipelines.score import (
     score_with_fallback,
     validate_rubric_answer,
 )
-from pipelines.taxonomy import CRITERIA
+from pipelines.schema import ScoreResult
 from pipelines.text import chinese_number
+from pipelines.vocabulary import CRITERIA
 from tests.llm_server import chat_reply, error_reply
 
 SENTENCES = {

@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from pipelines import auth, review, settings_io
+from pipelines import auth, settings_io
 from pipelines.config import Settings, load_settings
+from pipelines.review import decisions as review
 
 ORG = auth.User(1, "org", "organizer")
 

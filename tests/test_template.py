@@ -9,10 +9,10 @@ import pytest
 
 from pipelines.__main__ import main
 from pipelines.config import Settings
-from pipelines.extract import extract_file
+from pipelines.intake.extract import extract_file
+from pipelines.intake.template import FORM_TITLE, write_template
 from pipelines.schema import Contact, PreviousApplication, Submission
-from pipelines.taxonomy import CATEGORY_NAMES
-from pipelines.template import FORM_TITLE, write_template
+from pipelines.vocabulary import CATEGORY_NAMES
 
 ROUND_TRIP_FIELDS = (
     "title",

@@ -15,11 +15,13 @@ from nbclient import NotebookClient
 from scipy import stats
 from sklearn.metrics import adjusted_rand_score
 
-from pipelines import auth, review, store, trends
+from pipelines import auth, store
 from pipelines.__main__ import main
 from pipelines.config import PROJ_ROOT
+from pipelines.review import decisions as review
 from pipelines.schema import CategorySuggestion, DuplicateMatch, PastCase, PreviousApplication, Submission
-from pipelines.trends import TrendCase, TrendError
+from pipelines.trends import compute as trends
+from pipelines.trends.compute import TrendCase, TrendError
 
 NEUTRAL = [
     "报社整合采编力量，优化内容生产流程。",
@@ -724,7 +726,7 @@ def test_load_sample_reports_a_broken_file(tmp_path):
 def test_the_notebook_runs_top_to_bottom():
     notebook = nbformat.read(PROJ_ROOT / "notebooks" / "trends.ipynb", as_version=4)
     sources = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
-    assert "from pipelines import trends" in sources and "def " not in sources
+    assert "from pipelines.trends import compute as trends" in sources and "def " not in sources
     client = NotebookClient(
         notebook, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(PROJ_ROOT)}}
     )

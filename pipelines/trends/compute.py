@@ -53,9 +53,9 @@ from sklearn.preprocessing import normalize as l2_normalize
 
 from pipelines.config import DATA_DIR, RUNTIME_DIR, SAMPLE_DIR, get_settings
 from pipelines.jsonl import JsonlError, read_jsonl
-from pipelines.taxonomy import OUTCOME_LABELS, SHORT_NAMES
 from pipelines.text import normalize, tokenize_zh
 from pipelines.units import match_units, normalize_unit
+from pipelines.vocabulary import OUTCOME_LABELS, PAST_REPEAT_VERDICTS, SHORT_NAMES
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -1385,7 +1385,7 @@ def report_charts(report: TrendReport) -> dict[str, alt.TopLevelMixin]:
 
 def _reviewer_categories(engine: Engine, user: User, year: int) -> dict[int, int]:
     """The category most reviewers chose per submission (ties and no choice: absent)."""
-    from pipelines.review import visible_latest_reviews
+    from pipelines.review.decisions import visible_latest_reviews
 
     votes: dict[int, Counter] = {}
     for review in visible_latest_reviews(engine, user, year):
@@ -1399,13 +1399,12 @@ def _reviewer_categories(engine: Engine, user: User, year: int) -> dict[int, int
     return finals
 
 
-REPEAT_VERDICTS = ("past_awardee_repeat", "resubmission_needs_iteration")
-
-
 def _flagged_repeat(duplicates) -> str:
     """The earlier case the duplicate detector's stored matches call a repeat of this one (best score)."""
     matches = (
-        [m for m in (duplicates.payload or []) if m.get("verdict") in REPEAT_VERDICTS] if duplicates else []
+        [m for m in (duplicates.payload or []) if m.get("verdict") in PAST_REPEAT_VERDICTS]
+        if duplicates
+        else []
     )
     return str(max(matches, key=lambda m: m.get("score") or 0.0)["other_id"]) if matches else ""
 
@@ -1501,7 +1500,7 @@ def load_sample(sample_dir: Path = SAMPLE_DIR) -> pd.DataFrame:
     Raises:
         TrendError: when the folder holds no sample data or a file cannot be read.
     """
-    from pipelines.history import HistoryError, read_table
+    from pipelines.intake.history import HistoryError, read_table
 
     cases: list[TrendCase] = []
     try:

@@ -17,11 +17,13 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from sqlalchemy.engine import Engine
 
-from pipelines import auth, queue, review
+from pipelines import auth
 from pipelines.auth import User
 from pipelines.config import Settings, get_settings
-from pipelines.review import Review
-from pipelines.taxonomy import CRITERIA, category_label
+from pipelines.review import decisions as review
+from pipelines.review import queue
+from pipelines.review.decisions import Review
+from pipelines.vocabulary import CRITERIA, category_label
 
 CJK_FONT = "宋体"
 LATIN_FONT = "Times New Roman"

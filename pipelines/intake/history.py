@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from pipelines import store
 from pipelines.jsonl import JsonlError, read_jsonl
 from pipelines.schema import IntakeError, PastCase
-from pipelines.taxonomy import CATEGORY_NAMES, SHORT_NAMES
+from pipelines.vocabulary import CATEGORY_NAMES, SHORT_NAMES
 
 COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "id": ("id", "编号", "案例编号"),
@@ -150,7 +150,7 @@ def read_form_folder(
     Returns:
         The cases read, and Chinese messages for files that could not be used.
     """
-    from pipelines.extract import extract_file
+    from pipelines.intake.extract import extract_file
 
     cases, problems = [], []
     for path in sorted(folder.rglob("*.docx")):

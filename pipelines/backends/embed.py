@@ -222,7 +222,7 @@ def _read_jsonl(path: Path) -> Iterable[dict[str, Any]]:
 
 def default_fit_texts() -> list[str]:
     """Texts the default lexical embedder is fitted on: corpus, extra cases, sample history, category texts."""
-    from pipelines.taxonomy import categories
+    from pipelines.vocabulary import categories
 
     texts = [
         record.get("title", "") + "\n" + record.get("text", "")

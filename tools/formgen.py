@@ -22,7 +22,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from pipelines.config import SAMPLE_DIR, get_settings
-from pipelines.taxonomy import CATEGORY_NAMES
+from pipelines.vocabulary import CATEGORY_NAMES
 
 DEFAULT_CASES = SAMPLE_DIR / "submissions_2026.jsonl"
 DEFAULT_OUT = SAMPLE_DIR / "forms_2026"

@@ -20,86 +20,33 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from pipelines import auth, review, store
+from pipelines import auth, store
 from pipelines.auth import User
 from pipelines.config import Settings, get_settings
-from pipelines.review import FlagState, Review
+from pipelines.review import decisions as review
+from pipelines.review.decisions import FlagState, Review
 from pipelines.schema import AlignedPair, CategorySuggestion, DuplicateMatch, Finding, ScoreResult, Submission
 from pipelines.store import FlagActionRow, PastCaseRow, ReviewRow, SubmissionRow, SuggestionRow
-from pipelines.taxonomy import CATEGORY_IDS, CRITERIA, OUTCOME_LABELS, SEVERITY_LABELS, category_label
 from pipelines.units import unit_core
+from pipelines.vocabulary import (
+    CATEGORY_IDS,
+    CRITERIA,
+    FLAGS,
+    ITERATION_LABELS,
+    MATCH_KIND_LABELS,
+    OUTCOME_LABELS,
+    SEVERITY_ICONS,
+    SEVERITY_LABELS,
+    SEVERITY_ORDER,
+    SIGNAL_LABELS,
+    VERDICTS,
+    category_label,
+    flag_label,
+)
 
 HIDDEN = "（盲评隐藏）"
 REDACTED = "〔已隐去〕"
-MATCH_CODES = frozenset(
-    {"past_awardee_repeat", "resubmission_needs_iteration", "same_batch_duplicate", "related_case"}
-)
-FLAG_LABELS: dict[str, str] = {
-    "past_awardee_repeat": "往年已入选",
-    "resubmission_needs_iteration": "往年未入选再报",
-    "same_batch_duplicate": "本批重复",
-    "related_case": "同单位相关案例",
-    "misfiled": "疑似错报类别",
-    "category_disagreement": "类别意见不一",
-    "not_online": "未按期上线",
-    "launch_unknown": "上线时间不明",
-    "applicant_implementer_mismatch": "申报与实施主体不一",
-    "over_limit": "超出每类限额",
-    "bad_attachment_format": "附件格式不符",
-    "no_category": "未勾选类别",
-    "multiple_categories": "勾选多个类别",
-    "form_not_word": "非 Word 申报表",
-}
-FLAG_GROUPS: dict[str, tuple[str, frozenset[str]]] = {
-    "repeat": ("往年重复申报", frozenset({"past_awardee_repeat", "resubmission_needs_iteration"})),
-    "duplicate": ("本批次重复", frozenset({"same_batch_duplicate"})),
-    "misfiled": ("疑似错报类别", frozenset({"misfiled", "category_disagreement"})),
-    "ineligible": (
-        "不符合申报条件",
-        frozenset(
-            {
-                "not_online",
-                "launch_unknown",
-                "applicant_implementer_mismatch",
-                "form_not_word",
-                "bad_attachment_format",
-                "no_category",
-                "multiple_categories",
-            }
-        ),
-    ),
-    "over_limit": ("超出每类限额", frozenset({"over_limit"})),
-}
 STATUS_LABELS: dict[str, str] = {"all": "全部", "todo": "未评", "done": "已评", "conflict": "回避"}
-MATCH_KIND_LABELS: dict[str, str] = {
-    "past_awardee": "往年入选案例",
-    "past_not_selected": "往年未入选案例",
-    "same_batch": "本批次案例",
-}
-VERDICT_LABELS: dict[str, str] = {
-    "past_awardee_repeat": "往年已入选，不得重复申报",
-    "resubmission_needs_iteration": "往年未入选再次申报，须有明显迭代",
-    "same_batch_duplicate": "本批次重复申报",
-    "related_case": "同单位的相关案例（仅提示）",
-}
-SIGNAL_LABELS: dict[str, str] = {
-    "title_sim": "标题相似度",
-    "shingle_jaccard": "文字重合度（Jaccard）",
-    "containment_ab": "本案文字见于对方的比例",
-    "containment_ba": "对方文字见于本案的比例",
-    "semantic": "语义相似度",
-    "name_overlap": "产品/品牌名称重合",
-    "figure_overlap": "数据重合",
-    "title_names": "标题中的名称一致",
-    "unit_same": "同一申报单位",
-}
-ITERATION_LABELS: dict[str, str] = {
-    "new_figures": "新增数据",
-    "grown_figures": "数据增长",
-    "later_figures": "晚于上次申报的时间",
-    "new_features": "新功能、产品",
-    "new_partners": "新合作方",
-}
 QUEUE_COLUMNS: dict[str, str] = {
     "id": "编号",
     "title": "案例名称",
@@ -134,7 +81,7 @@ class QueueFilter:
 
     search: str = ""
     categories: list[int] = field(default_factory=list)  # declared or suggested category
-    flag_groups: list[str] = field(default_factory=list)  # keys of FLAG_GROUPS; any of them
+    flag_groups: list[str] = field(default_factory=list)  # keys of FLAG_GROUP_LABELS; any of them
     status: str = "all"  # keys of STATUS_LABELS (a reviewer's own status; for others: reviewed by anyone)
     sort_by: str = "id"  # one of SORTABLE
     descending: bool = False
@@ -156,11 +103,11 @@ class Flag:
     @property
     def related_id(self) -> str:
         """The part of the flag's identity beyond its code (the other case for repeat/duplicate flags)."""
-        return self.related_ids[0] if self.code in MATCH_CODES and self.related_ids else ""
+        return self.related_ids[0] if self.code in VERDICTS and self.related_ids else ""
 
     @property
     def label(self) -> str:
-        return FLAG_LABELS.get(self.code, self.code)
+        return flag_label(self.code)
 
     @property
     def severity_label(self) -> str:
@@ -215,7 +162,8 @@ class MatchView:
 
     @property
     def verdict_label(self) -> str:
-        return VERDICT_LABELS.get(self.match.verdict, self.match.verdict)
+        kind = FLAGS.get(self.match.verdict)
+        return kind.verdict if kind else self.match.verdict
 
 
 @dataclass
@@ -314,21 +262,22 @@ def _flags_for(
 
 
 def groups_of(flag: Flag) -> set[str]:
-    """Keys of FLAG_GROUPS a flag belongs to (any blocker also counts as ineligible)."""
-    groups = {key for key, (_, codes) in FLAG_GROUPS.items() if flag.code in codes}
+    """Keys of FLAG_GROUP_LABELS a flag belongs to (any blocker also counts as ineligible)."""
+    kind = FLAGS.get(flag.code)
+    groups = {kind.group} if kind and kind.group else set()
     if flag.severity == "blocker":
         groups.add("ineligible")
     return groups
 
 
 def flag_group_keys(flags: Iterable[Flag]) -> set[str]:
-    """Keys of FLAG_GROUPS that the open (not dismissed) flags fall into."""
+    """Keys of FLAG_GROUP_LABELS that the open (not dismissed) flags fall into."""
     return set().union(*(groups_of(f) for f in flags if f.open))
 
 
 def _flag_text(flags: list[Flag]) -> str:
     shown = [f for f in flags if f.open and f.severity != "info"]
-    marks = {"blocker": "✖", "check": "⚠"}
+    marks = {k: v for k, v in SEVERITY_ICONS.items() if k != "info"}
     return " ".join(f"{marks.get(f.severity, '')}{f.label}{'✓' if f.state else ''}" for f in shown)
 
 
@@ -819,5 +768,5 @@ def flag_table(engine: Engine, user: User, year: int, groups: Sequence[str] = ()
     if groups:
         wanted = set(groups)
         flags = [f for f in flags if groups_of(f) & wanted]
-    order = {"blocker": 0, "check": 1, "info": 2}
+    order = SEVERITY_ORDER
     return sorted(flags, key=lambda f: (f.state is not None, order.get(f.severity, 3), f.submission_id))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from pipelines.config import Settings
-from pipelines.extract import check_size
+from pipelines.intake.extract import check_size
 from pipelines.schema import IntakeError
 
 WORD_SUFFIXES = (

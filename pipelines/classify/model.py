@@ -52,12 +52,12 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
+from pipelines.backends.embed import LEXICAL_DIR as LEXICAL_EMBEDDER_DIR
 from pipelines.config import DATA_DIR, MODELS_DIR, SAMPLE_DIR, Settings, get_settings
-from pipelines.embed import LEXICAL_DIR as LEXICAL_EMBEDDER_DIR
 from pipelines.jsonl import read_jsonl
 from pipelines.schema import CategorySuggestion
-from pipelines.taxonomy import CATEGORY_IDS, CATEGORY_NAMES, category_label
 from pipelines.text import LEXICON_DIR, normalize, split_sentences, tokenize_zh
+from pipelines.vocabulary import CATEGORY_IDS, CATEGORY_NAMES, category_label
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -1102,7 +1102,7 @@ def _validate_opinion(data: dict) -> dict:
 
 
 def _categories_text() -> str:
-    from pipelines.taxonomy import categories
+    from pipelines.vocabulary import categories
 
     return "\n".join(f"{c.id}. {c.name}：{c.definition}" for c in categories())
 
@@ -1118,10 +1118,10 @@ def add_llm_opinions(
     Args:
         suggestions: the classifier's suggestions (changed in place).
         items: the ``(title, text, declared_category)`` they came from.
-        client: a ``pipelines.llm.LLMClient``.
+        client: a ``pipelines.backends.llm.LLMClient``.
     """
-    from pipelines.llm import LLMError
-    from pipelines.prompts import CATEGORY_OPINION
+    from pipelines.backends.llm import LLMError
+    from pipelines.backends.prompts import CATEGORY_OPINION
 
     categories = _categories_text()
     variables = [
@@ -1232,7 +1232,7 @@ def read_cases(path: Path) -> list[CaseInput]:
 
 
 def _read_docx(path: Path) -> CaseInput:
-    from pipelines.extract import extract_file
+    from pipelines.intake.extract import extract_file
     from pipelines.schema import IntakeError
 
     try:
@@ -1275,7 +1275,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
         engine = store.get_engine(args.database_url or None)
     if not (LEXICAL_EMBEDDER_DIR / "model.joblib").exists():
-        from pipelines.embed import build_lexical_embedder
+        from pipelines.backends.embed import build_lexical_embedder
 
         build_lexical_embedder()
     model = train(include_reviews=args.include_reviews, engine=engine, n_splits=args.folds)
@@ -1318,7 +1318,7 @@ def _cmd_classify(args: argparse.Namespace) -> int:
     suggestions = model.suggest_many(items)
     settings = get_settings()
     if settings.llm_enabled and not args.no_llm:
-        from pipelines.llm import get_llm_client
+        from pipelines.backends.llm import get_llm_client
 
         add_llm_opinions(suggestions, items, get_llm_client(settings))
     by_id = {id(c): s for c, s in zip(readable, suggestions, strict=True)}

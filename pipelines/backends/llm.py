@@ -25,8 +25,8 @@ import openai
 from sqlalchemy.engine import Engine
 
 from pipelines import store
+from pipelines.backends.prompts import Prompt
 from pipelines.config import Settings
-from pipelines.prompts import Prompt
 
 ErrorCode = str  # not_configured | unreachable | unauthorized | rate_limited | timeout | bad_response
 FATAL_CODES = frozenset({"not_configured", "unreachable", "unauthorized"})

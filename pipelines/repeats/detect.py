@@ -2,7 +2,7 @@
 the same case twice in this year's batch, and related cases of the same unit.
 
 A rewrite rarely keeps the title or the sentences, so no single overlap decides. Each pair of cases gets
-signals (``pipelines.dup_signals``): title similarity, 5-character shingle Jaccard and containment both
+signals (``pipelines.repeats.signals``): title similarity, 5-character shingle Jaccard and containment both
 ways, embedding cosine (``semantic``), IDF-weighted overlap of product/brand names (``name_overlap``) and of
 normalised figures (``figure_overlap``), whether the title names cross over (``title_names``), and whether
 the units are the same organisation (``unit_same``, 全称/简称 via ``pipelines.units``). They combine into
@@ -27,7 +27,7 @@ and lists new figures (later years, bigger numbers), new names (features/product
 ``obvious_iteration`` needs substantive new content, not rewording: at least 2 new figures with units, 2 new
 names or partners, and 15 % new text or figures dated after the past call (``Thresholds.iteration_*``).
 
-Thresholds were chosen on ``data/eval/dedupe_pairs.jsonl`` (77 pairs) with ``data/eval/tune_dedupe.py``:
+Thresholds were chosen on ``data/eval/dedupe_pairs.jsonl`` (77 pairs) with ``tools/eval/tune_dedupe.py``:
 chosen on one fold and measured on the other, precision 1.000 / recall 0.933 one way, precision 0.913 with
 two false awardee alarms the other way; the defaults sit at the conservative end where neither fold has a
 false alarm (all pairs: precision 1.000, recall 0.972, iteration 0.941). ``data/eval/README.md`` has the
@@ -53,19 +53,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import scipy.sparse as sp
 
-from pipelines import dup_signals as sig
+from pipelines.figures import Figure, extract_figures, figure_specificity
 from pipelines.jsonl import JsonlError, read_jsonl
+from pipelines.repeats import signals as sig
 from pipelines.schema import AlignedPair, DuplicateMatch, PastCase
-from pipelines.text import split_sentences
+from pipelines.text import match_text, split_sentences
 from pipelines.units import match_units, normalize_unit, unit_core
+from pipelines.vocabulary import REPEAT_VERDICTS, VERDICTS
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from pipelines.embed import Embedder
+    from pipelines.backends.embed import Embedder
 
-REPEAT_VERDICTS = ("past_awardee_repeat", "resubmission_needs_iteration", "same_batch_duplicate")
-VERDICTS = (*REPEAT_VERDICTS, "related_case")
 
 EVIDENCE_WEIGHTS = {
     "name_overlap": 0.25,
@@ -161,7 +161,7 @@ class _Doc:
     outcome: str | None
     names: tuple[str, ...]
     title_names: tuple[str, ...]
-    figures: dict[str, sig.Figure]
+    figures: dict[str, Figure]
     full: str  # normalised, lower-cased title + text
 
     @cached_property
@@ -176,10 +176,10 @@ class _Doc:
 def _make_doc(source: BatchCase | PastCase) -> _Doc:
     sections = {str(k): str(v) for k, v in (source.sections or {}).items() if str(v).strip()}
     text = source.text if source.text and source.text.strip() else "\n".join(sections.values())
-    own_unit = sig.match_text(normalize_unit(source.unit))
+    own_unit = match_text(normalize_unit(source.unit))
     title_names = tuple(n for n in sig.extract_names(source.title) if n not in own_unit)
     names = tuple(n for n in dict.fromkeys([*title_names, *sig.extract_names(text)]) if n not in own_unit)
-    figures = {figure.key: figure for figure in sig.extract_figures(f"{source.title}\n{text}")}
+    figures = {figure.key: figure for figure in extract_figures(f"{source.title}\n{text}")}
     return _Doc(
         id=source.id,
         title=source.title,
@@ -191,7 +191,7 @@ def _make_doc(source: BatchCase | PastCase) -> _Doc:
         names=names,
         title_names=title_names,
         figures=figures,
-        full=sig.match_text(f"{source.title}\n{text}"),
+        full=match_text(f"{source.title}\n{text}"),
     )
 
 
@@ -209,8 +209,8 @@ class _Weights:
     def name(self, key: str) -> float:
         return self._idf("n", key)
 
-    def figure(self, figure: sig.Figure) -> float:
-        return self._idf("f", figure.key) * sig.figure_specificity(figure)
+    def figure(self, figure: Figure) -> float:
+        return self._idf("f", figure.key) * figure_specificity(figure)
 
     def _idf(self, kind: str, key: str) -> float:
         cache = self._cache
@@ -363,9 +363,7 @@ def iteration_report(
         lengths.extend(sizes)
         best.extend(values.tolist())
     new_text = round(sig.weighted_new_ratio(lengths, best, NEW_SENTENCE_SIMILARITY), 4)
-    new_figures = [
-        f for key, f in a.figures.items() if key not in b.figures and sig.figure_specificity(f) >= 0.6
-    ]
+    new_figures = [f for key, f in a.figures.items() if key not in b.figures and figure_specificity(f) >= 0.6]
     past_year = b.year or 0
     later = [f.text for f in new_figures if f.unit == "date" and f.value > past_year]
     later += [f.text for f in a.figures.values() if f.unit == "year" and f.value > past_year]
@@ -407,11 +405,11 @@ def is_obvious_iteration(
 def _grown_figures(a: _Doc, b: _Doc) -> list[str]:
     """Figures of ``a`` bigger than a figure of ``b`` with the same measure word (860万 → 1200万 用户)."""
     grown = []
-    past_by_unit: dict[str, list[sig.Figure]] = {}
+    past_by_unit: dict[str, list[Figure]] = {}
     for figure in b.figures.values():
         past_by_unit.setdefault(figure.unit, []).append(figure)
     for key, figure in a.figures.items():
-        if key in b.figures or figure.unit in ("date", "year", "%") or sig.figure_specificity(figure) < 0.6:
+        if key in b.figures or figure.unit in ("date", "year", "%") or figure_specificity(figure) < 0.6:
             continue
         smaller = [f for f in past_by_unit.get(figure.unit, []) if f.value < figure.value <= f.value * 10]
         if smaller:
@@ -461,7 +459,7 @@ def _row(vectors: np.ndarray | sp.csr_matrix, index: int) -> np.ndarray:
 
 
 def _specific_keys(doc: _Doc) -> list[str]:
-    return [key for key, figure in doc.figures.items() if sig.figure_specificity(figure) >= 0.6]
+    return [key for key, figure in doc.figures.items() if figure_specificity(figure) >= 0.6]
 
 
 class _Index:
@@ -906,7 +904,7 @@ def _case_from_record(record: Any, where: str) -> BatchCase:
 
 
 def _past_from_record(record: dict[str, Any], where: str) -> PastCase:
-    from pipelines.history import HistoryError, _record_to_case
+    from pipelines.intake.history import HistoryError, _record_to_case
 
     try:
         return _record_to_case(record, where)
@@ -1110,7 +1108,7 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
 def _cli_embedder(args: argparse.Namespace) -> Embedder | None:
     if args.no_embedder:
         return None
-    from pipelines.embed import EmbeddingError, get_embedder
+    from pipelines.backends.embed import EmbeddingError, get_embedder
 
     try:
         return get_embedder()

@@ -28,8 +28,8 @@ from pipelines import auth, store
 from pipelines.auth import User
 from pipelines.config import Settings, get_settings
 from pipelines.store import AuditRow, FlagActionRow, ReviewRow, SubmissionRow, UserRow
-from pipelines.taxonomy import CATEGORY_IDS, CRITERIA
 from pipelines.units import match_units
+from pipelines.vocabulary import CATEGORY_IDS, CRITERIA
 
 DECISIONS: tuple[str, ...] = ("推荐", "待定", "不推荐")
 FLAG_ACTION_LABELS: dict[str, str] = {"confirmed": "已确认", "dismissed": "已排除"}

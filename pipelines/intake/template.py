@@ -2,7 +2,7 @@
 
 The form is one table on A4: basic fields, the six categories as Word checkbox controls (``w14:checkbox``,
 clickable in Word, shown as ☐/☒ in WPS), the five narrative sections with their word limits in the labels,
-attachments and the applicant's opinion. Every field it writes is read back exactly by ``pipelines.extract``
+attachments and the applicant's opinion. Every field it writes is read back exactly by ``pipelines.intake.extract``
 (tested by a round trip). East Asian text is set in 仿宋 (body) and 宋体 (title) through ``w:eastAsia``.
 """
 
@@ -20,7 +20,7 @@ from docx.shared import Cm, Pt
 from docx.table import _Cell
 
 from pipelines.schema import Submission
-from pipelines.taxonomy import CATEGORY_NAMES
+from pipelines.vocabulary import CATEGORY_NAMES
 
 FORM_TITLE = "2026年中国行业媒体高质量发展创新案例申报表"
 SECTION_ROWS: tuple[tuple[str, str], ...] = (

@@ -6,7 +6,7 @@ Scores are triage signals for reviewers, never verdicts: every score comes with 
   (figures with their magnitudes, firsts and own R&D, adoption elsewhere, service to public and policy goals),
   sums it into a raw strength per criterion and maps that to 0–100 by the percentiles of a reference set
   (``models/scorer/calibration.json``), so scores spread over the range and stay stable.
-- ``LLMScorer``: asks any OpenAI-compatible model through ``pipelines.llm.LLMClient`` with the versioned
+- ``LLMScorer``: asks any OpenAI-compatible model through ``pipelines.backends.llm.LLMClient`` with the versioned
   ``rubric_score`` prompt; quotes that do not occur in the submission are dropped and counted.
 - ``novelty``: 1 − the highest cosine similarity to past cases and to the rest of this year's batch.
 """
@@ -30,16 +30,16 @@ import numpy as np
 import yaml
 
 from pipelines import jsonl
+from pipelines.backends.prompts import PROMPTS, Prompt
 from pipelines.config import DATA_DIR, MODELS_DIR, SAMPLE_DIR, get_settings
-from pipelines.prompts import PROMPTS, Prompt
 from pipelines.schema import ScoreResult
-from pipelines.taxonomy import CRITERIA
 from pipelines.text import chinese_number, normalize, split_sentences
+from pipelines.vocabulary import CRITERIA
 
 if TYPE_CHECKING:
-    # pipelines.llm imports openai (about 2 s); the offline path never needs it, so the LLM code below
+    # pipelines.backends.llm imports openai (about 2 s); the offline path never needs it, so the LLM code below
     # imports it where it is used.
-    from pipelines.llm import LLMClient, LLMError, LLMResult
+    from pipelines.backends.llm import LLMClient, LLMError, LLMResult
 
 RUBRIC_FILE = DATA_DIR / "rubric.yaml"
 CALIBRATION_FILE = MODELS_DIR / "scorer" / "calibration.json"
@@ -478,7 +478,7 @@ class OfflineScorer:
         rubric: defaults to ``data/rubric.yaml``.
         calibration: defaults to ``models/scorer/calibration.json`` (must match the rubric).
         history: texts of past cases for novelty.
-        embedder: for novelty; defaults to ``pipelines.embed.get_embedder()``.
+        embedder: for novelty; defaults to ``pipelines.backends.embed.get_embedder()``.
     """
 
     name = "offline"
@@ -521,7 +521,7 @@ class OfflineScorer:
 
         The reason an embedder could not be built is kept in ``novelty_error_`` (Chinese).
         """
-        from pipelines.embed import EmbeddingError, get_embedder
+        from pipelines.backends.embed import EmbeddingError, get_embedder
 
         self.novelty_error_ = ""
         try:
@@ -655,7 +655,7 @@ class LLMScorer:
         Raises:
             LLMError: the first failure, after every request has run (successful answers stay cached).
         """
-        from pipelines.llm import LLMError
+        from pipelines.backends.llm import LLMError
 
         results = self.try_many(cases)
         for result in results:
@@ -665,7 +665,7 @@ class LLMScorer:
 
     def try_many(self, cases: Sequence[ScoreInput]) -> list[ScoreResult | LLMError]:
         """Score a batch concurrently; a case whose request failed gets its ``LLMError`` in its place."""
-        from pipelines.llm import LLMError
+        from pipelines.backends.llm import LLMError
 
         variables = [_variables(case.title, case.text) for case in cases]
         answers = self.client.map_json(self.prompt, variables, validate_rubric_answer, self._n)
@@ -949,7 +949,7 @@ def _cli_run(args: argparse.Namespace) -> int:
 
 
 def _llm_scorer(history: Sequence[str]) -> LLMScorer | None:
-    from pipelines.llm import LLMError, get_llm_client
+    from pipelines.backends.llm import LLMError, get_llm_client
 
     try:
         client = get_llm_client(get_settings())

@@ -16,10 +16,10 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from pipelines import store
-from pipelines.archive import iter_archive
 from pipelines.auth import INGEST, User, require
 from pipelines.config import Settings, get_settings
-from pipelines.extract import extract_bytes
+from pipelines.intake.archive import iter_archive
+from pipelines.intake.extract import extract_bytes
 from pipelines.schema import IntakeError
 
 Progress = Callable[[int, int, str], None]

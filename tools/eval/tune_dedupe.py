@@ -5,7 +5,7 @@ Run from the project root: ``.venv/bin/python data/eval/tune_dedupe.py [--no-emb
 The pairs are split into two folds by the id of their ``b`` case (pairs about the same past case stay in
 one fold). For each fold, thresholds are chosen by grid search on it and measured on the *other* fold; the
 script prints both, plus the grid optimum on all pairs and the figures of the shipped defaults
-(``pipelines.duplicates.DEFAULT_THRESHOLDS``). The objective is verdict accuracy plus iteration accuracy,
+(``pipelines.repeats.detect.DEFAULT_THRESHOLDS``). The objective is verdict accuracy plus iteration accuracy,
 with ties broken towards the middle of the plateau (largest distance to the nearest failing value), so
 a threshold does not sit on the edge of the labelled examples.
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from pipelines.duplicates import (  # noqa: E402
+from pipelines.repeats.detect import (  # noqa: E402
     DEFAULT_THRESHOLDS,
     REPEAT_VERDICTS,
     PairOutcome,
@@ -149,7 +149,7 @@ def main() -> int:
     args = parser.parse_args()
     embedder = None
     if not args.no_embedder:
-        from pipelines.embed import get_embedder
+        from pipelines.backends.embed import get_embedder
 
         embedder = get_embedder()
     pairs = read_pairs(args.pairs)

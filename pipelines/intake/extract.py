@@ -1,6 +1,6 @@
 """Application forms (.docx) → ``Submission``.
 
-The body comes from ``pipelines.docx_xml`` as paragraphs and tables (each cell once, tick boxes as ☑/☐).
+The body comes from ``pipelines.intake.docx_xml`` as paragraphs and tables (each cell once, tick boxes as ☑/☐).
 ``_FormReader`` turns it into labelled entries, walking tables row by row and paragraphs one by one:
 
 * a cell or paragraph whose text, without spaces, numbering and bracketed notes, is a known label (see
@@ -13,7 +13,7 @@ The body comes from ``pipelines.docx_xml`` as paragraphs and tables (each cell o
   own, so unknown narrative sections keep their label.
 
 The entries are then assembled into the ``Submission``: hint text removed, categories read from tick boxes,
-dates normalised (``pipelines.dates``), word counts checked against the limits written in the labels.
+dates normalised (``pipelines.intake.dates``), word counts checked against the limits written in the labels.
 Bad files raise ``IntakeError`` with a stable code and a Chinese message naming the file.
 """
 
@@ -30,11 +30,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipelines.config import Settings, get_settings
-from pipelines.dates import normalise_date, status_hint
-from pipelines.docx_xml import Body, Cell, Paragraph, read_package
+from pipelines.intake.dates import normalise_date, status_hint
+from pipelines.intake.docx_xml import Body, Cell, Paragraph, read_package
 from pipelines.schema import Contact, IntakeError, PreviousApplication, Submission, WordCount
-from pipelines.taxonomy import CATEGORY_NAMES
 from pipelines.text import chinese_number
+from pipelines.vocabulary import CATEGORY_NAMES
 
 # ---------------------------------------------------------------------------------------------- labels
 
@@ -1342,7 +1342,7 @@ def _print_table(records: list[dict]) -> None:
 
 
 def _cli_extract(args: argparse.Namespace) -> int:
-    from pipelines.archive import iter_sources
+    from pipelines.intake.archive import iter_sources
 
     missing = [str(path) for path in args.paths if not Path(path).exists()]
     if missing:

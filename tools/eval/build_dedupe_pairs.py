@@ -2,7 +2,7 @@
 
 Run from the project root: ``.venv/bin/python data/eval/build_dedupe_pairs.py``. Each line is
 ``{"id", "a": case, "b": past case (with year/outcome) or a batch case, "label", "obvious_iteration"?,
-"kind", "source"}``; ``label`` is a verdict of ``pipelines.duplicates`` or ``none``.
+"kind", "source"}``; ``label`` is a verdict of ``pipelines.repeats.detect`` or ``none``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+OUT = ROOT / "data" / "eval" / "dedupe_pairs.jsonl"
 sys.path.insert(0, str(HERE))
 
 from dedupe_written import WRITTEN  # noqa: E402
@@ -154,8 +155,8 @@ def main() -> int:
         if obvious is not None:
             pair["obvious_iteration"] = obvious
         lines.append(json.dumps(pair, ensure_ascii=False))
-    (HERE / "dedupe_pairs.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"wrote {len(lines)} pairs to {HERE / 'dedupe_pairs.jsonl'}")
+    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {len(lines)} pairs to {OUT}")
     return 0
 
 
