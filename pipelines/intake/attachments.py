@@ -181,7 +181,7 @@ def normalise_listed(name: str) -> str:
     text = unicodedata.normalize("NFKC", name).strip().lower()
     text = PurePosixPath(text.replace("\\", "/")).name
     stem, dot, suffix = text.rpartition(".")
-    if dot and 1 <= len(suffix) <= 5 and suffix.isalnum() and stem:
+    if dot and 1 <= len(suffix) <= 5 and suffix.isascii() and suffix.isalnum() and stem:
         text = stem
     text = _NUMBERING.sub("", text, count=1)
     return _PUNCTUATION.sub("", text)

@@ -174,6 +174,7 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("paths", nargs="+", type=Path, help=".docx / .zip 文件或文件夹")
     parser.add_argument("--year", type=int, default=None, help="申报年度（默认取设置中的 call_year）")
     parser.add_argument("--no-analyze", action="store_true", help="只入库，不做分类、查重、评分")
+    parser.add_argument("--no-ocr", action="store_true", help="暂不识别附件文字（稍后运行 ocr 命令）")
     parser.set_defaults(func=_cli_ingest)
 
 
@@ -201,4 +202,8 @@ def _cli_ingest(args: argparse.Namespace) -> int:
 
         result = analyze_submissions(engine, settings=settings)
         print(result.summary())
-    return 0
+    if not args.no_ocr:
+        from pipelines.intake.ocr_queue import ocr_with_progress_bar
+
+        ocr_with_progress_bar(engine, settings)
+    return 0 if report.ok else 1

@@ -138,9 +138,15 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _cli(_args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from pipelines import store
+
+    ocr_with_progress_bar(store.get_engine())
+    return 0
+
+
+def ocr_with_progress_bar(engine: Engine, settings: Settings | None = None) -> OcrProgress:
+    """``run_pending_ocr`` with a progress bar on stderr (terminals only) and a summary line on stdout."""
+    from tqdm import tqdm
 
     with tqdm(total=0, unit="个", desc="识别附件文字", file=sys.stderr, disable=None) as bar:
 
@@ -149,6 +155,6 @@ def _cli(_args: argparse.Namespace) -> int:
             bar.set_postfix_str(name[-30:])
             bar.refresh()
 
-        result = run_pending_ocr(store.get_engine(), progress=progress)
+        result = run_pending_ocr(engine, settings, progress=progress)
     print(f"附件文字识别：完成 {result.done} 个，失败 {result.failed} 个，待识别 {result.pending} 个。")
-    return 0
+    return result
