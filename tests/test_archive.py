@@ -71,7 +71,12 @@ def test_utf8_names_and_skipped_members():
             "目录/Thumbs.db": b"litter",
         }
     )
-    assert [name for name, _ in members(data)] == ["表一.docx", "目录/~$表一.docx", "目录/说明.pdf", "目录/旧表.doc"]
+    assert [name for name, _ in members(data)] == [
+        "表一.docx",
+        "目录/~$表一.docx",
+        "目录/说明.pdf",
+        "目录/旧表.doc",
+    ]
 
 
 @pytest.mark.parametrize(
