@@ -14,8 +14,9 @@ from pathlib import PurePosixPath
 
 from pipelines.backends.ocr import OcrCache, OcrEngine
 from pipelines.config import Settings
-from pipelines.intake.archive import Source, group_sources
+from pipelines.intake.archive import Source
 from pipelines.intake.attachments import AttachmentInfo, match_listed, read_attachment
+from pipelines.intake.grouping import group_sources
 from pipelines.schema import IntakeError, Submission
 
 Extractor = Callable[[bytes, str, Settings], Submission]
