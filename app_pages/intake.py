@@ -6,6 +6,7 @@ import streamlit as st
 from app_pages import common
 from pipelines import analyze, auth, store
 from pipelines.intake import ingest
+from pipelines.intake.ocr_queue import start_ocr_worker
 
 user = common.require_user()
 settings = common.settings()
@@ -45,7 +46,8 @@ if st.button("开始导入", key="intake_start", type="primary", disabled=not up
         for item in report.items
     ]
     st.session_state["intake_rows"] = rows
-    st.session_state["intake_summary"] = report.summary()
+    st.session_state["intake_summary"], st.session_state["intake_ok"] = report.summary(), report.ok
+    start_ocr_worker(engine, settings)  # images and scans are read in the background; the page stays usable
     if analyse and report.stored_ids:
 
         def analyse_progress(stage: str, done: int, total: int) -> None:
@@ -61,7 +63,7 @@ if st.button("开始导入", key="intake_start", type="primary", disabled=not up
     bar.empty()
 
 if "intake_rows" in st.session_state:
-    st.success(st.session_state["intake_summary"])
+    (st.success if st.session_state.get("intake_ok") else st.error)(st.session_state["intake_summary"])
     rows = pd.DataFrame(st.session_state["intake_rows"])
     st.dataframe(rows, hide_index=True, key="intake_result_table")
     failed = rows[rows["错误代码"] != ""]
