@@ -16,11 +16,12 @@ from pipelines.backends.ocr import OcrCache, OcrEngine
 from pipelines.config import Settings
 from pipelines.intake.archive import Source
 from pipelines.intake.attachments import AttachmentInfo, match_listed, read_attachment
-from pipelines.intake.grouping import group_sources
+from pipelines.intake.grouping import Grouping, group_sources
 from pipelines.schema import IntakeError, Submission
 
 Extractor = Callable[[bytes, str, Settings], Submission]
 UNASSIGNED = "unassigned_attachment"
+NOT_A_FORM = frozenset({"not_a_form"})  # extraction codes of Word files that are documents, not applications
 
 
 @dataclass
@@ -50,6 +51,23 @@ def _extract(
         return extract(source.read(), name, settings), None
     except IntakeError as error:
         return None, error
+
+
+def _without_non_forms(
+    sources: list[Source],
+    grouping: Grouping,
+    extracted: dict[int, tuple[Submission | None, IntakeError | None]],
+) -> Grouping:
+    """Word files that are not application forms (a 补充说明.docx beside the form) become files of the form
+    they sit with; one with no form to go to stays a failed form line, so its error is still shown."""
+    candidates = frozenset(
+        index for index, (_, error) in extracted.items() if error is not None and error.code in NOT_A_FORM
+    )
+    if not candidates:
+        return grouping
+    regrouped = group_sources(sources, candidates)
+    placed = frozenset(index for files in regrouped.files.values() for index in files) & candidates
+    return regrouped if placed == candidates else group_sources(sources, placed)
 
 
 def _listed_by(submission: Submission | None, name: str) -> bool:
@@ -86,6 +104,7 @@ def read_batch(
     extracted = {
         index: _extract(sources[index], shown(sources[index]), settings, extract) for index in grouping.forms
     }
+    grouping = _without_non_forms(sources, grouping, extracted)
     unassigned = list(grouping.unassigned)
     for index, candidates in grouping.ambiguous.items():
         listing = [form for form in candidates if _listed_by(extracted[form][0], sources[index].name)]
