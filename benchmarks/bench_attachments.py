@@ -76,12 +76,20 @@ def _write_batch(root: Path, cases: int, work: Path) -> None:
     base = formgen.load_cases(formgen.DEFAULT_CASES)
     clip = video_bytes(work)
     for number in range(cases):
-        case = dict(base[number % len(base)], id=f"B{number:03d}", title=f"{base[number % len(base)]['title']}{number}")
+        case = dict(
+            base[number % len(base)],
+            id=f"B{number:03d}",
+            title=f"{base[number % len(base)]['title']}{number}",
+        )
         folder = root / f"{number:03d}_{case['id']}"
         folder.mkdir(parents=True)
         formgen.write_form(case, folder / formgen.form_file_name(case), formgen.layout_for(case["id"]))
-        (folder / "荣誉证书.jpg").write_bytes(image_bytes([f"荣誉证书 第{number}号", "授予年度优秀融媒体案例"]))
-        (folder / "产品说明.pdf").write_bytes(text_pdf([f"产品说明 {number}：注册用户十二万", "服务说明：全国覆盖"]))
+        (folder / "荣誉证书.jpg").write_bytes(
+            image_bytes([f"荣誉证书 第{number}号", "授予年度优秀融媒体案例"])
+        )
+        (folder / "产品说明.pdf").write_bytes(
+            text_pdf([f"产品说明 {number}：注册用户十二万", "服务说明：全国覆盖"])
+        )
         (folder / "宣传视频.mp4").write_bytes(clip)
         if number % 10 == 0:
             (folder / "证明扫描件.pdf").write_bytes(scanned_pdf([PAGE_LINES]))
@@ -99,7 +107,9 @@ def bench_batch(cases: int, rounds: int) -> None:
         _write_batch(work / "batch", cases, work)
         files = [p for p in (work / "batch").rglob("*") if p.is_file()]
         size = sum(p.stat().st_size for p in files) / 2**20
-        print(f"generated {cases} cases, {len(files)} files ({size:.0f} MB) in {time.perf_counter() - start:.1f} s")
+        print(
+            f"generated {cases} cases, {len(files)} files ({size:.0f} MB) in {time.perf_counter() - start:.1f} s"
+        )
         for round_number in range(rounds):
             settings = with_overrides(Settings(), attachments_dir=str(work / f"store{round_number}"))
             engine = store.get_engine(f"sqlite:///{work / f'bench{round_number}.db'}")
