@@ -188,19 +188,25 @@ class BatchCounts:
     def nothing_read(self) -> bool:
         return self.forms_ok == 0
 
+    def files_summary(self) -> str:
+        """The attachments part of the summary."""
+        return (
+            f"附件 {self.files} 个：已读取 {self.files_read} 个，无法读取 {self.files_unreadable} 个，"
+            f"格式不符 {self.files_disallowed} 个，无法归属 {self.files_unassigned} 个；"
+            f"附件清单中列出但未找到 {self.missing} 个。"
+        )
+
     def summary(self) -> str:
         """One Chinese line; it never reads as success when no form was read."""
         failed = self.forms - self.forms_ok - self.forms_skipped
-        head = f"共 {self.forms} 份申报表：成功 {self.forms_ok} 个，失败 {failed} 个，跳过 {self.forms_skipped} 个"
+        head = (
+            f"{self.forms} 份申报表：成功 {self.forms_ok} 个，失败 {failed} 个，跳过 {self.forms_skipped} 个"
+        )
         if self.archives_failed:
             head += f"；无法打开的压缩包 {self.archives_failed} 个"
-        files = (
-            f"；附件 {self.files} 个：已读取 {self.files_read} 个，无法读取 {self.files_unreadable} 个，"
-            f"格式不符 {self.files_disallowed} 个，无法归属 {self.files_unassigned} 个；附件清单中列出但未找到 {self.missing} 个。"
-        )
         if self.nothing_read:
-            return f"未读取到任何申报表（{head.removeprefix('共 ')}{files}）请检查所选文件或文件夹是否包含 .docx 申报表。"
-        return head + files
+            return f"未读取到任何申报表（{head}；{self.files_summary()}）请检查所选文件或文件夹是否包含 .docx 申报表。"
+        return f"共 {head}；{self.files_summary()}"
 
 
 def cli_ocr(settings: Settings) -> tuple[OcrEngine, OcrCache]:

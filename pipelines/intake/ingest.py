@@ -116,12 +116,12 @@ def _ingest_sources(
 ) -> IngestReport:
     """Group, extract and store; attachments are read (no OCR: that runs later in the background) and stored."""
     report = IngestReport()
-    results = list(read_batch(sources, settings, extract_bytes, labels=True))
-    for done, result in enumerate(results, start=1):
+    expected = sum(1 for source in sources if source.is_form or (source.error and not source.in_archive))
+    for done, result in enumerate(read_batch(sources, settings, extract_bytes, labels=True), start=1):
         report.batch.add(result)
         report.items.append(_ingest_one(engine, result, year, username, settings))
         if progress:
-            progress(done, len(results), result.name)
+            progress(done, max(expected, done), result.name)
     return report
 
 
