@@ -10,6 +10,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from pipelines.config import Settings
+from pipelines.intake.attachment_evidence import figure_evidence
 from pipelines.intake.attachment_store import case_attachments, preview, search_attachments
 from pipelines.review.queue import CaseView
 
@@ -63,6 +64,18 @@ def render(engine: Engine, view: CaseView, settings: Settings) -> None:
         st.caption(f"{len(hits)} 个附件含有所搜的词：" if hits else "没有附件含有这些词。")
         for hit in hits:
             st.text(f"{hit.name}：{hit.snippet}")
+    claim = st.text_input(
+        "核对申报表中的说法：粘贴一句含数字的描述，查找附件中是否写有相同的数字",
+        key=f"attachments_claim_{view.id}",
+    )
+    for item in figure_evidence(engine, view.id, claim) if claim.strip() else []:
+        if item.found:
+            st.success(f"附件中写有相同的数字（{len(item.places)} 处）：")
+        else:
+            st.warning("附件中没有找到这个数字：")
+        st.text(item.figure)
+        for place in item.places:
+            st.text(f"{place.name}：{place.snippet}")
     for number, row in enumerate(found.rows, start=1):
         with st.expander(
             f"附件 {number}：{KIND_LABELS.get(row.kind, row.kind)}（{_measure(row) or row.format}）"

@@ -21,7 +21,7 @@ def case_with_files(seeded, app_env, monkeypatch, tmp_path):  # noqa: F811 (fixt
     uploads = [
         ("申报表.docx", form("附件演示平台", "荣誉证书.jpg；产品说明.pdf；宣传片.mp4；用户协议.pdf")),
         ("荣誉证书.jpg", image_bytes(["荣誉证书", "授予**粗体**单位"])),
-        ("产品说明.pdf", text_pdf(["产品说明：注册用户达到一百二十万", "第二页"])),
+        ("产品说明.pdf", text_pdf(["产品说明：注册用户达到一百二十万（120万）", "第二页"])),
         ("宣传片.mp4", video_bytes(tmp_path, ".mp4", seconds=3.0)),
         ("工具.exe", EXE),
     ]
@@ -53,6 +53,14 @@ def test_attachments_tab_lists_shows_and_searches(case_with_files):
     assert len(hits) == 1 and "一百二十万" in hits[0]
     at.text_input(key=f"attachments_search_{case}").input("不存在的词").run()
     assert "没有附件含有这些词" in _texts(_ok(at))
+
+    claim = "注册用户达到120万人，覆盖300家单位"
+    at.text_input(key=f"attachments_claim_{case}").input(claim).run()
+    _ok(at)
+    assert "附件中写有相同的数字（1 处）" in _texts(at) and "附件中没有找到这个数字" in _texts(at)
+    texts = [element.value for element in at.text]
+    assert "120万人" in texts and "300家" in texts
+    assert any(text.startswith("产品说明.pdf：") and "120万" in text for text in texts)
 
 
 def test_blind_review_hides_attachments_from_reviewers(case_with_files, monkeypatch):
