@@ -18,10 +18,10 @@ if common.attempt(auth.require, user, auth.INGEST) is None:
 
 st.caption(f"导入到 {settings.call_year} 年度（在“设置”中修改申报年度）。")
 uploads = st.file_uploader(
-    "选择申报表（.docx，可多选）或打包的 .zip",
+    "选择申报表（.docx）和附件（pdf、jpg、mp4、mov），可多选；或打包的 .zip（每个案例一个文件夹或一个 zip）",
     accept_multiple_files=True,
     key="intake_files",
-    help="其他格式（.doc、.wps、.pdf 等）也可以选中，系统会逐个说明无法读取的原因。",
+    help="其他格式（.doc、.wps 等）也可以选中，系统会逐个说明无法读取的原因；附件格式不符也会列出。",
 )
 analyse = st.checkbox("导入后立即分析（类别、资格、查重、评分）", value=True, key="intake_analyse")
 
