@@ -6,7 +6,7 @@ import streamlit as st
 from app_pages import common
 from pipelines import analyze, auth, store
 from pipelines.intake import ingest
-from pipelines.intake.ocr_queue import start_ocr_worker
+from pipelines.intake.ocr_queue import ocr_progress, start_ocr_worker
 
 user = common.require_user()
 settings = common.settings()
@@ -74,6 +74,11 @@ if "intake_rows" in st.session_state:
             "申报表已入库，但自动分析没有完成，评审队列中暂时看不到类别、查重和评分。"
             f"请联系管理员查看原因后运行 python -m pipelines analyze。（{problem}）"
         )
+
+if (ocr := ocr_progress(engine)).pending:
+    st.info(
+        f"后台正在识别附件（图片、扫描件）中的文字：已完成 {ocr.done} 个，还有 {ocr.pending} 个，可以继续导入。"
+    )
 
 with st.expander("最近的导入记录"):
     log = store.intake_log(engine, limit=200)

@@ -70,3 +70,12 @@ def test_blind_review_hides_attachments_from_reviewers(case_with_files, monkeypa
     at = _ok(_on_page(_signed_in(people.li), "case_detail.py", case=case))
     assert "盲评模式下不向评审专家展示附件" in _texts(at)
     assert not any(element.value == "荣誉证书.jpg" for element in at.text)
+
+
+def test_intake_page_shows_the_ocr_backlog(seeded, app_env, monkeypatch, tmp_path):  # noqa: F811 (fixtures)
+    monkeypatch.setenv("WORKBENCH_ATTACHMENTS_DIR", str(tmp_path / "附件库"))
+    config.get_settings.cache_clear()
+    uploads = [("表.docx", form("庚平台", "证书")), ("证书.jpg", image_bytes(["证书"]))]
+    ingest_uploads(app_env, uploads, 2026, settings=config.get_settings())  # OCR not run yet
+    at = _ok(_on_page(_signed_in(seeded.org), "intake.py"))
+    assert "后台正在识别附件（图片、扫描件）中的文字：已完成 0 个，还有 1 个" in _texts(at)
