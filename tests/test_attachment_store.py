@@ -183,3 +183,14 @@ def test_figures_of_a_claim_are_found_in_the_attachments_in_any_writing(engine, 
     ]
     assert evidence[0].places[0].name == "数据报告.pdf" and "12000万次" in evidence[0].places[0].snippet
     assert figure_evidence(engine, sid, "没有数字的一句话") == []
+
+
+def test_an_unwritable_attachment_folder_does_not_stop_the_batch(tmp_path, engine):
+    blocked = tmp_path / "不是目录"
+    blocked.write_text("a file where the store should be")
+    settings = Settings(attachments_dir=str(blocked))
+    uploads = [("表.docx", form("辛平台", "说明")), ("说明.pdf", text_pdf(["说明文字足够长以作为文字层"]))]
+    report = ingest_uploads(engine, uploads, 2026, settings=settings)
+    (item,) = report.items
+    assert item.ok and "附件未能保存" in item.warnings[-1]
+    assert _count(engine) == 0 and blocked.read_text() == "a file where the store should be"
