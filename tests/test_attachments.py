@@ -275,3 +275,25 @@ def test_a_word_document_beside_the_form_is_its_attachment_and_listing_settles_s
         unassigned["error"]["code"] == "unassigned_attachment"
         and "丙申报表.docx" in unassigned["error"]["message"]
     )
+
+
+def test_a_form_beside_its_files_wins_over_forms_in_other_units_folders(tmp_path):
+    from pipelines.intake.archive import iter_sources
+    from pipelines.intake.grouping import group_sources
+
+    (tmp_path / "甲申报表.docx").write_bytes(b"x")
+    (tmp_path / "甲证书.jpg").write_bytes(b"x")
+    (tmp_path / "乙" / "附件").mkdir(parents=True)
+    (tmp_path / "乙" / "乙申报表.docx").write_bytes(b"x")
+    (tmp_path / "乙" / "附件" / "乙证书.jpg").write_bytes(b"x")
+    (tmp_path / "丙" / "材料").mkdir(parents=True)
+    (tmp_path / "丙" / "材料" / "丙证书.jpg").write_bytes(b"x")
+    sources = list(iter_sources([tmp_path], Settings()))
+    grouping = group_sources(sources)
+    named = {
+        Path(sources[form].name).name: [Path(sources[i].name).name for i in files]
+        for form, files in grouping.files.items()
+    }
+    assert named == {"甲申报表.docx": ["甲证书.jpg"], "乙申报表.docx": ["乙证书.jpg"]}
+    (lost,) = grouping.ambiguous  # 丙's folder has no form: 甲 or 乙? never guessed
+    assert Path(sources[lost].name).name == "丙证书.jpg"

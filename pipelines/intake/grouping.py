@@ -39,7 +39,8 @@ def _ancestors(folder: str, top: str) -> Iterator[str]:
 
 
 def group_sources(sources: list[Source], not_forms: frozenset[int] = frozenset()) -> Grouping:
-    """Assign every non-form file to a form by folder: its own folder, else the nearest enclosing one.
+    """Assign every non-form file to a form by folder: its own folder (a form right beside the file before forms
+    in subfolders, which are other units'), else the nearest enclosing folder or zip holding forms.
 
     Args:
         sources: the batch, e.g. ``list(iter_sources(paths, settings))``.
@@ -56,16 +57,21 @@ def group_sources(sources: list[Source], not_forms: frozenset[int] = frozenset()
             grouping.forms.append(index)
     grouping.files = {i: [] for i in grouping.forms}
     under: dict[str, list[int]] = {}  # folder -> forms in it or below (lock files ~$ do not count)
+    direct: dict[str, list[int]] = {}  # folder -> forms right in it
     for index in grouping.forms:
         source = sources[index]
         if not PurePosixPath(source.name).name.startswith("~$"):
+            direct.setdefault(source.folder, []).append(index)
             for folder in _ancestors(source.folder, source.top):
                 under.setdefault(folder, []).append(index)
     for index, source in enumerate(sources):
         if index in grouping.files or index in grouping.errors:
             continue
         for folder in _ancestors(source.folder, source.top):
-            near = under.get(folder, [])
+            beside = (
+                direct.get(folder) if folder == source.folder else None
+            )  # a form right beside the file first
+            near = beside or under.get(folder, [])
             if len(near) == 1:
                 grouping.files[near[0]].append(index)
                 break
