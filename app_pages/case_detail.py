@@ -5,8 +5,8 @@ import streamlit as st
 
 from app_pages import common
 from pipelines import auth
+from pipelines.review import case_view, flag_actions, queue
 from pipelines.review import decisions as review
-from pipelines.review import queue
 from pipelines.review.decisions import ReviewInput
 from pipelines.vocabulary import CATEGORY_IDS, CRITERIA, SEVERITY_ICONS, category_label
 
@@ -26,7 +26,7 @@ if requested is None or not str(requested).isdigit():
 case_id = int(requested)
 st.session_state["case_id"] = case_id
 st.query_params["case"] = str(case_id)
-view = queue.case_view(engine, user, case_id, settings)
+view = case_view.case_view(engine, user, case_id, settings)
 if view is None:
     st.error(f"找不到编号为 {case_id} 的案例，它可能已被删除。请回到评审队列重新选择。")
     st.stop()
@@ -124,7 +124,7 @@ with content_col:
                 st.info(
                     "模型把握不大，两个最可能的类别：" + "、".join(category_label(c) for c in category.top2)
                 )
-            st.bar_chart(queue.category_probability_frame(category), x="类别", y="概率", horizontal=True)
+            st.bar_chart(case_view.category_probability_frame(category), x="类别", y="概率", horizontal=True)
             for reason in category.reasons:
                 st.markdown(f"- {reason}")
             for category_id in category.top2 or [category.category]:
@@ -154,7 +154,7 @@ with content_col:
                 for column, action, label in ((confirm, "confirmed", "确认"), (dismiss, "dismissed", "排除")):
                     if column.button(label, key=f"flag_{action}_{case_id}_{index}"):
                         done = common.attempt(
-                            review.record_flag_action,
+                            flag_actions.record_flag_action,
                             engine,
                             user,
                             case_id,
@@ -185,7 +185,7 @@ with content_col:
                     ]
                     st.markdown(f"**新内容占比** {match.match.new_text_ratio:.0%} · 建议判断：{verdict}")
                 if match.match.iteration_report:
-                    sections, items = queue.iteration_view(match.match.iteration_report)
+                    sections, items = case_view.iteration_view(match.match.iteration_report)
                     if not sections.empty:
                         st.dataframe(
                             sections,
@@ -198,7 +198,7 @@ with content_col:
                 if match.match.signals:
                     with st.popover("相似度信号"):
                         st.dataframe(
-                            queue.signal_frame(match.match),
+                            case_view.signal_frame(match.match),
                             hide_index=True,
                             key=f"signals_{case_id}_{m_index}",
                         )

@@ -17,8 +17,8 @@ from pipelines import auth, store
 from pipelines.auth import User
 from pipelines.config import Settings, get_settings
 from pipelines.review import queue
+from pipelines.review.case_view import Segment
 from pipelines.review.decisions import ReviewError
-from pipelines.review.queue import Segment
 from pipelines.settings_io import SettingsError
 
 T = TypeVar("T")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from app_pages import common
 from pipelines import auth
-from pipelines.review import queue
+from pipelines.review import blind, queue
 from pipelines.vocabulary import CATEGORY_IDS, FLAG_GROUP_LABELS, category_label
 
 user = common.require_user()
@@ -38,7 +38,7 @@ frame = queue.filter_queue(
 st.session_state["queue_order"] = frame["id"].tolist()
 st.session_state["queue_done"] = frame.loc[frame["status"].isin(["已评", "回避"]), "id"].tolist()
 
-shown = [c for c in queue.QUEUE_COLUMNS if not (c == "unit" and queue.is_blind_for(user, settings))]
+shown = [c for c in queue.QUEUE_COLUMNS if not (c == "unit" and blind.is_blind_for(user, settings))]
 st.caption(f"共 {len(frame)} 件。点选一行打开案例。")
 if settings.hide_ai_scores_until_reviewed and user.can(auth.REVIEW):
     st.caption("为避免先入为主，AI 评分在您提交该案例的评审意见后显示。")

@@ -10,7 +10,7 @@ from docx.oxml.ns import qn
 from pipelines import auth
 from pipelines.config import Settings
 from pipelines.review import decisions as review
-from pipelines.review import export
+from pipelines.review import export, flag_actions
 from pipelines.review.decisions import ReviewInput
 from tests import workbench_data
 
@@ -34,7 +34,9 @@ def seeded(engine):
     review.save_review(
         engine, data.li, data.building, ReviewInput(3, dict.fromkeys(KEYS, 40), "不推荐", "重复申报")
     )
-    review.record_flag_action(engine, data.org, data.building, "past_awardee_repeat", "confirmed", "H2024-07")
+    flag_actions.record_flag_action(
+        engine, data.org, data.building, "past_awardee_repeat", "confirmed", "H2024-07"
+    )
     return data
 
 

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from pipelines import auth, config, store
 from pipelines.config import PROJ_ROOT
 from pipelines.review import decisions as review
+from pipelines.review import flag_actions
 from tests import workbench_data
 
 APP = str(PROJ_ROOT / "app.py")
@@ -230,7 +231,7 @@ def test_organizer_confirms_and_dismisses_flags_on_the_board(seeded, app_env):
     at.radio(key="board_flag_action").set_value("confirmed")
     _ok(at.button(key="board_flag_submit").click().run())
     assert "已确认" in _texts(at)
-    states = review.flag_states(app_env, [seeded.building])
+    states = flag_actions.flag_states(app_env, [seeded.building])
     assert states[(seeded.building, "past_awardee_repeat", "H2024-07")].action == "confirmed"
     at.radio(key="board_flag_state").set_value("已处理")
     _ok(at.run())

@@ -20,8 +20,8 @@ from sqlalchemy.engine import Engine
 from pipelines import auth
 from pipelines.auth import User
 from pipelines.config import Settings, get_settings
+from pipelines.review import blind, flags, queue
 from pipelines.review import decisions as review
-from pipelines.review import queue
 from pipelines.review.decisions import Review
 from pipelines.vocabulary import CRITERIA, category_label
 
@@ -111,7 +111,7 @@ def flags_table(engine: Engine, user: User, year: int) -> pd.DataFrame:
             "处理人": f.state.username if f.state else "",
             "处理说明": f.state.note if f.state else "",
         }
-        for f in queue.flag_table(engine, user, year)
+        for f in flags.flag_table(engine, user, year)
     ]
     columns = [
         "案例编号",
@@ -180,7 +180,7 @@ def export_word(engine: Engine, user: User, year: int, settings: Settings | None
     by_case = {sid: group for sid, group in reviews.groupby("案例编号")}
     for _, case in results.iterrows():
         document.add_heading(f"{case['编号']}. {case['案例名称']}", level=1)
-        if not queue.is_blind_for(user, settings):
+        if not blind.is_blind_for(user, settings):
             document.add_paragraph(f"申报单位：{case['申报单位']}")
         suggested = f"；模型建议：{case['建议类别']}" if case["建议类别"] else ""
         document.add_paragraph(f"申报类别：{case['申报类别']}{suggested}")
