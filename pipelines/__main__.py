@@ -27,6 +27,7 @@ VERBS: dict[str, str] = {
     "score": "pipelines.criteria.score",
     "user": "pipelines.auth",
     "trends": "pipelines.trends.compute",
+    "export": "pipelines.review.export",
 }
 
 
