@@ -66,7 +66,7 @@ def seed_crafted(engine: Engine, year: int = 2026) -> Crafted:
     store.save_suggestion(engine, case_id, "category", category, "test-1")
     findings = [
         Finding("not_online", "blocker", f"上线时间不符 {LINK}", f"原文 {IMAGE}"),
-        Finding("same_unit_related", "info", f"同单位案例 {ANCHOR}", f"{HTML}", [str(seeded.energy)]),
+        Finding("related_case", "info", f"同单位案例 {ANCHOR}", f"{HTML}", [str(seeded.energy)]),
     ]
     store.save_suggestion(engine, case_id, "eligibility", [asdict(f) for f in findings], "rules")
     scores = ScoreResult(
