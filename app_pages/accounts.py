@@ -4,13 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from pipelines import auth
+from pipelines import accounts, auth
 
 user = common.require_user()
 engine = common.engine()
 st.title("账号管理")
 common.show_flash()
-users = common.attempt(auth.list_users, engine, user)
+users = common.attempt(accounts.list_users, engine, user)
 if users is None:
     st.stop()
 if handout := st.session_state.pop("account_handout", None):
@@ -60,12 +60,12 @@ chosen = next(u for u in users if u.username == target)
 toggle_col, reset_col = st.columns(2)
 toggle_label = "启用" if not chosen.active else "停用"
 if toggle_col.button(toggle_label, key="account_toggle") and common.attempt(
-    auth.set_active, engine, user, target, not chosen.active
+    accounts.set_active, engine, user, target, not chosen.active
 ):
     common.flash(f"已{toggle_label}「{target}」。")
     st.rerun()
 if reset_col.button("重置密码", key="account_reset"):
-    new_password = common.attempt(auth.reset_password, engine, user, target)
+    new_password = common.attempt(accounts.reset_password, engine, user, target)
     if new_password:
         st.session_state["account_handout"] = (
             f"「{target}」的新密码：{new_password}（只显示这一次，请转交本人）"

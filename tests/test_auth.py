@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from pipelines import auth, store
+from pipelines import accounts, auth, store
 from pipelines.__main__ import main as cli
 
 
@@ -28,7 +28,7 @@ def test_wrong_password_unknown_user_and_disabled_account_fail_with_chinese_mess
         auth.authenticate(engine, "li", "wrong-horse")
     with pytest.raises(auth.LoginFailed, match="用户名或密码错误"):
         auth.authenticate(engine, "nobody", "correct-horse")
-    auth.set_active(engine, org, "li", False)
+    accounts.set_active(engine, org, "li", False)
     with pytest.raises(auth.LoginFailed, match="已停用"):
         auth.authenticate(engine, "li", "correct-horse")
 
@@ -40,7 +40,7 @@ def test_only_organizers_create_accounts(engine):
     for actor in (reviewer, analyst):
         with pytest.raises(auth.PermissionDenied, match="无权管理账号"):
             auth.create_user(engine, actor, "sneaky", "organizer", "password-3")
-    assert [u.username for u in auth.list_users(engine, org)] == ["qian", "org", "zhao"]
+    assert [u.username for u in accounts.list_users(engine, org)] == ["qian", "org", "zhao"]
 
 
 def test_bad_account_data_is_rejected(engine):
@@ -54,7 +54,7 @@ def test_bad_account_data_is_rejected(engine):
     with pytest.raises(auth.AccountError, match="用户名"):
         auth.create_user(engine, org, "有 空格", "reviewer", "password-9")
     with pytest.raises(auth.AccountError, match="自己"):
-        auth.set_active(engine, org, "org", False)
+        accounts.set_active(engine, org, "org", False)
 
 
 def test_generated_password_works_once_handed_out(engine):
@@ -62,7 +62,7 @@ def test_generated_password_works_once_handed_out(engine):
     account = auth.create_user(engine, org, "zhou", "reviewer")
     assert len(account.generated_password) >= 12
     assert auth.authenticate(engine, "zhou", account.generated_password).username == "zhou"
-    new_password = auth.reset_password(engine, org, "zhou")
+    new_password = accounts.reset_password(engine, org, "zhou")
     with pytest.raises(auth.LoginFailed):
         auth.authenticate(engine, "zhou", account.generated_password)
     assert auth.authenticate(engine, "zhou", new_password).username == "zhou"
@@ -93,7 +93,7 @@ def test_oidc_identity_maps_to_existing_active_account_only(engine):
     assert auth.user_for_identity(engine, "liu@other.org", "liu").username == "liu"
     assert auth.user_for_identity(engine, "stranger@example.org", "stranger") is None
     assert auth.user_for_identity(engine, None, None) is None
-    auth.set_active(engine, org, "liu", False)
+    accounts.set_active(engine, org, "liu", False)
     assert auth.user_for_identity(engine, "liu@other.org", "liu") is None
 
 

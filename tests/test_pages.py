@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from pipelines import auth, config, store
+from pipelines import accounts, auth, config, store
 from pipelines.config import PROJ_ROOT
 from pipelines.review import decisions as review
 from pipelines.review import flag_actions
@@ -118,7 +118,7 @@ def test_login_with_password_and_reload_returns_to_the_case(seeded):
 def test_disabled_account_is_signed_out_on_its_next_click(seeded):
     at = _ok(_signed_in(seeded.wang))
     assert [t.value for t in at.title] == ["评审队列"]
-    auth.set_active(store.get_engine(os.environ["DATABASE_URL"]), seeded.org, "wang", False)
+    accounts.set_active(store.get_engine(os.environ["DATABASE_URL"]), seeded.org, "wang", False)
     _ok(at.run())
     assert [t.value for t in at.title] == ["案例评审工作台"]
 

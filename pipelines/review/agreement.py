@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from pipelines import auth, store
+from pipelines import accounts, auth, store
 from pipelines.auth import User
 from pipelines.review.decisions import DECISIONS, conflict_reason, latest_query, to_review
 from pipelines.store import (
@@ -72,7 +72,7 @@ def reviewer_progress(engine: Engine, user: User, year: int) -> pd.DataFrame:
     with store.session_scope(engine) as session:
         latest = [to_review(row, name) for row, name in session.execute(latest_query(year, None))]
     rows = []
-    for reviewer in auth.list_reviewers(engine):
+    for reviewer in accounts.list_reviewers(engine):
         mine = [r for r in latest if r.reviewer_id == reviewer.id]
         declared = {r.submission_id for r in mine if r.conflict_of_interest}
         same_unit = {c.id for c in cases if conflict_reason(reviewer, c.unit, c.implementer)}
