@@ -8,7 +8,7 @@ from pipelines import auth
 from pipelines.review import agreement, audit, flag_actions, flags
 from pipelines.vocabulary import FLAG_GROUP_LABELS
 
-user = common.require_user()
+user = common.require_user(auth.DASHBOARD)
 settings = common.settings()
 engine = common.engine()
 st.title("组织者看板")
@@ -91,7 +91,7 @@ with tab_progress:
     progress = common.attempt(agreement.reviewer_progress, engine, user, year)
     if progress is not None:
         st.dataframe(
-            progress,
+            common.with_dashes(progress, keep=("完成率",)),
             hide_index=True,
             key="board_progress",
             column_config={
@@ -108,7 +108,8 @@ with tab_agreement:
     )
     table = common.attempt(agreement.agreement, engine, user, year)
     if table is not None:
-        st.dataframe(table.round(3), hide_index=True, key="board_agreement")
+        st.dataframe(common.with_dashes(table), hide_index=True, key="board_agreement")
+        st.caption(f"{common.DASH}：可配对的评分不足（至少两件案例各有两条以上评分才能计算 α）。")
 
 with tab_scores:
     st.caption(
@@ -116,13 +117,14 @@ with tab_scores:
     )
     scores = common.attempt(agreement.case_scores, engine, user, year)
     if scores is not None:
-        st.dataframe(scores, hide_index=True, key="board_case_scores")
+        st.dataframe(common.with_dashes(scores, digits=2), hide_index=True, key="board_case_scores")
+        st.caption(f"{common.DASH}：该专家评分少于两条，无法标准化。")
     with st.expander("每条评分（原始分与标准化分）"):
         raw = common.attempt(agreement.review_frame, engine, user, year)
         if raw is not None:
             numeric = raw.select_dtypes("number").columns
             st.dataframe(
-                raw.drop(columns=["reviewer_id"]).round(dict.fromkeys(numeric, 2)),
+                common.with_dashes(raw.drop(columns=["reviewer_id"]).round(dict.fromkeys(numeric, 2)), 2),
                 hide_index=True,
                 key="board_raw_scores",
             )
@@ -131,9 +133,10 @@ with tab_disagree:
     st.caption("分歧度 = 标准化总分的极差 + 结论种类数 − 1（一次“推荐/不推荐”分裂约等于一个标准差的分差）。")
     disagreed = common.attempt(agreement.most_disagreed, engine, user, year)
     if disagreed is not None:
-        st.dataframe(disagreed, hide_index=True, key="board_disagreed")
+        st.dataframe(common.with_dashes(disagreed, digits=2), hide_index=True, key="board_disagreed")
 
 with tab_audit:
     trail = common.attempt(audit.audit_trail, engine, user)
     if trail is not None:
-        st.dataframe(trail, hide_index=True, key="board_audit")
+        st.caption("包括每一次登录：成功、失败（密码错误）和被拒绝（账号锁定、客户端暂停或账号停用）。")
+        st.dataframe(common.with_dashes(trail), hide_index=True, key="board_audit")

@@ -7,9 +7,10 @@ from pipelines import auth
 from pipelines.review import blind, queue
 from pipelines.vocabulary import CATEGORY_IDS, FLAG_GROUP_LABELS, category_label
 
-user = common.require_user()
+user = common.require_user(auth.VIEW_QUEUE)
 settings = common.settings()
 st.title("评审队列")
+common.show_flash()
 
 search_col, category_col, flag_col = st.columns([2, 2, 2])
 search = search_col.text_input("搜索（名称、单位、编号）", key="queue_search")
@@ -46,10 +47,16 @@ event = st.dataframe(
     frame[shown].rename(columns=queue.QUEUE_COLUMNS),
     key="queue_table",
     hide_index=True,
+    width="stretch",
     on_select="rerun",
     selection_mode="single-row",
     column_config={
-        "置信度": st.column_config.ProgressColumn("置信度", format="%.2f", min_value=0.0, max_value=1.0),
+        "编号": st.column_config.NumberColumn(width="small"),
+        "案例名称": st.column_config.TextColumn(width="large"),
+        "申报单位": st.column_config.TextColumn(width="medium"),
+        "置信度": st.column_config.ProgressColumn(
+            "置信度", format="%.2f", min_value=0.0, max_value=1.0, width="small"
+        ),
         "AI总分": st.column_config.NumberColumn(format="%.1f"),
         "大模型总分": st.column_config.NumberColumn(format="%.1f"),
         "专家平均分": st.column_config.NumberColumn(format="%.1f"),

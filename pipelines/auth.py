@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from pipelines import login, store
+from pipelines import login, sessions, store
 from pipelines.config import Settings, get_settings
 from pipelines.store import AuditRow, UserRow, utcnow
 
@@ -294,8 +294,11 @@ def authenticate(
 WRONG_CREDENTIALS = "用户名或密码错误，请重新输入；忘记密码请联系组织者重置。"
 
 
-def change_password(engine: Engine, user: User, current: str, new: str, confirm: str) -> User:
-    """The signed-in user replaces their own password (ends a temporary or demo password).
+def change_password(
+    engine: Engine, user: User, current: str, new: str, confirm: str, keep_session: str | None = None
+) -> User:
+    """The signed-in user replaces their own password (ends a temporary or demo password); every other
+    session of the account ends (``keep_session``: the token of the session that made the change).
 
     Raises:
         AccountError: wrong current password, new passwords that differ, or a weak or unchanged password.
@@ -315,7 +318,9 @@ def change_password(engine: Engine, user: User, current: str, new: str, confirm:
         row.password_hash = hash_password(new)
         row.must_change_password = row.demo = False
         session.add(AuditRow(username=user.username, action="change_password", detail={}))
-        return to_user(row)
+        changed = to_user(row)
+    sessions.revoke_user(engine, user.id, keep=keep_session)
+    return changed
 
 
 def get_user(engine: Engine, user_id: int) -> User | None:

@@ -103,7 +103,9 @@ def krippendorff_alpha(data: np.ndarray, level: str = "interval") -> float:
         level: ``interval`` (squared difference) or ``nominal`` (equal or not).
 
     Returns:
-        α in (-∞, 1]; NaN when fewer than two pairable values exist or all values are identical.
+        α in (-∞, 1]; NaN when fewer than two units have two or more ratings (with a single unit the
+        expected disagreement is that unit's own, so α would be 0 whatever the ratings) or all values are
+        identical.
     """
     data = np.asarray(data, dtype=float)
     if data.ndim != 2:
@@ -113,7 +115,7 @@ def krippendorff_alpha(data: np.ndarray, level: str = "interval") -> float:
     keep = counts >= 2
     values, present, m = data[:, keep], present[:, keep], counts[keep].astype(float)
     n = m.sum()
-    if n < 2:
+    if keep.sum() < 2:
         return float("nan")
     if level == "interval":
         x = np.where(present, values, 0.0)

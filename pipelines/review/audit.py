@@ -20,7 +20,38 @@ ACTION_LABELS: dict[str, str] = {
     "set_active": "停用/启用账号",
     "reset_password": "重置密码",
     "save_settings": "修改设置",
+    "login": "登录成功",
+    "login_failed": "登录失败",
+    "login_refused": "登录被拒绝",
+    "logout": "退出登录",
+    "change_password": "修改密码",
+    "unlock": "解锁登录",
 }
+DETAIL_LABELS: dict[str, str] = {
+    "client": "客户端",
+    "failures": "连续失败次数",
+    "reason": "原因",
+    "locked": "本次锁定",
+    "user": "账号",
+}
+DETAIL_VALUES: dict[str, str] = {
+    "account_locked": "账号已锁定",
+    "client_locked": "客户端已暂停登录",
+    "disabled": "账号已停用",
+    "account": "账号",
+    "client": "客户端",
+}
+
+
+def _detail(detail: dict | None) -> str:
+    """An entry's details in Chinese, empty values left out."""
+    parts = []
+    for key, value in (detail or {}).items():
+        if value in ("", None):
+            continue
+        shown = DETAIL_VALUES.get(value, value) if isinstance(value, str) else value
+        parts.append(f"{DETAIL_LABELS.get(key, key)}={shown}")
+    return "；".join(parts)
 
 
 def audit_trail(
@@ -38,7 +69,7 @@ def audit_trail(
                 "用户": row.username,
                 "操作": ACTION_LABELS.get(row.action, row.action),
                 "案例编号": row.submission_id,
-                "详情": "；".join(f"{k}={v}" for k, v in (row.detail or {}).items()),
+                "详情": _detail(row.detail),
             }
             for row in session.scalars(query)
         ]
