@@ -40,9 +40,10 @@ def page_not_found() -> None:
         st.switch_page(navigation_pages[0])
 
 
-def unknown_address() -> list[st.Page]:
-    """A hidden page at the address the browser asked for when no page has it (instead of the English
-    "Page not found" dialog); nothing when the address is known or not a plain page name."""
+def unknown_address(only: str | None) -> list[st.Page]:
+    """A hidden page at the address the browser asked for when no page has it, instead of Streamlit's
+    English "Page not found" dialog: the login form (or 修改密码) when that is the ``only`` page open, else
+    页面不存在. Nothing when the address is known or not a plain page name."""
     path = urlparse(st.context.url or "").path.strip("/")
     base = (st.get_option("server.baseUrlPath") or "").strip("/")
     if base and (path == base or path.startswith(f"{base}/")):
@@ -50,6 +51,8 @@ def unknown_address() -> list[st.Page]:
     name = path.split("/")[0]
     if not name or name in ADDRESSES or not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name):
         return []
+    if only is not None:
+        return [st.Page(f"app_pages/{only}", title="登录", url_path=name)]
     return [st.Page(page_not_found, title="页面不存在", url_path=name, visibility="hidden")]
 
 
@@ -69,6 +72,7 @@ if user is None or user.must_change_password:
     ]
     position = "hidden"
 else:
+    only = None
     navigation_pages = [
         st.Page(
             f"app_pages/{name}",
@@ -80,7 +84,7 @@ else:
         for index, (name, title, icon, permission) in enumerate(available)
     ]
     position = "sidebar"
-navigation = st.navigation(navigation_pages + unknown_address(), position=position)
+navigation = st.navigation(navigation_pages + unknown_address(only), position=position)
 if user is not None:
     with st.sidebar:
         st.markdown(f"**{common.md(user.label)}** · {user.role_label}")

@@ -59,7 +59,7 @@ if user.can(auth.REVIEW):
         "下一件未评 →", key="case_next_open", disabled=next_open is None, on_click=go_to, args=(next_open,)
     )
 
-st.title(md(sub.title) or "（未读出案例名称）")
+st.title(md(sub.title) or "（未读出案例名称）", anchor=False)
 version_note = "" if view.is_current else "（旧版本，已被新版本取代）"
 st.caption(f"编号 {view.id} · 第 {view.version} 版{version_note} · {view.year} 年申报")
 if len(view.versions) > 1:
@@ -107,7 +107,7 @@ with content_col:
                 if section.limit and section.word_count and section.word_count > section.limit
                 else ""
             )
-            st.markdown(f"##### {md(section.label)}{limit}{over}")
+            st.markdown(f"**{md(section.label)}**{limit}{over}")
             st.markdown(common.segments_html(section.segments), unsafe_allow_html=True)
 
     with tab_category:
@@ -225,7 +225,7 @@ with content_col:
             st.info("尚无 AI 评分。")
         for s_index, result in enumerate(view.scores):
             name = "大模型评分" if result.scorer == "llm" else "离线评分"
-            st.subheader(f"{name}{f'（{md(result.model)}）' if result.model else ''}")
+            st.subheader(f"{name}{f'（{md(result.model)}）' if result.model else ''}", anchor=False)
             table = pd.DataFrame(
                 {"评审标准": list(CRITERIA.values()), "分数": [result.scores.get(k) for k in CRITERIA]}
             )
