@@ -135,8 +135,12 @@ def test_cli_export_docx_and_bad_output_path(engine, sqlite_url, tmp_path):
     out = tmp_path / "汇总.bin"
     done = _cli_export(tmp_path, sqlite_url, str(out), "--format", "docx")
     assert done.returncode == 0, done.stderr
-    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
-    assert "评审意见汇总" in text and crafted.TITLE in text  # Word shows text as text: nothing to defuse
+    document = docx.Document(str(out))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "评审意见汇总" in text and crafted.TITLE in text  # paragraphs are text to Word
+    cells = [c.text for table in document.tables for row in table.rows for c in row.cells]
+    assert "'" + crafted.COMMENT in cells  # a table pasted into a spreadsheet must not become formulas
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
     refused = _cli_export(tmp_path, sqlite_url, str(tmp_path))
     assert refused.returncode == 1 and "是一个文件夹" in refused.stderr
 

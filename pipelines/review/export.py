@@ -28,7 +28,7 @@ from pipelines.config import Settings, get_settings
 from pipelines.review import blind, flags, queue
 from pipelines.review import decisions as review
 from pipelines.review.decisions import Review
-from pipelines.spreadsheet import safe_frame
+from pipelines.spreadsheet import safe_cell, safe_frame
 from pipelines.vocabulary import CRITERIA, category_label
 
 CJK_FONT = "宋体"
@@ -214,7 +214,7 @@ def _review_table(document: Document, reviews: pd.DataFrame | None) -> None:
         for cell, value in zip(
             cells, [row["评审专家"], conclusion, total, row["最终类别"], row["评审意见"]], strict=True
         ):
-            cell.text = str(value or "")
+            cell.text = str(safe_cell(str(value or "")))  # a table copied into a spreadsheet stays text
     scored = reviews[reviews["声明回避"] == ""]
     if not scored.empty:
         counts = scored["评审结论"].value_counts()
