@@ -21,6 +21,7 @@ def is_blind_for(user: User, settings: Settings) -> bool:
 
 
 def identity(text: str) -> str:
+    """No redaction (the case page's default when review is not blind)."""
     return text
 
 
@@ -42,6 +43,7 @@ def redactor(names: Iterable[str]) -> Callable[[str], str]:
 
 
 def blind_submission(submission: Submission) -> tuple[Submission, Callable[[str], str]]:
+    """A copy of ``submission`` with who applied hidden, and the redaction used (for related texts)."""
     redact = redactor(
         [submission.unit, submission.implementer, submission.recommender, submission.contact.name]
     )

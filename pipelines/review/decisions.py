@@ -18,7 +18,7 @@ from datetime import datetime
 from functools import lru_cache
 from statistics import fmean
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -86,6 +86,7 @@ class Review:
 
 
 def to_review(row: ReviewRow, username: str) -> Review:
+    """A stored review row as the ``Review`` the rest of the workbench sees."""
     return Review(
         id=row.id,
         submission_id=row.submission_id,
@@ -267,7 +268,8 @@ def review_history(
     return own, (others if show_others else None)
 
 
-def latest_query(year: int | None, submission_ids: Iterable[int] | None):
+def latest_query(year: int | None, submission_ids: Iterable[int] | None) -> Select:
+    """(review row, reviewer name) of each reviewer's newest version per current case, optionally limited."""
     newest = (
         select(ReviewRow.submission_id, ReviewRow.reviewer_id, func.max(ReviewRow.version).label("version"))
         .group_by(ReviewRow.submission_id, ReviewRow.reviewer_id)

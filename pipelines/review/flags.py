@@ -68,6 +68,8 @@ def flags_for(
     declared: int | None,
     states: dict[FlagKey, FlagState],
 ) -> list[Flag]:
+    """A case's flags: its eligibility findings (plus a misfiled category the findings lack), each with the
+    organizer's newest action from ``states``."""
     if category is not None and category.misfiled and not any(f.code == "misfiled" for f in findings):
         suggested = category.suggested_category or category.category
         message = (
@@ -98,6 +100,7 @@ def flag_group_keys(flags: Iterable[Flag]) -> set[str]:
 
 
 def flag_text(flags: list[Flag]) -> str:
+    """The queue's short flag column: icon + label of each open, non-informational flag (✓ once handled)."""
     shown = [f for f in flags if f.open and f.severity != "info"]
     marks = {k: v for k, v in SEVERITY_ICONS.items() if k != "info"}
     return " ".join(f"{marks.get(f.severity, '')}{f.label}{'✓' if f.state else ''}" for f in shown)

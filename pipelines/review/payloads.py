@@ -57,6 +57,7 @@ def match_from_payload(payload: dict[str, Any]) -> DuplicateMatch:
 
 
 def mean_score(payload: Any) -> float:
+    """Mean of a stored score suggestion's four criteria; NaN unless all four are there."""
     scores = (payload or {}).get("scores") or {}
     given = [float(scores[k]) for k in CRITERIA if scores.get(k) is not None]
     return fmean(given) if len(given) == len(CRITERIA) else np.nan
@@ -82,6 +83,7 @@ def latest_payloads(engine: Engine, year: int, kinds: Sequence[str]) -> dict[str
 
 
 def current_rows(engine: Engine, year: int) -> list[tuple[int, str, str, str, str, int | None]]:
+    """(id, title, file name, unit, implementer, declared category) of the year's current cases, by id."""
     query = (
         select(
             SubmissionRow.id,
