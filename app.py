@@ -40,7 +40,7 @@ def page_not_found() -> None:
         st.switch_page(navigation_pages[0])
 
 
-def unknown_address(only: str | None) -> list[st.Page]:
+def unknown_address(only: str | None, title: str) -> list[st.Page]:
     """A hidden page at the address the browser asked for when no page has it, instead of Streamlit's
     English "Page not found" dialog: the login form (or 修改密码) when that is the ``only`` page open, else
     页面不存在. Nothing when the address is known or not a plain page name."""
@@ -52,13 +52,13 @@ def unknown_address(only: str | None) -> list[st.Page]:
     if not name or name in ADDRESSES or not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name):
         return []
     if only is not None:
-        return [st.Page(f"app_pages/{only}", title="登录", url_path=name)]
+        return [st.Page(f"app_pages/{only}", title=title, url_path=name)]
     return [st.Page(page_not_found, title="页面不存在", url_path=name, visibility="hidden")]
 
 
 st.set_page_config(page_title="案例评审工作台", page_icon=":material/fact_check:", layout="wide")
 user = common.current_user()
-available = [(name, *rest) for name, *rest in PAGES if (APP_DIR / "app_pages" / name).exists()]
+available = [page for page in PAGES if (APP_DIR / "app_pages" / page[0]).exists()]
 if user is None or user.must_change_password:
     # Every page's address leads to the login form (or, with a temporary password, to 修改密码), so a
     # reloaded link (…/case_detail?case=12) keeps its address and opens that page afterwards.
@@ -72,7 +72,7 @@ if user is None or user.must_change_password:
     ]
     position = "hidden"
 else:
-    only = None
+    only, title = None, ""
     navigation_pages = [
         st.Page(
             f"app_pages/{name}",
@@ -84,7 +84,7 @@ else:
         for index, (name, title, icon, permission) in enumerate(available)
     ]
     position = "sidebar"
-navigation = st.navigation(navigation_pages + unknown_address(only), position=position)
+navigation = st.navigation(navigation_pages + unknown_address(only, title), position=position)
 if user is not None:
     with st.sidebar:
         st.markdown(f"**{common.md(user.label)}** · {user.role_label}")
