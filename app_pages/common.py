@@ -172,7 +172,8 @@ def sign_out() -> None:
 def md(value: object) -> str:
     """Untrusted text made inert for any element that renders Markdown: no link, image, emphasis, heading,
     HTML, directive or formula survives; the text reads the same (escapes are not shown)."""
-    return _MARKDOWN_SYNTAX.sub(r"\\\1", "" if value is None else str(value))
+    escaped = _MARKDOWN_SYNTAX.sub(r"\\\1", "" if value is None else str(value))
+    return escaped.replace("\\<", "&lt;").replace("\\>", "&gt;")  # no "<tag" left even in the source
 
 
 def html_text(value: object) -> str:

@@ -4,6 +4,7 @@ accounts), all against a real SQLite file seeded as intake and analysis would le
 
 from __future__ import annotations
 
+import html
 import os
 import re
 
@@ -81,7 +82,7 @@ def _texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [e.value for e in at.caption]
     parts += [e.value for e in at.info] + [e.value for e in at.error] + [e.value for e in at.success]
     parts += [e.value for e in at.warning]
-    return re.sub(r"\\(.)", r"\1", "\n".join(str(p) for p in parts))
+    return html.unescape(re.sub(r"\\(.)", r"\1", "\n".join(str(p) for p in parts)))
 
 
 @pytest.mark.parametrize("who", list(PAGES_BY_ROLE))
