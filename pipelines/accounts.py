@@ -43,15 +43,18 @@ def set_active(engine: Engine, actor: User, username: str, active: bool) -> User
         raise auth.AccountError("不能停用自己正在使用的账号。")
     with store.session_scope(engine) as session:
         row = auth.row_or_error(session, username)
-        row.active = active
-        if not active:
-            row.demo = False  # a disabled demo account no longer needs the warning
+        row.active = (
+            active  # a disabled demo account is not flagged (lists show active ones) until re-enabled
+        )
         session.add(
             AuditRow(
                 username=actor.username, action="set_active", detail={"user": username, "active": active}
             )
         )
-        return auth.to_user(row)
+        changed = auth.to_user(row)
+    if not active:
+        sessions.revoke_user(engine, changed.id)  # re-enabling later does not bring old sessions back
+    return changed
 
 
 def reset_password(engine: Engine, actor: User, username: str, password: str | None = None) -> str:

@@ -282,3 +282,16 @@ def test_migration_flags_demo_accounts_still_on_published_passwords(tmp_path):
         flags = dict(connection.execute(text("SELECT username, demo FROM users")).all())
     assert flags == {"admin": 1, "analyst": 0}
     engine.dispose()
+
+
+def test_disabling_ends_sessions_and_a_re_enabled_demo_account_is_flagged_again(engine):
+    org = _organizer(engine)
+    demo = auth.create_user(
+        engine, org, "reviewer1", "reviewer", "review-2026", temporary=False, demo=True
+    ).user
+    token = sessions.issue(engine, demo.id)
+    assert accounts.demo_accounts(engine) == ["reviewer1"]
+    accounts.set_active(engine, org, "reviewer1", False)
+    assert accounts.demo_accounts(engine) == [] and sessions.resolve(engine, token) is None
+    accounts.set_active(engine, org, "reviewer1", True)
+    assert accounts.demo_accounts(engine) == ["reviewer1"] and sessions.resolve(engine, token) is None
