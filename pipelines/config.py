@@ -30,7 +30,12 @@ class Settings:
     call_year: int = 2026
     online_deadline: str = "2025-12-31"
     max_cases_per_category: int = 3
-    max_file_mb: float = 20.0
+    max_file_mb: float = (
+        120.0  # the most one form file may weigh, text and embedded media together (read cap)
+    )
+    max_text_mb: float = 20.0  # a form's text and layout: the file without its embedded media
+    max_media_mb: float = 100.0  # pictures, audio and video embedded in one form, counted apart from the text
+    convert_timeout_s: float = 60.0  # LibreOffice converting one .doc/.wps to .docx (when installed)
     max_archive_mb: float = 500.0
     allowed_attachment_types: tuple[str, ...] = ("pdf", "jpg", "jpeg", "mp4", "mov")
     # Text features and models

@@ -25,6 +25,9 @@ from tests.test_extract_build import (
 NARRATIVE = "本平台于2023年上线，面向全国行业用户提供资讯与数据服务，已形成稳定的用户群体和运营机制。"
 
 
+TITLE_ROW = row(cell("案例名称"), cell("某平台"))  # a form with only unticked boxes would be a blank template
+
+
 def extract(body: str, name: str = "form.docx", strict: bool = False):
     return extract_bytes(build_docx(body, strict=strict), name)
 
@@ -324,7 +327,7 @@ CATEGORY_LINE = (
 @pytest.mark.parametrize("empty", ["□", "☐"])
 def test_unicode_tick_marks_before_an_option(tick, empty):
     value = CATEGORY_LINE.format(a=empty, b=empty).replace(f"{empty}数智", f"{tick}数智")
-    submission = extract(table(row(cell("申报类别"), cell(*value.split("\n"))), columns=2))
+    submission = extract(table(TITLE_ROW, row(cell("申报类别"), cell(*value.split("\n"))), columns=2))
     assert submission.declared_category == 4
     assert submission.declared_categories == [4]
 
@@ -340,20 +343,22 @@ def test_unicode_tick_marks_before_an_option(tick, empty):
     ],
 )
 def test_other_category_writings(value, expected):
-    submission = extract(table(row(cell("申报类别"), cell(value)), columns=2))
+    submission = extract(table(TITLE_ROW, row(cell("申报类别"), cell(value)), columns=2))
     assert submission.declared_category == expected
 
 
 def test_several_ticked_categories_give_none_and_a_warning():
     value = "☑全媒体传播建设类 ☑内容供给创新类 ☐运营服务创新类"
-    submission = extract(table(row(cell("申报类别"), cell(value)), columns=2))
+    submission = extract(table(TITLE_ROW, row(cell("申报类别"), cell(value)), columns=2))
     assert submission.declared_category is None
     assert submission.declared_categories == [1, 2]
     assert any("多个申报类别" in w for w in submission.warnings)
 
 
 def test_no_ticked_category_warns():
-    submission = extract(table(row(cell("申报类别"), cell("☐全媒体传播建设类 ☐内容供给创新类")), columns=2))
+    submission = extract(
+        table(TITLE_ROW, row(cell("申报类别"), cell("☐全媒体传播建设类 ☐内容供给创新类")), columns=2)
+    )
     assert submission.declared_categories == []
     assert any("都未勾选" in w for w in submission.warnings)
 
@@ -369,7 +374,7 @@ def _category_cell(marks: list[str]) -> str:
 )
 def test_wingdings_symbol_tick_boxes(font, ticked, empty):
     marks = [symbol(font, empty), symbol(font, empty), symbol(font, ticked), symbol(font, empty)]
-    submission = extract(table(row(cell("申报类别"), _category_cell(marks)), columns=2))
+    submission = extract(table(TITLE_ROW, row(cell("申报类别"), _category_cell(marks)), columns=2))
     assert submission.declared_category == 3
 
 
@@ -380,7 +385,7 @@ def test_wingdings_characters_typed_as_text():
         run("¨", font="Wingdings"),
         run("£", "Wingdings 2"),
     ]
-    submission = extract(table(row(cell("申报类别"), _category_cell(marks)), columns=2))
+    submission = extract(table(TITLE_ROW, row(cell("申报类别"), _category_cell(marks)), columns=2))
     assert submission.declared_category == 2
 
 
@@ -388,7 +393,7 @@ def test_wingdings_characters_typed_as_text():
 def test_w14_checkbox_controls(value, ticked):
     checkbox = w14_checkbox(True).replace('w14:val="1"', f'w14:val="{value}"')
     marks = [w14_checkbox(False), checkbox, w14_checkbox(False), w14_checkbox(False)]
-    submission = extract(table(row(cell("申报类别"), _category_cell(marks)), columns=2))
+    submission = extract(table(TITLE_ROW, row(cell("申报类别"), _category_cell(marks)), columns=2))
     assert submission.declared_categories == ([2] if ticked else [])
 
 
@@ -407,7 +412,7 @@ def test_w14_checkbox_controls(value, ticked):
 def test_legacy_formcheckbox_fields(state, ticked):
     off = legacy_checkbox('<w:default w:val="0"/>')
     marks = [off, off, off, legacy_checkbox(state)]
-    submission = extract(table(row(cell("申报类别"), _category_cell(marks)), columns=2))
+    submission = extract(table(TITLE_ROW, row(cell("申报类别"), _category_cell(marks)), columns=2))
     assert submission.declared_categories == ([4] if ticked else [])
 
 
@@ -504,7 +509,9 @@ def test_previous_application_table_after_a_label_row():
 
 def test_attachment_lines_become_file_names():
     body = table(
-        row(cell("附件清单"), cell("1. 用户数据报告.pdf", "（2）平台截图.jpg；演示.mp4", "无")), columns=2
+        row(cell("案例名称"), cell("某平台")),
+        row(cell("附件清单"), cell("1. 用户数据报告.pdf", "（2）平台截图.jpg；演示.mp4", "无")),
+        columns=2,
     )
     assert extract(body).attachments == ["用户数据报告.pdf", "平台截图.jpg", "演示.mp4"]
 
