@@ -38,6 +38,13 @@ class Settings:
     convert_timeout_s: float = 60.0  # LibreOffice converting one .doc/.wps to .docx (when installed)
     max_archive_mb: float = 500.0
     allowed_attachment_types: tuple[str, ...] = ("pdf", "jpg", "jpeg", "mp4", "mov")
+    # Attachments (proof materials): size limit per type, where they are stored, how OCR runs
+    max_pdf_mb: float = 50.0
+    max_image_mb: float = 20.0
+    max_video_mb: float = 300.0
+    attachments_dir: str = ""  # content-addressed store; empty = data/runtime/attachments
+    ocr_threads: int = 2  # onnxruntime threads for OCR (0 = all cores); the machines have 2 cores
+    ocr_max_pages: int = 30  # scanned PDF pages read by OCR per file (the rest are named as not read)
     # Text features and models
     embedder: str = "lexical"  # lexical | sentence-transformers | openai
     st_model_dir: str = ""  # local directory of a sentence-transformers model; never downloaded
@@ -56,6 +63,10 @@ class Settings:
     blind_review: bool = False
     hide_ai_scores_until_reviewed: bool = True
     oidc_enabled: bool = False
+
+    @property
+    def attachments_path(self) -> Path:
+        return Path(self.attachments_dir) if self.attachments_dir else RUNTIME_DIR / "attachments"
 
     @property
     def llm_enabled(self) -> bool:

@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from pipelines.config import Settings, get_settings
 from pipelines.intake.dates import read_launch
 from pipelines.schema import CategorySuggestion, DuplicateMatch, Finding, Submission
 from pipelines.units import match_units
 from pipelines.vocabulary import FLAGS, NOT_ONLINE_STATUSES, SEVERITY_ORDER, category_label, rule_text
+
+if TYPE_CHECKING:
+    from pipelines.intake.attachments import AttachmentInfo
 
 
 def _date_after_deadline(date: str, deadline: str) -> bool | None:
@@ -91,13 +95,22 @@ def check_categories(submission: Submission) -> list[Finding]:
     return []
 
 
-def check_formats(submission: Submission, settings: Settings) -> list[Finding]:
-    """Material rule 四（三）: the form is Word (.docx), attachments pdf/jpg/mp4/mov."""
+def check_formats(
+    submission: Submission, settings: Settings, files: Sequence[AttachmentInfo] | None = None
+) -> list[Finding]:
+    """Material rule 四（三）: the form is Word (.docx), attachments pdf/jpg/mp4/mov.
+
+    With the application's files (``files``, as read from the batch) the rule is applied to them, by their
+    content, and empty, unreadable and listed-but-missing files are named too; without them, to the names
+    typed in the form's 附件清单.
+    """
     findings = []
     if PurePath(submission.file_name).suffix.lower() != ".docx":
         findings.append(
             Finding("form_not_word", "blocker", "申报表须为 Word（.docx）文档。", submission.file_name)
         )
+    if files is not None:
+        return findings + check_attachments(submission, files, settings)
     allowed = {f".{ext.lower()}" for ext in settings.allowed_attachment_types}
     bad = [name for name in submission.attachments if PurePath(name).suffix.lower() not in allowed]
     if bad:
@@ -107,14 +120,43 @@ def check_formats(submission: Submission, settings: Settings) -> list[Finding]:
     return findings
 
 
-def check_submission(submission: Submission, settings: Settings | None = None) -> list[Finding]:
-    """All single-case rules for one submission."""
+def check_attachments(
+    submission: Submission, files: Sequence[AttachmentInfo], settings: Settings
+) -> list[Finding]:
+    """The application's files: formats the call does not allow, files that cannot be read, listed but missing."""
+    from pipelines.intake.attachments import match_listed
+
+    findings = []
+    bad = [f"{_base(info.name)}（{info.format or '未知格式'}）" for info in files if not info.allowed]
+    if bad:
+        formats = "、".join(settings.allowed_attachment_types)
+        message = f"附件格式不符合要求（只接受 {formats}）：{'、'.join(bad)}。请申报单位转换格式后重新提交。"
+        findings.append(Finding("bad_attachment_format", "check", message, "；".join(bad)))
+    broken = [info.error for info in files if info.error]
+    if broken:
+        message = f"有 {len(broken)} 个附件是空文件、已损坏或超过大小上限，无法查看：" + "；".join(broken)
+        findings.append(Finding("attachment_unreadable", "check", message, "；".join(broken)))
+    _matched, missing = match_listed(submission.attachments, [info.name for info in files])
+    if missing:
+        message = f"附件清单中列出、但没有随申报表提交的材料：{'、'.join(missing)}。请联系申报单位补交。"
+        findings.append(Finding("attachment_missing", "check", message, "；".join(missing)))
+    return findings
+
+
+def _base(name: str) -> str:
+    return PurePath(name.replace("\\", "/")).name
+
+
+def check_submission(
+    submission: Submission, settings: Settings | None = None, files: Sequence[AttachmentInfo] | None = None
+) -> list[Finding]:
+    """All single-case rules for one submission (``files``: its stored attachments, when known)."""
     settings = settings or get_settings()
     findings = (
         check_online(submission, settings)
         + check_implementer(submission)
         + check_categories(submission)
-        + check_formats(submission, settings)
+        + check_formats(submission, settings, files)
     )
     return sort_findings(findings)
 

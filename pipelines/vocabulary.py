@@ -97,6 +97,14 @@ FLAGS: dict[str, FlagKind] = {
     "bad_attachment_format": FlagKind(
         "附件格式不符", "四（三）附件须为 pdf、jpg、mp4 或 mov 格式", "ineligible"
     ),
+    "attachment_unreadable": FlagKind(
+        "附件无法读取",
+        "四（三）以附件形式提交的相关资料须可以打开查看（空文件、损坏或超过大小上限）",
+        "ineligible",
+    ),
+    "attachment_missing": FlagKind(
+        "附件缺失", "申报表附件清单中列出的材料须随申报表一并提交", "ineligible", severity="check"
+    ),
     "no_category": FlagKind("未勾选类别", "申报表未勾选申报类别", "ineligible"),
     "multiple_categories": FlagKind("勾选多个类别", "申报表勾选了多个申报类别", "ineligible"),
 }

@@ -158,33 +158,26 @@ def _print_table(records: list[dict]) -> None:
 
 def _cli_extract(args: argparse.Namespace) -> int:
     from pipelines.intake.archive import iter_sources
+    from pipelines.intake.bundle import BatchCounts, cli_ocr, read_batch
 
     missing = [str(path) for path in args.paths if not Path(path).exists()]
     if missing:
         print(f"找不到以下文件或目录：{'、'.join(missing)}。请检查路径。", file=sys.stderr)
         return 2
     settings = get_settings()
-    records = []
-    for source in iter_sources(args.paths, settings):
-        submission, error = None, source.error
-        if error is None:
-            try:
-                submission = extract_bytes(source.data, source.name, settings)
-            except IntakeError as exc:
-                error = exc
-        record = _record(source.name, submission, error)
+    records, counts = [], BatchCounts()
+    for result in read_batch(
+        list(iter_sources(args.paths, settings)), settings, extract_bytes, *cli_ocr(settings)
+    ):
+        record = _record(result.name, result.submission, result.error) | result.attachment_fields()
         if args.json:
             print(json.dumps(record, ensure_ascii=False), flush=True)
         records.append(record)
+        counts.add(result)
     if not args.json:
         _print_table(records)
-    failed = sum(1 for r in records if not r["ok"] and not r.get("skipped"))
-    skipped = sum(1 for r in records if r.get("skipped"))
-    print(
-        f"共 {len(records)} 个文件：成功 {len(records) - failed - skipped} 个，失败 {failed} 个，跳过 {skipped} 个。",
-        file=sys.stderr,
-    )
-    return 0
+    print(counts.summary(), file=sys.stderr)
+    return 1 if counts.nothing_read else 0
 
 
 def add_cli(subparsers: argparse._SubParsersAction) -> None:

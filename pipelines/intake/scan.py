@@ -27,7 +27,11 @@ def default_image_reader(settings: Settings) -> ImageReader | None:
     engine = get_ocr(settings.ocr_threads)
 
     def read(data: bytes) -> list[str]:
-        return engine.read(open_image(data)).splitlines()
+        try:
+            image = open_image(data)
+        except (OSError, ValueError):  # damaged or unsupported picture: nothing to read
+            return []
+        return engine.read(image).splitlines()
 
     return read
 
