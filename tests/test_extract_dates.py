@@ -70,7 +70,7 @@ def test_launch_status_from_the_status_field_with_its_sentence_as_evidence():
     launch = read_launch("2026年8月", "目前处于内部测试阶段。预计2026年8月正式上线")
     assert launch.status == "计划中"
     assert launch.date == "2026-08"
-    assert launch.evidence == "目前处于内部测试阶段。预计2026年8月正式上线"
+    assert launch.evidence == "预计2026年8月正式上线"
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from pipelines.schema import IntakeError
 
+# The main stream of a Word 97-2003 or WPS document, as named in the compound file's directory (UTF-16).
+_DOCUMENT_STREAMS = ("WordDocument".encode("utf-16-le"), "WpsDocument".encode("utf-16-le"))
 _SAVE_AS = "请用 Word 或 WPS 打开后“另存为” Word 文档（.docx），请另存为 .docx 后重新提交。"
 
 
@@ -44,6 +46,8 @@ def convert_legacy(data: bytes, file_name: str, timeout_s: float) -> bytes:
     Raises:
         IntakeError: ``legacy_word`` when LibreOffice is missing, fails or times out.
     """
+    if not any(stream in data for stream in _DOCUMENT_STREAMS):
+        raise _refuse(file_name, "文件中找不到 Word/WPS 正文，自动转换失败（文件可能已损坏）。")
     soffice = soffice_path()
     if soffice is None:
         raise _refuse(file_name, "本系统未安装 LibreOffice，无法自动转换。")

@@ -29,7 +29,6 @@ _YMD_COMPACT = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])([0-2]\d|3[01]
 _YM = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[年./\-]\s*(\d{1,2})(?!\d)(?!\s*[./\-]\s*\d{1,2}(?!\d))")
 _Y = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _SENTENCE_END = re.compile(r"[。；;！!？?\n]")
-_SHORT_EVIDENCE = 80
 
 
 def _small_number(text: str) -> int:
@@ -96,8 +95,7 @@ class Launch:
 
 
 def _sentence(text: str, position: int) -> str:
-    if len(text) <= _SHORT_EVIDENCE:
-        return " ".join(text.split())
+    """The sentence of ``text`` around ``position``."""
     starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, position)]
     end = _SENTENCE_END.search(text, position)
     return text[starts[-1] if starts else 0 : end.end() if end else len(text)].strip()

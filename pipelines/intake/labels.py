@@ -39,6 +39,24 @@ _INLINE_LABEL_RE = re.compile(
     + r")\s*(?:\([^()]{0,40}\))?\s*:",
     re.IGNORECASE,
 )
+# A field label at the start, then spaces and the value: 申报单位    某某报社 (free layouts without colons).
+_SPACED_LABEL_RE = re.compile(
+    "("
+    + "|".join(
+        re.escape(label)
+        for label in sorted(
+            (
+                label
+                for label, (key, _) in _LABEL_KEYS.items()
+                if key not in ("section", "sub") and len(label) > 1
+            ),
+            key=len,
+            reverse=True,
+        )
+    )
+    + r")(?:\s*\([^()]{0,40}\))?[ \t]+(?=\S)",
+    re.IGNORECASE,
+)
 SIGNATURE_LINE_RE = re.compile(r"[（(]\s*(?:单位|申报单位)?(?:盖章|签字|签章|公章)[^（()）]{0,10}[）)]")
 _SIGNED_NOTE_RE = re.compile(r"[(（][^()（）]*(?:" + "|".join(SIGNATURE_NOTES) + r")[^()（）]*[)）]")
 _NUMBERING_RE = re.compile(
@@ -125,7 +143,7 @@ def _match_inline(stripped: str) -> LabelMatch | None:
     source = stripped if len(normalised) == len(stripped) else normalised
     numbering = _NUMBERING_RE.match(normalised)
     offset = numbering.end() if numbering else 0
-    match = _INLINE_LABEL_RE.match(normalised, offset)
+    match = _INLINE_LABEL_RE.match(normalised, offset) or _SPACED_LABEL_RE.match(normalised, offset)
     if match is None or (found := lookup(label_core(match.group(1)))) is None:
         return None
     label = found[1] or label_core(match.group(1))

@@ -63,6 +63,11 @@ def _heading_kind(text: str, level: int | None) -> tuple[str, str] | None:
     return None
 
 
+def _signature_line(match: LabelMatch) -> bool:
+    """A stamp or signature line, or an opinion label (申报单位意见：同意), which no narrative starts with."""
+    return match.signed or (match.key == "signature" and (not match.inline or len(match.label) >= 4))
+
+
 def _looks_like_heading(text: str) -> bool:
     stripped = text.strip(BLANKS)
     core = label_core(stripped)
@@ -158,6 +163,9 @@ class FormReader:
         # Inside a narrative section "成效：……" is prose; only a sibling heading may carry an inline label.
         kind = _heading_kind(text, heading)
         in_section = self.open is not None and self.open.key == "section"
+        if in_section and (signed := match_label(text)) is not None and _signature_line(signed):
+            self._take(signed, [])  # 申报单位（盖章）：, 主要负责人签字： end the narrative
+            return
         inline_allowed = not in_section or (kind is not None and kind == self.open.heading_kind)
         several = split_inline_labels(text) if inline_allowed else []
         if not several and inline_allowed and self._awaiting_value():
