@@ -232,6 +232,7 @@ def test_free_form_document_with_headings_and_no_table():
 def test_free_form_numbered_headings_without_styles():
     body = "".join(
         [
+            para("案例名称：某平台"),
             para("一、案例简介"),
             para(NARRATIVE),
             para("二、团队介绍"),
@@ -487,7 +488,7 @@ def test_previous_applications_in_a_nested_table():
     nested = table(
         row(cell("年份"), cell("案例名称"), cell("结果")), row(cell("2025"), cell("数据平台"), cell("入选"))
     )
-    body = table(row(cell("往年申报情况"), cell(nested)), columns=2)
+    body = table(TITLE_ROW, row(cell("往年申报情况"), cell(nested)), columns=2)
     submission = extract(body)
     assert submission.previous_applications == [PreviousApplication(2025, "数据平台", "入选", "awarded")]
 
@@ -524,7 +525,10 @@ def test_unknown_narrative_section_keeps_its_label():
 
 def test_narrative_lines_with_label_words_stay_in_their_section():
     body = table(
-        row(cell("主要做法", span=2)), row(cell("一是建设平台。", "成效：用户增长明显。", span=2)), columns=2
+        TITLE_ROW,
+        row(cell("主要做法", span=2)),
+        row(cell("一是建设平台。", "成效：用户增长明显。", span=2)),
+        columns=2,
     )
     assert extract(body).sections == {"主要做法": "一是建设平台。\n成效：用户增长明显。"}
 
@@ -532,6 +536,7 @@ def test_narrative_lines_with_label_words_stay_in_their_section():
 def test_opinion_and_signature_lines_are_not_narrative():
     body = "".join(
         [
+            para("案例名称：某平台"),
             para("一、案例简介"),
             para(NARRATIVE),
             para("申报单位意见："),
@@ -544,7 +549,7 @@ def test_opinion_and_signature_lines_are_not_narrative():
 
 def test_word_counts_and_over_limit_warning():
     text = "人工智能赋能AI新闻生产，2024年用户增长显著。" * 3
-    body = table(row(cell("案例简介（不超过20字）"), cell(text)), columns=2)
+    body = table(TITLE_ROW, row(cell("案例简介（不超过20字）"), cell(text)), columns=2)
     submission = extract(body)
     (count,) = submission.word_counts
     assert (count.label, count.count, count.limit, count.over_limit) == ("案例简介", 63, 20, True)
@@ -580,6 +585,7 @@ def test_labels_in_a_row_above_their_values():
 
 def test_category_options_one_per_row_under_a_merged_label():
     body = table(
+        row(cell("案例名称"), cell("某平台", span=2)),
         row(cell("申报类别", vmerge="restart"), cell("☐"), cell("全媒体传播建设类")),
         row(cell(vmerge=""), cell("☑"), cell("内容供给创新类")),
         row(cell(vmerge=""), cell("☐"), cell("运营服务创新类")),

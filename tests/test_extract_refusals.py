@@ -239,3 +239,27 @@ def test_extract_command_lists_refusals_with_codes(tmp_path, capsys):
     out = capsys.readouterr().out
     assert '"ok": false' in out and '"code": "not_a_form"' in out
     assert '"title": "海洋气象智能服务平台"' in out and '"launch_date": "2024-06"' in out
+
+
+def test_a_template_with_placeholder_values_is_blank():
+    body = table(
+        pair_rows(
+            ("案例名称", "××××××"), ("申报单位（盖章）", "（请填写单位全称）"), ("上线时间", "××××年××月")
+        ),
+        row(cell("案例简介"), cell("（请简要介绍案例，300字以内）")),
+        columns=2,
+    )
+    assert refused(build_docx(body)).code == "blank_template"
+
+
+def test_the_call_text_itself_is_not_a_form():
+    body = para("2026年中国行业媒体高质量发展创新案例申报指南", style="Heading1")
+    body += (
+        para("一、案例类别")
+        + para("（一）全媒体传播建设类")
+        + para("本类案例侧重反映行业媒体的创新做法和成熟经验。")
+    )
+    body += para("二、申报条件") + para("（一）申报案例原则上在2025年12月31日内已完成上线。")
+    body += para("三、申报要求") + para("（二）创新性。在理念思路、内容形式上有突出创新。")
+    error = refused(build_docx(body), "指南.docx")
+    assert error.code == "not_a_form"

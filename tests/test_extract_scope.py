@@ -262,3 +262,31 @@ def test_launch_read_from_the_narrative_when_the_form_has_no_launch_field():
     submission = read(body)
     assert submission.launch_date == "2023-09"
     assert any("已从正文" in warning and "2023-09" in warning for warning in submission.warnings)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "[ ]内容供给创新类 [√]数智技术应用类",
+        "（  ）内容供给创新类（√）数智技术应用类",
+        "◇内容供给创新类 ◆数智技术应用类",
+    ],
+)
+def test_boxes_typed_as_brackets_or_diamonds(written):
+    body = table(pair_rows(("案例名称", "某平台"), ("申报类别", written)), narrative_row(), columns=2)
+    assert read(body).declared_categories == [4]
+
+
+@pytest.mark.parametrize("written", ["同上", "与申报主体一致", "同报送单位", "本单位"])
+def test_implementer_written_as_the_applicant(written):
+    body = table(
+        pair_rows(("案例名称", "某平台"), ("申报单位", "某报社"), ("实施单位", written)), narrative_row()
+    )
+    assert read(body).implementer == "某报社"
+
+
+def test_two_digit_years_with_a_month():
+    body = table(
+        pair_rows(("案例名称", "某平台"), ("申报单位", "某报社"), ("上线时间", "24年5月")), narrative_row()
+    )
+    assert read(body).launch_date == "2024-05"

@@ -13,7 +13,7 @@ from pipelines.intake.collect import Assembled, collect
 from pipelines.intake.dates import read_launch
 from pipelines.intake.field_values import (
     NONE_WORDS,
-    SAME_AS_UNIT,
+    SAME_AS_UNIT_RE,
     parse_previous,
     read_attachments,
     read_contact,
@@ -59,7 +59,7 @@ def assemble(reader: FormReader, file_name: str) -> tuple[Submission, Assembled]
     submission.unit = values.get("unit", "")
     submission.recommender = values.get("recommender", "")
     implementer = values.get("implementer", "")
-    submission.implementer = submission.unit if implementer in SAME_AS_UNIT else implementer
+    submission.implementer = submission.unit if SAME_AS_UNIT_RE.fullmatch(implementer) else implementer
     submission.contact = read_contact(values)
     previous_lines = assembled.lines.get("previous", [])
     submission.previous_applications = parse_previous(previous_lines)

@@ -28,6 +28,7 @@ _YMD = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\
 _YMD_COMPACT = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])([0-2]\d|3[01])(?!\d)")
 _YM = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[年./\-]\s*(\d{1,2})(?!\d)(?!\s*[./\-]\s*\d{1,2}(?!\d))")
 _Y = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_SHORT_YM = re.compile(r"(?<![\d.])([1-3]\d)\s*年\s*(\d{1,2})\s*月")  # 24年5月 → 2024-05
 _SENTENCE_END = re.compile(r"[。；;！!？?\n]")
 
 
@@ -69,6 +70,10 @@ def _candidates(text: str) -> list[tuple[int, str]]:
                 continue
             taken.append(match.span())
             found.append((match.start(), _format(*(int(g) for g in match.groups()))))
+    if not found:
+        found = [
+            (m.start(), _format(2000 + int(m.group(1)), int(m.group(2)))) for m in _SHORT_YM.finditer(text)
+        ]
     return sorted(found)
 
 

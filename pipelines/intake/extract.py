@@ -87,7 +87,8 @@ def extract_bytes(
         submission = _read_scan(docx_data, body, file_name, image_reader)
     else:
         keys = {entry.key for entry in reader.entries}
-        check_content(body, keys, assembled.filled, file_name, settings.call_year)
+        named = bool(submission.title or submission.unit or submission.implementer)
+        check_content(body, keys, assembled.filled, named, file_name, settings.call_year)
     if legacy:
         submission.warnings.insert(
             0, "本申报表是旧版 .doc/.wps 格式，已自动转换为 .docx 读取，请核对各栏内容。"

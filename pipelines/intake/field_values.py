@@ -12,7 +12,11 @@ from pipelines.schema import Contact, PreviousApplication
 
 _PHONE_RE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?(?:1[3-9]\d{9}|0\d{2,3}[-\s]?\d{7,8}(?:[-转]\d{1,5})?)(?!\d)")
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-SAME_AS_UNIT = ("同上", "同左", "同申报单位", "与申报单位相同", "与申报单位一致", "同申报主体", "同前")
+# An implementer written as "the same as the applicant": 同上, 同申报单位, 与申报主体一致, 本单位 …
+SAME_AS_UNIT_RE = re.compile(
+    r"(?:同上|同左|同前|本单位|同(?:申报|报送)(?:单位|主体)|与(?:申报|报送)(?:单位|主体)(?:相同|一致|同)"
+    r"|(?:申报|报送)(?:单位|主体)(?:本身|自身)?)[。.]?"
+)
 NONE_WORDS = {"无", "否", "没有", "未申报", "首次申报", "无往年申报", "无申报", "暂无", "/", "-", "—"}
 _RESULT_RE = re.compile(r"未入选|未获评|未获选|落选|未评上|入选|获评|获选|优秀案例")
 _LIST_PREFIX_RE = re.compile(r"^\s*(?:\d+[.、．)）]|[（(]\d+[)）]|[①-⑳]|[-•·*▪●])\s*")
@@ -93,7 +97,7 @@ def title_fallback(reader: FormReader) -> str:
         if (
             paragraph.heading is not None
             and text
-            and not re.search(r"申报表|申报书|推荐表|登记表|申请表", text)
+            and not re.search(r"申报表|申报书|推荐表|登记表|申请表|指南|通知|办法|须知", text)
         ):
             return text
     return ""

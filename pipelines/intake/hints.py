@@ -35,7 +35,9 @@ _BRACKET_HINT_WORDS = (
     "例如",
     "如：",
     "限填",
+    "全称",
 )
+_PLACEHOLDER_RE = re.compile(r"[×xX✕＊*_＿\-—.．…·\s　年月日号]*[×xX✕＊*][×xX✕＊*_＿\-—.．…·\s　年月日号]*")
 _START_HINT_WORDS = (
     "填写",
     "填报",
@@ -69,6 +71,8 @@ def is_hint(line: str) -> bool:
     if text.startswith(_HINT_START) and any(word in text for word in _START_HINT_WORDS):
         return True
     lowered = text.lower()
+    if _PLACEHOLDER_RE.fullmatch(text):
+        return True  # ××××年××月, XXX
     return any(placeholder in lowered for placeholder in _PLACEHOLDERS) or (
         len(text) >= 3 and not text.strip("_＿-—.．…·　 ")
     )

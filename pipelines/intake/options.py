@@ -12,9 +12,22 @@ from pipelines.intake.labels import BLANKS, nfkc
 from pipelines.intake.wordcount import HAN
 from pipelines.vocabulary import CATEGORY_STEMS
 
-TICKED_MARKS = "☑☒■√✓✔✅⊠▣◼●◉"
-EMPTY_MARKS = "☐□◻▢○◯⬜"
+TICKED_MARKS = "☑☒■√✓✔✅⊠▣◼●◉◆"
+EMPTY_MARKS = "☐□◻▢○◯⬜◇"
 _BOX_MARKS = TICKED_MARKS + EMPTY_MARKS
+# Boxes typed as brackets: [√] (✓) 【√】 ticked, [ ] （ ） empty.
+_BRACKET_TICK_RE = re.compile(r"[\[(【]\s*[√✓✔vV]\s*[\])】]")
+_BRACKET_EMPTY_RE = re.compile(r"[\[(【][ \u3000]{1,4}[\])】]")
+
+
+def _unify_marks(text: str) -> str:
+    """NFKC, with boxes typed as brackets written as ☑/☐."""
+    text = nfkc(text)
+    if "(" in text or "[" in text or "【" in text:
+        text = _BRACKET_EMPTY_RE.sub("☐", _BRACKET_TICK_RE.sub("☑", text))
+    return text
+
+
 _OPTION_PREFIX_RE = re.compile(r"(?:\(\s*[一二三四五六1-6]\s*\)|[一二三四五六1-6][、.]|[①-⑥])\s*$")
 
 
@@ -44,7 +57,7 @@ def read_categories(text: str) -> tuple[list[int], bool]:
     Returns:
         (ticked category ids in ascending order, whether any tick box was seen).
     """
-    text = nfkc(text)
+    text = _unify_marks(text)
     occurrences = sorted(
         (found.start(), found.end(), category)
         for category, stems in CATEGORY_STEMS.items()
@@ -77,6 +90,7 @@ def category_from_number(text: str) -> int | None:
 
 def ticked_option(text: str) -> str | None:
     """The ticked option(s) of a tick-box line (``☑正常运营 ☐在建`` → ``正常运营``); None without boxes."""
+    text = _unify_marks(text)
     if not any(mark in text for mark in _BOX_MARKS):
         return None
     chosen = []

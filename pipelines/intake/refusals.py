@@ -21,6 +21,7 @@ _MB = 1024 * 1024
 IMAGES_ONLY_MAX_TEXT = 1000
 IMAGES_ONLY_MAX_NARRATIVE = 20  # characters of narrative text that make it a text form
 # Labels that show a document is an application form (contact details alone do not: a letter has them too).
+NAME_KEYS = frozenset(("title", "unit", "implementer"))
 FORM_KEYS = frozenset(("title", "unit", "implementer", "category", "launch", "status", "previous", "section"))
 
 
@@ -158,13 +159,19 @@ def images_only_error(body: Body, file_name: str, detail: str) -> IntakeError:
     )
 
 
-def check_content(body: Body, keys: set[str], filled: bool, file_name: str, call_year: int) -> None:
+def check_content(
+    body: Body, keys: set[str], filled: bool, named: bool, file_name: str, call_year: int
+) -> None:
     """Refuse a document that is not a filled application form.
+
+    A form names its case or its applicant: a document without a name, unit or implementer, nor a label
+    for them, is not a form even when some of its headings look like sections (a call text, a report).
 
     Args:
         body: the document body (for its text size).
         keys: the field keys of the labels found (``FormReader.entries``).
         filled: whether any field or section holds a value (``Assembled.filled``).
+        named: whether a case name, applicant or implementer was read.
         file_name: shown in the message.
         call_year: names the form in the message.
 
@@ -178,7 +185,7 @@ def check_content(body: Body, keys: set[str], filled: bool, file_name: str, call
             f"文件「{file_name}」能打开，但是一份空白文档，没有任何文字。请填写《{title}》后重新提交。",
             file_name,
         )
-    if not keys & FORM_KEYS:
+    if not keys & FORM_KEYS or not (named or keys & NAME_KEYS):
         raise IntakeError(
             "not_a_form",
             f"文件「{file_name}」能打开，但没有找到申报表的任何栏目（如案例名称、申报单位、案例简介），"
