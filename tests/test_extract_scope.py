@@ -290,3 +290,15 @@ def test_two_digit_years_with_a_month():
         pair_rows(("案例名称", "某平台"), ("申报单位", "某报社"), ("上线时间", "24年5月")), narrative_row()
     )
     assert read(body).launch_date == "2024-05"
+
+
+def test_bullets_bracketed_labels_and_labels_with_their_english_translation():
+    body = para("【案例名称】海洋气象智能服务平台") + para("● 申报单位：中国海洋气象报社")
+    body += table(pair_rows(("实施单位 Implementing Organization", "海洋气象科技有限公司")), columns=2)
+    body += para("◆上线时间：2024年6月") + para("一、案例简介") + para(NARRATIVE)
+    assert fields(read(body)) == (
+        "海洋气象智能服务平台",
+        "中国海洋气象报社",
+        "海洋气象科技有限公司",
+        "2024-06",
+    )

@@ -22,12 +22,12 @@ from pipelines.intake.convert import convert_legacy
 from pipelines.intake.docx_body import Body
 from pipelines.intake.docx_xml import read_images, read_package
 from pipelines.intake.refusals import (
-    FORM_KEYS,
     check_container,
     check_content,
     check_size,
     check_sizes,
     images_only_error,
+    is_form,
     media_note,
     picture_only,
 )
@@ -48,7 +48,10 @@ def _read_scan(data: bytes, body: Body, file_name: str, image_reader: ImageReade
         raise images_only_error(body, file_name, "本系统的文字识别（OCR）不可用，无法读取图片中的文字。")
     scanned = scanned_body(read_images(data, file_name), image_reader)
     reader, submission, assembled = _read(scanned, file_name)
-    if not ({entry.key for entry in reader.entries} & FORM_KEYS and assembled.filled):
+    form = is_form(
+        {entry.key for entry in reader.entries}, len(submission.declared_categories), bool(submission.title)
+    )
+    if not (form and assembled.filled):
         raise images_only_error(body, file_name, "图片中未能识别出申报表的栏目和内容。")
     submission.from_scan = True
     submission.warnings.insert(0, SCAN_WARNING)
@@ -86,9 +89,12 @@ def extract_bytes(
         image_reader = image_reader or default_image_reader(settings)
         submission = _read_scan(docx_data, body, file_name, image_reader)
     else:
-        keys = {entry.key for entry in reader.entries}
-        named = bool(submission.title or submission.unit or submission.implementer)
-        check_content(body, keys, assembled.filled, named, file_name, settings.call_year)
+        form = is_form(
+            {entry.key for entry in reader.entries},
+            len(submission.declared_categories),
+            bool(submission.title),
+        )
+        check_content(body, form, assembled.filled, file_name, settings.call_year)
     if legacy:
         submission.warnings.insert(
             0, "本申报表是旧版 .doc/.wps 格式，已自动转换为 .docx 读取，请核对各栏内容。"

@@ -60,8 +60,11 @@ _SPACED_LABEL_RE = re.compile(
 SIGNATURE_LINE_RE = re.compile(r"[（(]\s*(?:单位|申报单位)?(?:盖章|签字|签章|公章)[^（()）]{0,10}[）)]")
 _SIGNED_NOTE_RE = re.compile(r"[(（][^()（）]*(?:" + "|".join(SIGNATURE_NOTES) + r")[^()（）]*[)）]")
 _NUMBERING_RE = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.]|\(\s*[一二三四五六七八九十\d]+\s*\)|\d+(?:\.\d+)*[、.)]?(?!\d)|[①-⑳])\s*"
+    r"^(?:[一二三四五六七八九十]+[、.]|\(\s*[一二三四五六七八九十\d]+\s*\)|\d+(?:\.\d+)*[、.)]?(?!\d)|[①-⑳]"
+    r"|[■●◆▪•★☆►▶➤※◎]+)\s*"  # numbering, or a bullet
 )
+_BRACKET_LABEL_RE = re.compile(r"^[【\[]([^】\]]{2,16})[】\]]\s*:?\s*")  # 【案例名称】某平台
+_LATIN_RE = re.compile(r"[a-z0-9./&'\-]+")
 _BRACKETS_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕")
 _MAX_LABEL_CHARS = 16
 _SHORT_TEXT = 120  # longer text can only be "label：value" with the colon near its start
@@ -105,6 +108,9 @@ def lookup(core: str) -> tuple[str, str] | None:
     for trimmed in (core.removesuffix("名称"), core.removeprefix("案例"), core.removeprefix("项目")):
         if trimmed != core and trimmed in _LABEL_KEYS and _LABEL_KEYS[trimmed][0] != "sub":
             return _LABEL_KEYS[trimmed]
+    chinese = _LATIN_RE.sub("", core)  # 案例名称casetitle: a label with its English translation
+    if chinese != core and chinese and chinese in _LABEL_KEYS:
+        return _LABEL_KEYS[chinese]
     return None
 
 
@@ -133,7 +139,7 @@ def match_label(text: str) -> LabelMatch | None:
 @lru_cache(maxsize=8192)  # labels repeat from form to form
 def _match_short(stripped: str) -> LabelMatch | None:
     core = label_core(stripped)
-    if 0 < len(core) <= _MAX_LABEL_CHARS and (found := lookup(core)):
+    if 0 < len(_LATIN_RE.sub("", core)) <= _MAX_LABEL_CHARS and (found := lookup(core)):
         return LabelMatch(found[0], found[1] or core, stripped, signed=_signed(stripped))
     return None if "\n" in stripped else _match_inline(stripped)
 
@@ -141,14 +147,20 @@ def _match_short(stripped: str) -> LabelMatch | None:
 def _match_inline(stripped: str) -> LabelMatch | None:
     normalised = nfkc(stripped)
     source = stripped if len(normalised) == len(stripped) else normalised
+    bracketed = _BRACKET_LABEL_RE.match(normalised)
+    if bracketed and (found := lookup(label_core(bracketed.group(1)))) is not None:
+        raw = source[: bracketed.end()]
+        value = source[bracketed.end() :].strip(BLANKS)
+        return LabelMatch(found[0], found[1] or label_core(bracketed.group(1)), raw, value, _signed(raw))
     numbering = _NUMBERING_RE.match(normalised)
     offset = numbering.end() if numbering else 0
-    match = _INLINE_LABEL_RE.match(normalised, offset) or _SPACED_LABEL_RE.match(normalised, offset)
+    rest = normalised[offset:]
+    match = _INLINE_LABEL_RE.match(rest) or _SPACED_LABEL_RE.match(rest)
     if match is None or (found := lookup(label_core(match.group(1)))) is None:
         return None
     label = found[1] or label_core(match.group(1))
-    raw = source[: match.end()]
-    return LabelMatch(found[0], label, raw, source[match.end() :].strip(BLANKS), _signed(raw))
+    end = offset + match.end()
+    return LabelMatch(found[0], label, source[:end], source[end:].strip(BLANKS), _signed(source[:end]))
 
 
 def inline_labels(text: str) -> tuple[str, list[LabelMatch]]:

@@ -21,8 +21,12 @@ _MB = 1024 * 1024
 IMAGES_ONLY_MAX_TEXT = 1000
 IMAGES_ONLY_MAX_NARRATIVE = 20  # characters of narrative text that make it a text form
 # Labels that show a document is an application form (contact details alone do not: a letter has them too).
-NAME_KEYS = frozenset(("title", "unit", "implementer"))
-FORM_KEYS = frozenset(("title", "unit", "implementer", "category", "launch", "status", "previous", "section"))
+# Field labels that show a document is an application form. Contact details do not (a letter has them too),
+# nor do section headings alone (a report has 主要做法 and 取得成效); a category label counts when it declares
+# one or two categories, not when it lists them all (the call text itself); narrative sections count under a
+# document title (a free-form application written as an article).
+FORM_KEYS = frozenset(("title", "unit", "implementer", "launch", "status", "previous"))
+_MAX_DECLARED = 2
 
 
 def _sniff_kind(data: bytes) -> str:
@@ -159,19 +163,25 @@ def images_only_error(body: Body, file_name: str, detail: str) -> IntakeError:
     )
 
 
-def check_content(
-    body: Body, keys: set[str], filled: bool, named: bool, file_name: str, call_year: int
-) -> None:
-    """Refuse a document that is not a filled application form.
+def is_form(keys: set[str], declared: int, titled: bool) -> bool:
+    """Whether the labels found make an application form (see ``FORM_KEYS``).
 
-    A form names its case or its applicant: a document without a name, unit or implementer, nor a label
-    for them, is not a form even when some of its headings look like sections (a call text, a report).
+    Args:
+        keys: the field keys of the labels found (``FormReader.entries``).
+        declared: how many categories the category field declares.
+        titled: whether the document has a title (a field, or a heading that is not a form or call title).
+    """
+    declares = "category" in keys and 1 <= declared <= _MAX_DECLARED
+    return bool(keys & FORM_KEYS) or declares or ("section" in keys and titled)
+
+
+def check_content(body: Body, form: bool, filled: bool, file_name: str, call_year: int) -> None:
+    """Refuse a document that is not a filled application form.
 
     Args:
         body: the document body (for its text size).
-        keys: the field keys of the labels found (``FormReader.entries``).
+        form: whether its labels make it a form (``is_form``).
         filled: whether any field or section holds a value (``Assembled.filled``).
-        named: whether a case name, applicant or implementer was read.
         file_name: shown in the message.
         call_year: names the form in the message.
 
@@ -185,7 +195,7 @@ def check_content(
             f"文件「{file_name}」能打开，但是一份空白文档，没有任何文字。请填写《{title}》后重新提交。",
             file_name,
         )
-    if not keys & FORM_KEYS or not (named or keys & NAME_KEYS):
+    if not form:
         raise IntakeError(
             "not_a_form",
             f"文件「{file_name}」能打开，但没有找到申报表的任何栏目（如案例名称、申报单位、案例简介），"
