@@ -21,11 +21,10 @@ _MB = 1024 * 1024
 IMAGES_ONLY_MAX_TEXT = 1000
 IMAGES_ONLY_MAX_NARRATIVE = 20  # characters of narrative text that make it a text form
 # Labels that show a document is an application form (contact details alone do not: a letter has them too).
-# Field labels that show a document is an application form. Contact details do not (a letter has them too),
-# nor do section headings alone (a report has 主要做法 and 取得成效); a category label counts when it declares
-# one or two categories, not when it lists them all (the call text itself); narrative sections count under a
-# document title (a free-form application written as an article).
-FORM_KEYS = frozenset(("title", "unit", "implementer", "launch", "status", "previous"))
+# Labels that show a document is an application form: its fields and its narrative sections. Contact details
+# do not (a letter has them too); a category label counts when it declares one or two categories, not when it
+# lists them all (the call text itself).
+FORM_KEYS = frozenset(("title", "unit", "implementer", "launch", "status", "previous", "section"))
 _MAX_DECLARED = 2
 
 
@@ -163,16 +162,14 @@ def images_only_error(body: Body, file_name: str, detail: str) -> IntakeError:
     )
 
 
-def is_form(keys: set[str], declared: int, titled: bool) -> bool:
+def is_form(keys: set[str], declared: int) -> bool:
     """Whether the labels found make an application form (see ``FORM_KEYS``).
 
     Args:
         keys: the field keys of the labels found (``FormReader.entries``).
         declared: how many categories the category field declares.
-        titled: whether the document has a title (a field, or a heading that is not a form or call title).
     """
-    declares = "category" in keys and 1 <= declared <= _MAX_DECLARED
-    return bool(keys & FORM_KEYS) or declares or ("section" in keys and titled)
+    return bool(keys & FORM_KEYS) or ("category" in keys and 1 <= declared <= _MAX_DECLARED)
 
 
 def check_content(body: Body, form: bool, filled: bool, file_name: str, call_year: int) -> None:
