@@ -27,7 +27,7 @@ VERBS: dict[str, str] = {
     "evaluate-dedupe": "pipelines.repeats.detect",
     "score": "pipelines.criteria.score",
     "user": "pipelines.auth",
-    "trends": "pipelines.trends.compute",
+    "trends": "pipelines.trends.cli",
 }
 
 
