@@ -23,6 +23,7 @@ _LIST_PREFIX_RE = re.compile(r"^\s*(?:\d+[.、．)）]|[（(]\d+[)）]|[①-⑳]
 
 
 def read_contact(values: dict[str, str]) -> Contact:
+    """The contact from the 联系人/电话/邮箱 values (a combined ``张三 138… a@b.cn`` is split up)."""
     combined = " ".join(
         values.get(key, "") for key in ("contact", "contact.name", "contact.phone", "contact.email")
     )
@@ -70,6 +71,7 @@ def parse_previous(lines: list[str]) -> list[PreviousApplication]:
 
 
 def read_attachments(lines: list[str]) -> list[str]:
+    """附件清单 lines → file names, list numbering removed (``1. 报告.pdf；截图.jpg`` → two names)."""
     names = []
     for line in lines:
         for part in re.split(r"[\t；;]", line):
@@ -80,7 +82,8 @@ def read_attachments(lines: list[str]) -> list[str]:
 
 
 def read_declared(assembled: Assembled, reader: FormReader) -> tuple[list[int], bool, bool]:
-    """(ticked ids, boxes seen, found in the category field rather than the fallback scan)."""
+    """The declared categories: (ticked ids, boxes seen, found in the category field rather than by a scan
+    of the whole document)."""
     text = "\n".join(assembled.lines.get("category", []))
     ticked, boxes = read_categories(text) if text else ([], False)
     if ticked or boxes:
@@ -92,6 +95,7 @@ def read_declared(assembled: Assembled, reader: FormReader) -> tuple[list[int], 
 
 
 def title_fallback(reader: FormReader) -> str:
+    """The first heading before any label that is not the form's or a call's own title, else ``""``."""
     for paragraph in reader.loose:
         text = paragraph.text.strip(BLANKS)
         if (

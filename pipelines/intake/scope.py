@@ -94,6 +94,7 @@ class FormReader:
         self.in_signature = False  # inside the signature/stamp/opinion block
 
     def feed(self, body: Body) -> None:
+        """Read every block of ``body`` in order into ``entries``."""
         for block in body.blocks:
             if isinstance(block, Paragraph):
                 self.all_text.append(block.text)
