@@ -302,3 +302,16 @@ def test_bullets_bracketed_labels_and_labels_with_their_english_translation():
         "海洋气象科技有限公司",
         "2024-06",
     )
+
+
+def test_a_value_wrapped_by_hand_in_its_cell_joins_without_a_space():
+    body = table(
+        row(cell("案例名称"), cell("海洋气象智能服务平台：", "让渔民出海更安全")),
+        row(cell("申报单位"), cell("中国海洋气象", "报社")),
+        row(cell("实施单位"), cell("Ocean Weather", "Technology Co.")),
+        narrative_row(),
+        columns=2,
+    )
+    submission = read(body)
+    assert submission.title == "海洋气象智能服务平台：让渔民出海更安全"
+    assert (submission.unit, submission.implementer) == ("中国海洋气象报社", "Ocean Weather Technology Co.")

@@ -14,9 +14,10 @@ from pipelines.intake.hints import strip_hints
 from pipelines.intake.labels import BLANKS, BLOCK_KEYS, SCALAR_KEYS, label_core, nfkc
 from pipelines.intake.options import ticked_option
 from pipelines.intake.scope import Entry
-from pipelines.intake.wordcount import limit_only, word_limit
+from pipelines.intake.wordcount import HAN, limit_only, word_limit
 
 _SCALAR_NOTE_RE = re.compile(r"[（(][^（()）]*(?:盖章|签字|签章|全称|请填写|须填写)[^（()）]*[）)]")
+_WIDE_RE = re.compile(f"[{HAN}\u3000-\u303f\uff00-\uffef“”‘’《》]")
 _COMPARABLE_RE = re.compile(r"[\s\"'“”‘’《》「」『』()（）:：,，.。;；、·]")
 
 
@@ -63,9 +64,22 @@ def comparable(value: str) -> str:
     return _COMPARABLE_RE.sub("", nfkc(value)).lower()
 
 
+def _join(lines: list[str]) -> str:
+    """Lines of one value joined: Chinese text wrapped by hand joins without a space, other text with one."""
+    value = ""
+    for line in lines:
+        line = " ".join(line.split())
+        if value and line:
+            wrapped = _WIDE_RE.match(value[-1]) and _WIDE_RE.match(line[0])
+            value += line if wrapped else f" {line}"
+        else:
+            value += line
+    return value
+
+
 def clean_scalar(lines: list[str]) -> str:
     """The value of a one-value field: lines joined, notes such as （盖章） removed, date blanks dropped."""
-    value = " ".join(" ".join(line.split()) for line in lines if line.strip(BLANKS))
+    value = _join([line for line in lines if line.strip(BLANKS)])
     value = _SCALAR_NOTE_RE.sub("", value).strip(BLANKS + "：:")
     return "" if re.fullmatch(r"[\s年月日_]*", value) else value
 

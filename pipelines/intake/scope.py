@@ -128,7 +128,8 @@ class FormReader:
         following: list[LabelMatch] = []
         if match.key in ONE_VALUE_KEYS:
             head, following = inline_labels(match.inline)
-            match = replace(match, inline=head)
+            if following:
+                match = replace(match, inline=head)
             bounded = []
             for value in values:
                 value_head, more = inline_labels(value)
