@@ -315,3 +315,20 @@ def test_a_value_wrapped_by_hand_in_its_cell_joins_without_a_space():
     submission = read(body)
     assert submission.title == "海洋气象智能服务平台：让渔民出海更安全"
     assert (submission.unit, submission.implementer) == ("中国海洋气象报社", "Ocean Weather Technology Co.")
+
+
+def test_notes_in_values_and_a_launch_field_without_a_date():
+    body = table(
+        pair_rows(
+            ("案例名称", "海洋气象智能服务平台"),
+            ("申报单位", "中国海洋气象报社（以下简称“海洋报”）"),
+            ("实施单位", "中国海洋气象报社（与申报单位一致）"),
+            ("上线时间", "已正常运营"),
+        ),
+        row(cell("案例简介"), cell(f"平台于2023年9月正式上线。{NARRATIVE}")),
+        columns=2,
+    )
+    submission = read(body)
+    assert fields(submission) == ("海洋气象智能服务平台", "中国海洋气象报社", "中国海洋气象报社", "2023-09")
+    assert submission.launch_status == "已上线"
+    assert any(w.startswith("「上线时间」栏没有写日期，已从正文") for w in submission.warnings)

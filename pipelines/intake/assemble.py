@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from pipelines.intake.collect import Assembled, collect
-from pipelines.intake.dates import read_launch
+from pipelines.intake.dates import Launch, read_launch
 from pipelines.intake.field_values import (
     NONE_WORDS,
     SAME_AS_UNIT_RE,
@@ -87,17 +87,14 @@ def _launch(submission: Submission, values: dict[str, str]) -> list[str]:
     status = written_status if ticked is None else ticked
     launch = read_launch(submission.launch_raw, status)
     warnings = []
-    if (
-        not submission.launch_raw
-        and launch.date is None
-        and (found := _LAUNCH_SENTENCE_RE.search(submission.text))
-    ):
+    if launch.date is None and (found := _LAUNCH_SENTENCE_RE.search(submission.text)):
         sentence = found.group().strip()
-        launch = read_launch(sentence, status)
-        if launch.date is not None:
-            warnings.append(
-                f"未找到「上线时间」栏，已从正文“{sentence[:60]}”读出上线时间 {launch.date}，请核对。"
-            )
+        from_text = read_launch(sentence)
+        if from_text.date is not None:
+            evidence = launch.evidence or from_text.evidence
+            launch = Launch(from_text.date, launch.status or from_text.status, evidence)
+            where = "「上线时间」栏没有写日期" if submission.launch_raw else "未找到「上线时间」栏"
+            warnings.append(f"{where}，已从正文“{sentence[:60]}”读出上线时间 {launch.date}，请核对。")
     submission.launch_date = launch.date
     submission.launch_status = launch.status
     submission.launch_evidence = launch.evidence

@@ -16,7 +16,10 @@ from pipelines.intake.options import ticked_option
 from pipelines.intake.scope import Entry
 from pipelines.intake.wordcount import HAN, limit_only, word_limit
 
-_SCALAR_NOTE_RE = re.compile(r"[（(][^（()）]*(?:盖章|签字|签章|全称|请填写|须填写)[^（()）]*[）)]")
+# Notes in a value: （盖章）, （全称）, （与申报单位一致）, （以下简称“某某”）.
+_SCALAR_NOTE_RE = re.compile(
+    r"[（(][^（()）]*(?:盖章|签字|签章|全称|请填写|须填写|一致|相同|同上|简称|下同)[^（()）]*[）)]"
+)
 _WIDE_RE = re.compile(f"[{HAN}\u3000-\u303f\uff00-\uffef“”‘’《》]")
 _COMPARABLE_RE = re.compile(r"[\s\"'“”‘’《》「」『』()（）:：,，.。;；、·]")
 
