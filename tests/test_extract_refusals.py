@@ -263,3 +263,13 @@ def test_the_call_text_itself_is_not_a_form():
     body += para("三、申报要求") + para("（二）创新性。在理念思路、内容形式上有突出创新。")
     error = refused(build_docx(body), "指南.docx")
     assert error.code == "not_a_form"
+
+
+def test_a_template_whose_values_are_examples_is_blank():
+    body = table(
+        pair_rows(
+            ("案例名称", "示例：某某融媒体平台"), ("申报单位", "例：某某报社"), ("上线时间", "如：2024年5月")
+        ),
+        columns=2,
+    )
+    assert refused(build_docx(body)).code == "blank_template"

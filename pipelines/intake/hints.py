@@ -55,6 +55,7 @@ _START_HINT_WORDS = (
 )
 _HINT_MAX_CHARS = 150
 _HINT_START = ("请", "注：", "注:", "说明：", "说明:", "填写说明", "填表说明", "填写要求")
+_EXAMPLE_START = ("示例：", "示例:", "例：", "例:", "例如：", "例如:", "如：", "如:")  # 示例：某某报社
 _BRACKET_PAIRS = {"（": "）", "(": ")", "【": "】", "[": "]", "〔": "〕"}
 _LEADING_BRACKET_RE = re.compile(r"^[（(【\[〔]([^（()）【】\[\]〔〕]{2,200})[）)】\]〕]")
 
@@ -69,6 +70,8 @@ def is_hint(line: str) -> bool:
     if len(text) > _HINT_MAX_CHARS:
         return False
     if text.startswith(_HINT_START) and any(word in text for word in _START_HINT_WORDS):
+        return True
+    if text.startswith(_EXAMPLE_START):
         return True
     lowered = text.lower()
     if _PLACEHOLDER_RE.fullmatch(text):
