@@ -43,7 +43,10 @@ def patch_central_directory(data: bytes, offset: int, fmt: str, value: int) -> b
 
 
 def members(data: bytes, settings: Settings | None = None) -> list[tuple[str, bytes]]:
-    return list(iter_archive(data, "上传.zip", settings or Settings()))
+    return [
+        (source.name.removeprefix("上传.zip/"), source.data)
+        for source in iter_archive(data, "上传.zip", settings or Settings())
+    ]
 
 
 def test_gbk_member_names_from_chinese_windows_are_decoded():
@@ -65,9 +68,15 @@ def test_utf8_names_and_skipped_members():
             "目录/.hidden.docx": FORM,
             "目录/说明.pdf": b"%PDF",
             "目录/旧表.doc": b"\xd0\xcf\x11\xe0",
+            "目录/Thumbs.db": b"litter",
         }
     )
-    assert [name for name, _ in members(data)] == ["表一.docx", "目录/旧表.doc"]
+    assert [name for name, _ in members(data)] == [
+        "表一.docx",
+        "目录/~$表一.docx",
+        "目录/说明.pdf",
+        "目录/旧表.doc",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -144,8 +153,13 @@ def test_sources_from_folders_files_and_archives(tmp_path):
     (tmp_path / "c.zip").write_bytes(b"broken")
     (tmp_path / "d.txt").write_text("忽略")
     sources = list(iter_sources([tmp_path], Settings()))
-    assert [Path(s.name).name for s in sources] == ["a.docx", "内.docx", "c.zip"]
-    assert sources[1].name.endswith("b.zip/内.docx")
+    assert [Path(s.name).name for s in sources] == ["a.docx", "内.docx", "c.zip", "d.txt"]
+    assert sources[1].name.endswith("b.zip/内.docx") and sources[1].label == "b.zip/内.docx"
     assert sources[2].error is not None and sources[2].error.code == "corrupt_archive"
-    big = list(iter_sources([tmp_path / "a.docx"], Settings(max_file_mb=0.0001)))
-    assert big[0].error is not None and big[0].error.code == "too_large"
+    assert sources[0].data == b"" and sources[0].read() == FORM  # read from disk only when needed
+    settings = Settings(max_file_mb=0.0001)
+    (big,) = iter_sources([tmp_path / "a.docx"], settings)
+    assert len(big.read()) == int(0.0001 * 2**20) + 1 and big.size == len(FORM)  # never more than cap + 1
+    with pytest.raises(IntakeError) as caught:
+        extract_bytes(big.read(), big.name, settings)
+    assert caught.value.code == "too_large"
