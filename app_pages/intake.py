@@ -61,7 +61,9 @@ if st.button("开始导入", key="intake_start", type="primary", disabled=not up
     bar.empty()
 
 if "intake_rows" in st.session_state:
-    (st.success if st.session_state.get("intake_ok") else st.error)(common.md(st.session_state["intake_summary"]))
+    (st.success if st.session_state.get("intake_ok") else st.error)(
+        common.md(st.session_state["intake_summary"])
+    )
     rows = pd.DataFrame(st.session_state["intake_rows"])
     st.dataframe(rows, hide_index=True, key="intake_result_table")
     failed = rows[rows["错误代码"] != ""]
