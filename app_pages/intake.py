@@ -8,13 +8,11 @@ from pipelines import analyze, auth, store
 from pipelines.intake import ingest
 from pipelines.intake.ocr_queue import ocr_progress, start_ocr_worker
 
-user = common.require_user()
+user = common.require_user(auth.INGEST)  # before anything is read or written (the intake log included)
 settings = common.settings()
 engine = common.engine()
 st.title("材料导入")
 common.show_flash()
-if common.attempt(auth.require, user, auth.INGEST) is None:
-    st.stop()
 
 st.caption(f"导入到 {settings.call_year} 年度（在“设置”中修改申报年度）。")
 uploads = st.file_uploader(
@@ -63,7 +61,9 @@ if st.button("开始导入", key="intake_start", type="primary", disabled=not up
     bar.empty()
 
 if "intake_rows" in st.session_state:
-    (st.success if st.session_state.get("intake_ok") else st.error)(st.session_state["intake_summary"])
+    (st.success if st.session_state.get("intake_ok") else st.error)(
+        common.md(st.session_state["intake_summary"])
+    )
     rows = pd.DataFrame(st.session_state["intake_rows"])
     st.dataframe(rows, hide_index=True, key="intake_result_table")
     failed = rows[rows["错误代码"] != ""]
@@ -72,7 +72,7 @@ if "intake_rows" in st.session_state:
     if problem := st.session_state.get("intake_analysis_error"):
         st.error(
             "申报表已入库，但自动分析没有完成，评审队列中暂时看不到类别、查重和评分。"
-            f"请联系管理员查看原因后运行 python -m pipelines analyze。（{problem}）"
+            f"请联系管理员查看原因后运行 python -m pipelines analyze。（{common.md(problem)}）"
         )
 
 if (ocr := ocr_progress(engine)).pending:

@@ -13,8 +13,10 @@ from msoffcrypto.format.ooxml import OOXMLFile
 from pipelines.__main__ import main
 from pipelines.config import SAMPLE_DIR, Settings
 from pipelines.intake.archive import iter_archive
-from pipelines.intake.docx_xml import Paragraph, Table, read_package
-from pipelines.intake.extract import OLE_MAGIC, extract_bytes, extract_file
+from pipelines.intake.docx_body import Paragraph, Table
+from pipelines.intake.docx_xml import read_package
+from pipelines.intake.extract import extract_bytes, extract_file
+from pipelines.intake.refusals import OLE_MAGIC
 from pipelines.schema import IntakeError
 from tests.test_extract_build import build_docx, pair_rows, para, picture, table
 
