@@ -251,6 +251,7 @@ def test_a_word_document_beside_the_form_is_its_attachment_and_listing_settles_s
     unit.mkdir()
     (unit / "申报表.docx").write_bytes(form("甲平台", "补充说明.docx"))
     (unit / "补充说明.docx").write_bytes(build_docx(para("这是一份补充说明，不是申报表。")))
+    (unit / "证书.jpg").write_bytes(image_bytes(["证书"]))
     shared = tmp_path / "乙丙"
     shared.mkdir()
     (shared / "乙申报表.docx").write_bytes(form("乙平台", "乙证书.jpg"))
@@ -260,14 +261,11 @@ def test_a_word_document_beside_the_form_is_its_attachment_and_listing_settles_s
     (shared / "谁的.pdf").write_bytes(text_pdf(["没有列在任何附件清单中的文件"]))
     assert main(["extract", "--json", str(tmp_path)]) == 0
     lines = {Path(r["file"]).name: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
-    assert set(lines) == {"申报表.docx", "乙申报表.docx", "丙申报表.docx", "谁的.pdf"}
-    (word,) = lines["申报表.docx"]["files"]
-    assert (Path(word["name"]).name, word["kind"], word["allowed"], word["listed"]) == (
-        "补充说明.docx",
-        "word",
-        False,
-        True,
-    )
+    assert set(lines) == {"申报表.docx", "补充说明.docx", "乙申报表.docx", "丙申报表.docx", "谁的.pdf"}
+    assert lines["补充说明.docx"]["ok"] is False and lines["补充说明.docx"]["files"] == []  # still refused
+    (image,) = lines["申报表.docx"]["files"]  # the real form keeps its files
+    assert (Path(image["name"]).name, image["listed"]) == ("证书.jpg", False)
+    assert lines["申报表.docx"]["missing_attachments"] == ["补充说明.docx"]
     assert [Path(f["name"]).name for f in lines["乙申报表.docx"]["files"]] == ["乙证书.jpg"]
     assert [Path(f["name"]).name for f in lines["丙申报表.docx"]["files"]] == ["丙说明.pdf"]
     unassigned = lines["谁的.pdf"]
