@@ -64,7 +64,7 @@ _NUMBERING_RE = re.compile(
     r"|[■●◆▪•★☆►▶➤※◎]+)\s*"  # numbering, or a bullet
 )
 _BRACKET_LABEL_RE = re.compile(r"^[【\[]([^】\]]{2,16})[】\]]\s*:?\s*")  # 【案例名称】某平台
-_LATIN_RE = re.compile(r"[a-z0-9./&'\-]+")
+_LATIN_RE = re.compile(r"[a-z][a-z./&'\-]*[a-z]")
 _BRACKETS_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕")
 _MAX_LABEL_CHARS = 16
 _SHORT_TEXT = 120  # longer text can only be "label：value" with the colon near its start

@@ -87,7 +87,9 @@ class FormReader:
     def __init__(self) -> None:
         self.entries: list[Entry] = []
         self.open: Entry | None = None
-        self.loose: list[Paragraph] = []  # paragraphs before any label (title fallback)
+        self.loose: list[
+            Paragraph
+        ] = []  # paragraphs before any label: a cover page (title and unit fallback)
         self.all_text: list[str] = []
         self.group_labels: dict[int, LabelMatch] = {}  # grid column → vertically merged label
         self.header: dict[int, LabelMatch] = {}  # grid column → label of a row of labels above values
@@ -99,6 +101,8 @@ class FormReader:
             if isinstance(block, Paragraph):
                 self.all_text.append(block.text)
                 self.paragraph(block.text, block.heading, in_cell=False)
+                if not self.entries and block.text.strip(BLANKS):
+                    self.loose.append(block)
             else:
                 self.group_labels = {}
                 for row in block.rows:
@@ -195,8 +199,6 @@ class FormReader:
                 return
         if self.open is not None:
             self._append(text)
-        elif not self.entries:
-            self.loose.append(Paragraph(text, heading))
 
     def _awaiting_value(self) -> bool:
         entry = self.open
