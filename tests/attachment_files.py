@@ -49,7 +49,7 @@ def text_pdf(pages: list[str]) -> bytes:
 
 def scanned_pdf(pages: list[list[str]]) -> bytes:
     """A PDF whose pages are only images of Chinese text (no text layer), as a scanner makes them."""
-    images = [text_image(lines, size=(1240, 1754), font_size=56) for lines in pages]
+    images = [text_image(lines, size=(1240, 1754), font_size=40) for lines in pages]
     buffer = io.BytesIO()
     images[0].save(buffer, format="PDF", save_all=True, append_images=images[1:], resolution=150)
     return buffer.getvalue()

@@ -163,3 +163,51 @@ def test_sources_from_folders_files_and_archives(tmp_path):
     with pytest.raises(IntakeError) as caught:
         extract_bytes(big.read(), big.name, settings)
     assert caught.value.code == "too_large"
+
+
+def test_gbk_names_that_are_also_valid_utf8_are_not_garbled():
+    # 片头 in GBK is C6 AC CD B7, which UTF-8 reads as "Ƭͷ": the archive's names decide the encoding together.
+    data = make_zip({"宣传片/片头.mov": b"x", "宣传片/申报表.docx": FORM}, gbk=True)
+    assert [name for name, _ in members(data)] == ["宣传片/片头.mov", "宣传片/申报表.docx"]
+    alone = make_zip({"片头.mov": b"x"}, gbk=True)
+    assert [name for name, _ in members(alone)] == ["片头.mov"]
+    utf8 = make_zip({"Ƭͷ.mov": b"x"})  # a real UTF-8 name with the flag stays as written
+    assert [name for name, _ in members(utf8)] == ["Ƭͷ.mov"]
+
+
+def test_unicode_path_extra_field_wins_over_the_raw_bytes():
+    import zlib
+
+    raw = "证书.pdf".encode("gbk")
+    unicode_name = "证书（原件）.pdf".encode()
+    extra = (
+        struct.pack("<HHB", 0x7075, 5 + len(unicode_name), 1)
+        + struct.pack("<I", zlib.crc32(raw))
+        + unicode_name
+    )
+    info = GbkZipInfo("证书.pdf")
+    info.extra = extra
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(info, b"%PDF-1.4")
+    assert [name for name, _ in members(buffer.getvalue())] == ["证书（原件）.pdf"]
+
+
+def test_nested_zips_are_opened_to_three_levels_and_no_deeper():
+    level3 = make_zip({"深处.pdf": b"%PDF-1.4"}, gbk=True)
+    level2 = make_zip({"三.zip": level3}, gbk=True)
+    level1 = make_zip({"二.zip": level2})
+    assert [name for name, _ in members(make_zip({"一.zip": level1}))] == ["一.zip/二.zip/三.zip/深处.pdf"]
+    with pytest.raises(IntakeError) as caught:
+        members(make_zip({"零.zip": make_zip({"一.zip": level1})}))
+    assert caught.value.code == "archive_bomb" and "嵌套超过 3 层" in caught.value.message
+
+
+def test_nested_zips_share_one_size_budget():
+    inner = make_zip({f"件{i}.pdf": bytes(range(256)) * 400 for i in range(4)})
+    with pytest.raises(IntakeError) as caught:
+        members(
+            make_zip({"表.docx": FORM, "附件.zip": inner}),
+            Settings(max_archive_mb=(len(inner) + 200_000) / 2**20),
+        )
+    assert caught.value.code == "archive_bomb"

@@ -162,3 +162,35 @@ def test_rows_on_every_database(any_engine, tmp_path):
     )
     (row,) = list_attachments(any_engine, report.stored_ids[0])
     assert (row.kind, row.pages, row.listed, row.listed_as) == ("pdf", 1, True, "说明")
+
+
+def test_figures_of_a_claim_are_found_in_the_attachments_in_any_writing(engine, settings):
+    from pipelines.intake.attachment_evidence import figure_evidence
+
+    uploads = [
+        ("表.docx", form("己平台", "数据报告")),
+        (
+            "数据报告.pdf",
+            text_pdf(["年度数据报告：全年阅读量12000万次，", "服务单位三百家，用户满意度96.5%"]),
+        ),
+    ]
+    sid = ingest_uploads(engine, uploads, 2026, settings=settings).stored_ids[0]
+    evidence = figure_evidence(engine, sid, "年阅读量达1.2亿次，用户满意度96.5%，覆盖500家单位")
+    assert [(item.figure, item.found) for item in evidence] == [
+        ("1.2亿次", True),
+        ("96.5%", True),
+        ("500家", False),
+    ]
+    assert evidence[0].places[0].name == "数据报告.pdf" and "12000万次" in evidence[0].places[0].snippet
+    assert figure_evidence(engine, sid, "没有数字的一句话") == []
+
+
+def test_an_unwritable_attachment_folder_does_not_stop_the_batch(tmp_path, engine):
+    blocked = tmp_path / "不是目录"
+    blocked.write_text("a file where the store should be")
+    settings = Settings(attachments_dir=str(blocked))
+    uploads = [("表.docx", form("辛平台", "说明")), ("说明.pdf", text_pdf(["说明文字足够长以作为文字层"]))]
+    report = ingest_uploads(engine, uploads, 2026, settings=settings)
+    (item,) = report.items
+    assert item.ok and "附件未能保存" in item.warnings[-1]
+    assert _count(engine) == 0 and blocked.read_text() == "a file where the store should be"

@@ -219,7 +219,7 @@ def test_nested_zip_keeps_the_outer_limits(tmp_path, capsys):
 
 def test_nothing_read_is_never_reported_as_success(tmp_path, capsys):
     (tmp_path / "说明.pdf").write_bytes(text_pdf(["只有附件，没有申报表的一份说明文字"]))
-    assert main(["extract", "--json", str(tmp_path)]) == 1
+    assert main(["extract", "--json", str(tmp_path)]) == 0  # file problems are reported per line, as before
     captured = capsys.readouterr()
     (record,) = map(json.loads, captured.out.splitlines())
     assert record["ok"] is False and record["error"]["code"] == "unassigned_attachment"
@@ -240,3 +240,38 @@ def test_ocr_runs_offline_from_the_models_in_the_wheel(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     assert "资格审查" in RapidOcr(threads=1).read(text_image(["资格审查通过"]))
+
+
+def test_a_word_document_beside_the_form_is_its_attachment_and_listing_settles_shared_folders(
+    tmp_path, capsys
+):
+    from tests.test_extract_build import para
+
+    unit = tmp_path / "甲"
+    unit.mkdir()
+    (unit / "申报表.docx").write_bytes(form("甲平台", "补充说明.docx"))
+    (unit / "补充说明.docx").write_bytes(build_docx(para("这是一份补充说明，不是申报表。")))
+    shared = tmp_path / "乙丙"
+    shared.mkdir()
+    (shared / "乙申报表.docx").write_bytes(form("乙平台", "乙证书.jpg"))
+    (shared / "丙申报表.docx").write_bytes(form("丙平台", "丙说明.pdf"))
+    (shared / "乙证书.jpg").write_bytes(image_bytes(["乙"]))
+    (shared / "丙说明.pdf").write_bytes(text_pdf(["丙的说明文字，足够作为文字层"]))
+    (shared / "谁的.pdf").write_bytes(text_pdf(["没有列在任何附件清单中的文件"]))
+    assert main(["extract", "--json", str(tmp_path)]) == 0
+    lines = {Path(r["file"]).name: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert set(lines) == {"申报表.docx", "乙申报表.docx", "丙申报表.docx", "谁的.pdf"}
+    (word,) = lines["申报表.docx"]["files"]
+    assert (Path(word["name"]).name, word["kind"], word["allowed"], word["listed"]) == (
+        "补充说明.docx",
+        "word",
+        False,
+        True,
+    )
+    assert [Path(f["name"]).name for f in lines["乙申报表.docx"]["files"]] == ["乙证书.jpg"]
+    assert [Path(f["name"]).name for f in lines["丙申报表.docx"]["files"]] == ["丙说明.pdf"]
+    unassigned = lines["谁的.pdf"]
+    assert (
+        unassigned["error"]["code"] == "unassigned_attachment"
+        and "丙申报表.docx" in unassigned["error"]["message"]
+    )

@@ -239,3 +239,40 @@ def search_attachments(engine: Engine, submission_id: int, query: str, limit: in
         if len(hits) >= limit:
             break
     return hits
+
+
+@dataclass
+class CaseAttachments:
+    """What the case page shows: the files, listed names with no file, OCR still running."""
+
+    rows: list[AttachmentRow]
+    missing: list[str]
+    pending_ocr: int
+
+
+def case_attachments(engine: Engine, submission_id: int, listed: Sequence[str]) -> CaseAttachments:
+    """The attachments of one submission with the 附件清单 entries (``listed``) that have no file."""
+    from pipelines.intake.attachments import match_listed
+
+    rows = list_attachments(engine, submission_id)
+    _matched, missing = match_listed(list(listed), [row.name for row in rows])
+    return CaseAttachments(rows, missing, sum(row.ocr_status == "pending" for row in rows))
+
+
+def preview(settings: Settings, row: AttachmentRow, max_pages: int = 3) -> list[bytes]:
+    """Bytes to show inline: the file itself for images and videos, PNG renders of the first PDF pages."""
+    data = read_blob(settings, row.sha256)
+    if data is None or row.error:
+        return []
+    if row.kind != "pdf":
+        return [data]
+    import io
+
+    from pipelines.intake.media import render_pdf_pages
+
+    pages = []
+    for image in render_pdf_pages(data, list(range(min(row.pages or 0, max_pages))), dpi=96):
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        pages.append(buffer.getvalue())
+    return pages

@@ -109,8 +109,11 @@ def read_attachment(
         info.error = f"「{base}」是空文件（0 字节），可能上传或打包时出错。请重新提交该附件。"
         return info
     limit = _limit_mb(kind, settings)
-    if size > limit * 2**20 or len(data) < size:
+    if size > limit * 2**20:
         info.error = f"「{base}」有 {size / 2**20:.1f} MB，超过{_KIND_NAMES.get(kind, '附件')}{limit:g} MB 的上限，未读取。"
+        return info
+    if len(data) < size:  # never happens for files read whole; a safeguard against trusting a partial read
+        info.error = f"「{base}」只读到了部分内容（{len(data)}/{size} 字节），未读取。请重新提交该附件。"
         return info
     info.sha256 = hashlib.sha256(data).hexdigest()
     try:

@@ -16,11 +16,12 @@ from pipelines.backends.ocr import OcrCache, OcrEngine
 from pipelines.config import Settings
 from pipelines.intake.archive import Source
 from pipelines.intake.attachments import AttachmentInfo, match_listed, read_attachment
-from pipelines.intake.grouping import group_sources
+from pipelines.intake.grouping import Grouping, group_sources
 from pipelines.schema import IntakeError, Submission
 
 Extractor = Callable[[bytes, str, Settings], Submission]
 UNASSIGNED = "unassigned_attachment"
+NOT_A_FORM = frozenset({"not_a_form"})  # extraction codes of Word files that are documents, not applications
 
 
 @dataclass
@@ -50,6 +51,23 @@ def _extract(
         return extract(source.read(), name, settings), None
     except IntakeError as error:
         return None, error
+
+
+def _without_non_forms(
+    sources: list[Source],
+    grouping: Grouping,
+    extracted: dict[int, tuple[Submission | None, IntakeError | None]],
+) -> Grouping:
+    """Word files that are not application forms (a 补充说明.docx beside the form) become files of the form
+    they sit with; one with no form to go to stays a failed form line, so its error is still shown."""
+    candidates = frozenset(
+        index for index, (_, error) in extracted.items() if error is not None and error.code in NOT_A_FORM
+    )
+    if not candidates:
+        return grouping
+    regrouped = group_sources(sources, candidates)
+    placed = frozenset(index for files in regrouped.files.values() for index in files) & candidates
+    return regrouped if placed == candidates else group_sources(sources, placed)
 
 
 def _listed_by(submission: Submission | None, name: str) -> bool:
@@ -86,6 +104,7 @@ def read_batch(
     extracted = {
         index: _extract(sources[index], shown(sources[index]), settings, extract) for index in grouping.forms
     }
+    grouping = _without_non_forms(sources, grouping, extracted)
     unassigned = list(grouping.unassigned)
     for index, candidates in grouping.ambiguous.items():
         listing = [form for form in candidates if _listed_by(extracted[form][0], sources[index].name)]
@@ -169,19 +188,25 @@ class BatchCounts:
     def nothing_read(self) -> bool:
         return self.forms_ok == 0
 
+    def files_summary(self) -> str:
+        """The attachments part of the summary."""
+        return (
+            f"附件 {self.files} 个：已读取 {self.files_read} 个，无法读取 {self.files_unreadable} 个，"
+            f"格式不符 {self.files_disallowed} 个，无法归属 {self.files_unassigned} 个；"
+            f"附件清单中列出但未找到 {self.missing} 个。"
+        )
+
     def summary(self) -> str:
         """One Chinese line; it never reads as success when no form was read."""
         failed = self.forms - self.forms_ok - self.forms_skipped
-        head = f"共 {self.forms} 份申报表：成功 {self.forms_ok} 个，失败 {failed} 个，跳过 {self.forms_skipped} 个"
+        head = (
+            f"{self.forms} 份申报表：成功 {self.forms_ok} 个，失败 {failed} 个，跳过 {self.forms_skipped} 个"
+        )
         if self.archives_failed:
             head += f"；无法打开的压缩包 {self.archives_failed} 个"
-        files = (
-            f"；附件 {self.files} 个：已读取 {self.files_read} 个，无法读取 {self.files_unreadable} 个，"
-            f"格式不符 {self.files_disallowed} 个，无法归属 {self.files_unassigned} 个；附件清单中列出但未找到 {self.missing} 个。"
-        )
         if self.nothing_read:
-            return f"未读取到任何申报表（{head.removeprefix('共 ')}{files}）请检查所选文件或文件夹是否包含 .docx 申报表。"
-        return head + files
+            return f"未读取到任何申报表（{head}；{self.files_summary()}）请检查所选文件或文件夹是否包含 .docx 申报表。"
+        return f"共 {head}；{self.files_summary()}"
 
 
 def cli_ocr(settings: Settings) -> tuple[OcrEngine, OcrCache]:

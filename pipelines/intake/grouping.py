@@ -38,40 +38,39 @@ def _ancestors(folder: str, top: str) -> Iterator[str]:
         folder = folder.rsplit("/", 1)[0] if "/" in folder else ""
 
 
-def _within(folder: str, ancestor: str) -> bool:
-    return not ancestor or folder == ancestor or folder.startswith(ancestor.rstrip("/") + "/")
-
-
-def group_sources(sources: list[Source]) -> Grouping:
+def group_sources(sources: list[Source], not_forms: frozenset[int] = frozenset()) -> Grouping:
     """Assign every non-form file to a form by folder: its own folder, else the nearest enclosing one.
 
     Args:
         sources: the batch, e.g. ``list(iter_sources(paths, settings))``.
+        not_forms: Word files known not to be application forms (extraction said so): grouped as files.
 
     Returns:
         The grouping; every index appears exactly once among forms, files, ambiguous, unassigned, errors.
     """
     grouping = Grouping()
-    lock_files = {
-        i for i, s in enumerate(sources) if s.is_form and PurePosixPath(s.name).name.startswith("~$")
-    }
     for index, source in enumerate(sources):
         if source.error is not None and not source.in_archive:
             grouping.errors.append(index)
-        elif source.is_form:
+        elif source.is_form and index not in not_forms:
             grouping.forms.append(index)
-    counted = [i for i in grouping.forms if i not in lock_files]
     grouping.files = {i: [] for i in grouping.forms}
+    under: dict[str, list[int]] = {}  # folder -> forms in it or below (lock files ~$ do not count)
+    for index in grouping.forms:
+        source = sources[index]
+        if not PurePosixPath(source.name).name.startswith("~$"):
+            for folder in _ancestors(source.folder, source.top):
+                under.setdefault(folder, []).append(index)
     for index, source in enumerate(sources):
         if index in grouping.files or index in grouping.errors:
             continue
         for folder in _ancestors(source.folder, source.top):
-            near = [f for f in counted if _within(sources[f].folder, folder)]
+            near = under.get(folder, [])
             if len(near) == 1:
                 grouping.files[near[0]].append(index)
                 break
             if near:
-                grouping.ambiguous[index] = near
+                grouping.ambiguous[index] = list(near)
                 break
         else:
             grouping.unassigned.append(index)

@@ -116,12 +116,12 @@ def _ingest_sources(
 ) -> IngestReport:
     """Group, extract and store; attachments are read (no OCR: that runs later in the background) and stored."""
     report = IngestReport()
-    results = list(read_batch(sources, settings, extract_bytes, labels=True))
-    for done, result in enumerate(results, start=1):
+    expected = sum(1 for source in sources if source.is_form or (source.error and not source.in_archive))
+    for done, result in enumerate(read_batch(sources, settings, extract_bytes, labels=True), start=1):
         report.batch.add(result)
         report.items.append(_ingest_one(engine, result, year, username, settings))
         if progress:
-            progress(done, len(results), result.name)
+            progress(done, max(expected, done), result.name)
     return report
 
 
@@ -135,8 +135,16 @@ def _ingest_one(
         outcome = "skipped" if code == "lock_file" else "error"
         return IngestItem(name, False, outcome, code=code, message=message)
     saved = store.save_submission(engine, result.submission, year, username)
-    save_attachments(engine, saved.submission_id, result.files, result.sources, settings)
     warnings = list(result.submission.warnings)
+    try:
+        save_attachments(engine, saved.submission_id, result.files, result.sources, settings)
+    except (
+        OSError
+    ) as error:  # the form is stored; a full or read-only attachment folder must not stop the batch
+        warnings.append(
+            f"附件未能保存到「{settings.attachments_path}」（{error.strerror or error}）。"
+            "请管理员检查该目录的空间和写权限后重新导入本案例。"
+        )
     if result.missing:
         warnings.append(f"附件清单中列出但未找到的附件：{'、'.join(result.missing)}")
     return IngestItem(name, True, saved.outcome, saved.submission_id, warnings=warnings)
