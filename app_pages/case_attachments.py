@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from pipelines.config import Settings
 from pipelines.intake.attachment_evidence import figure_evidence
 from pipelines.intake.attachment_store import case_attachments, preview, search_attachments
-from pipelines.review.queue import CaseView
+from pipelines.review.case_view import CaseView
 
 KIND_LABELS = {"pdf": "PDF", "image": "图片", "video": "视频", "word": "Word 文档", "other": "其他"}
 VIDEO_TYPES = {"mp4": "video/mp4", "mov": "video/quicktime"}

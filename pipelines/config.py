@@ -68,6 +68,9 @@ class Settings:
     login_lockout_minutes: float = 15.0  # how long a locked account (or a throttled client) waits
     login_client_max_failures: int = 30  # failed logins from one client address within the window → throttled
     login_client_window_minutes: float = 15.0
+    # Behind one reverse proxy that appends the client to X-Forwarded-For: take the client from there (else
+    # every user shares the proxy's address and its failure count)
+    login_trust_forwarded_for: bool = False
     session_hours: float = 12.0  # a browser stays signed in this long, across reloads, until it signs out
 
     @property

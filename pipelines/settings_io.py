@@ -59,6 +59,7 @@ LABELS: dict[str, str] = {
     "login_lockout_minutes": "账号锁定时长（分钟）",
     "login_client_max_failures": "同一客户端失败几次暂停登录",
     "login_client_window_minutes": "客户端失败计数时段（分钟）",
+    "login_trust_forwarded_for": "按反向代理转发的客户端地址（X-Forwarded-For）限流",
     "session_hours": "登录保持时长（小时）",
 }
 NOT_EDITABLE = frozenset({"database_url", "llm_api_key", "attachments_dir"})  # server paths and secrets
