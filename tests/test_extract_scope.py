@@ -350,3 +350,21 @@ def test_cover_lines_never_replace_labelled_fields():
         pair_rows(("案例名称", "海洋气象智能服务平台"), ("申报单位", "中国海洋气象报社")), narrative_row()
     )
     assert (read(body).title, read(body).unit) == ("海洋气象智能服务平台", "中国海洋气象报社")
+
+
+def test_group_headings_on_rows_of_their_own_give_their_meaning_to_the_name_rows_below():
+    body = table(
+        pair_rows(("案例名称", "海洋气象智能服务平台")),
+        row(cell("申报单位信息", span=2)),
+        pair_rows(("单位名称", "中国海洋气象报社"), ("联系人", "林涛")),
+        row(cell("实施单位信息", span=2)),
+        pair_rows(("单位名称", "海洋气象科技有限公司"), ("地址", "北京市")),
+        narrative_row(),
+        columns=2,
+    )
+    submission = read(body)
+    assert (submission.unit, submission.implementer, submission.contact.name) == (
+        "中国海洋气象报社",
+        "海洋气象科技有限公司",
+        "林涛",
+    )

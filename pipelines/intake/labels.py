@@ -105,7 +105,13 @@ def lookup(core: str) -> tuple[str, str] | None:
     for part in re.split(r"[/、]|及|和", core) if ":" not in core else ():
         if part in _LABEL_KEYS and _LABEL_KEYS[part][0] != "sub":
             return _LABEL_KEYS[part]
-    for trimmed in (core.removesuffix("名称"), core.removeprefix("案例"), core.removeprefix("项目")):
+    trims = (core.removesuffix("名称"), core.removeprefix("案例"), core.removeprefix("项目"))
+    trims += (
+        core.removesuffix("基本信息"),
+        core.removesuffix("信息"),
+        core.removesuffix("情况"),
+    )  # 实施单位信息
+    for trimmed in trims:
         if trimmed != core and trimmed in _LABEL_KEYS and _LABEL_KEYS[trimmed][0] != "sub":
             return _LABEL_KEYS[trimmed]
     chinese = _LATIN_RE.sub("", core)  # 案例名称casetitle: a label with its English translation

@@ -248,8 +248,8 @@ class FormReader:
             return
         if self._header_row(cells, labels):
             return
+        group = self._heading_group()  # 实施单位信息 on a row of its own, then 单位名称 | 乙公司
         self.open = None
-        group: LabelMatch | None = None
         index = 0
         while index < len(cells):
             label = labels[index]
@@ -269,6 +269,12 @@ class FormReader:
                 continue
             self._take(qualify(label, group), values)
             index = end
+
+    def _heading_group(self) -> LabelMatch | None:
+        entry = self.open
+        if entry is None or entry.key not in NAMED_GROUPS or any(line.strip(BLANKS) for line in entry.lines):
+            return None
+        return LabelMatch(entry.key, entry.label, entry.raw_label)
 
     def _header_row(self, cells: list[Cell], labels: list[LabelMatch | None]) -> bool:
         """A row of labels only (案例名称 | 申报单位 | 上线时间): their values are in the row below."""
