@@ -177,3 +177,14 @@ def category_label(category_id: int | None) -> str:
     if category_id is None:
         return "未填"
     return f"{category_id} {CATEGORY_NAMES.get(category_id, '未知类别')}"
+
+# Kinds of claims (pipelines.claims) and how the case page and the reasons name them.
+CLAIM_KINDS: dict[str, str] = {
+    "result": "成果",
+    "practice": "做法",
+    "plan": "计划/目标",
+    "input": "投入/条件",
+    "background": "背景",
+    "other_party": "他人成果",
+}
+CLAIM_OWNERS: dict[str, str] = {"applicant": "申报单位", "implementer": "实施单位", "other": "他方"}

@@ -1,0 +1,178 @@
+"""The evidence of each criterion in a case's claims: an explainable function of the claims.
+
+For every sub-point of a criterion (``data/rubric.yaml``) each claim can add evidence (a matched term, or
+a figure weighed by its size and quality), weighted by how much a claim of its kind counts for the
+criterion (a result fully, a plan hardly, someone else's outcome not at all) and discounted when hedged.
+A negated claim (未能达到预期、尚未上线) counts against the criterion; a negative sub-point (bought or copied
+innovation, sensational angles, conditions others lack) counts against it unless the claim disavows it
+(杜绝标题党、不转载未经核实的信息). Per sub-point ``weight × (log2(1 + for) − negated × log2(1 + against))``,
+summed, is the criterion's raw strength: every claim counts, repetition and length add little.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pipelines.claims.claim import Claim
+from pipelines.criteria.rubric import Criterion, Rubric, Subpoint
+from pipelines.figures import Figure
+from pipelines.vocabulary import CLAIM_KINDS
+
+COUNTED = 0.5  # a claim whose kind credit is below this is reported as discounted, not as evidence
+
+
+@dataclass
+class Effect:
+    """What one claim did to one criterion, for the reasons and the case page.
+
+    ``effect`` is ``for`` (evidence), ``discounted`` (matched, but its kind or hedges make it count little)
+    or ``against`` (a negated claim or a negative sub-point).
+    """
+
+    claim: int  # claim index
+    subpoint: str
+    name: str  # the sub-point's name
+    effect: str  # for | discounted | against
+    value: float
+    why: str
+
+
+@dataclass
+class CriterionEvidence:
+    """The evidence for one criterion in one text."""
+
+    raw: float
+    effects: list[Effect] = field(default_factory=list)
+    quotes: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # sub-point key -> claims counted for it
+
+
+def _credit(kinds: dict[str, float], claim: Claim) -> float:
+    probabilities = claim.kind_probs or {claim.kind: 1.0}
+    return sum(p * kinds.get(kind, 0.0) for kind, p in probabilities.items())
+
+
+def _figure_value(rubric: Rubric, figure: Figure) -> float:
+    quality = rubric.figures
+    value = figure.weight * (quality.approx if figure.approx else 1.0)
+    value *= quality.sourced if figure.sourced else 1.0
+    value *= quality.dated if figure.date else 1.0
+    return value * (quality.baseline if figure.baseline else 1.0)
+
+
+def _hits(sub: Subpoint, claim: Claim, rubric: Rubric) -> tuple[float, list[int]]:
+    """Evidence strength of ``claim`` for ``sub`` and the positions of what matched."""
+    text = claim.text
+    if sub.kind == "quantity":
+        figures = claim.quantities
+        if not figures:
+            return 0.0, []
+        in_context = any(pattern.search(text) for pattern in sub.context)
+        factor = 1.0 if in_context else sub.figure_factor
+        if factor <= 0:
+            return 0.0, []
+        return factor * sum(_figure_value(rubric, f) for f in figures), [max(f.start, 0) for f in figures]
+    if not sub.any_.search(text):
+        return 0.0, []
+    found: dict[str, int] = {}
+    for pattern in sub.patterns:
+        for match in pattern.finditer(text):
+            if match.end() > match.start():
+                found.setdefault(match.group(0), match.start())
+    positions = sorted(found.values())[: rubric.term_cap]
+    return float(len(positions)), positions
+
+
+def _why(claim: Claim, rubric: Rubric, effect: str) -> str:
+    kind = CLAIM_KINDS.get(claim.kind, claim.kind)
+    notes = [kind]
+    if claim.negated and effect == "against":
+        notes.append(f"否定：{claim.negation}")
+    if claim.praise:
+        notes.append(f"正面的否定：{claim.negation}")
+    if claim.hedged:
+        notes.append("含糊：" + "、".join(claim.hedges or [f.text for f in claim.figures if f.approx]))
+    figures = claim.quantities
+    if figures:
+        marks = [
+            name
+            for name, present in (
+                ("有来源", claim.sourced),
+                ("有日期", any(f.date for f in figures)),
+                ("有对比", any(f.baseline for f in figures)),
+            )
+            if present
+        ]
+        notes.append(
+            "数字 " + "、".join(f.text for f in figures[:3]) + (f"（{'、'.join(marks)}）" if marks else "")
+        )
+    return "，".join(notes)
+
+
+def _inside(position: int, claim: Claim) -> bool:
+    """Whether a match at ``position`` lies in the claim's negation scope."""
+    if not claim.negation:
+        return False
+    start = claim.text.find(claim.negation)
+    return start >= 0 and start <= position < start + len(claim.negation)
+
+
+def measure_criterion(criterion: Criterion, rubric: Rubric, claims: Sequence[Claim]) -> CriterionEvidence:
+    """The evidence of one criterion in the claims (see the module docstring)."""
+    raw, effects, counts = 0.0, [], {}
+    share: dict[int, float] = {}
+    for sub in criterion.subpoints:
+        kinds = sub.kinds or criterion.kinds
+        support = against = 0.0
+        found: list[tuple[Claim, str, float]] = []
+        for claim in claims:
+            strength, positions = _hits(sub, claim, rubric)
+            if strength <= 0:
+                continue
+            credit = _credit(kinds, claim)
+            if sub.negative:
+                disavowed = (claim.negated or claim.praise) and any(_inside(p, claim) for p in positions)
+                if disavowed:
+                    support += 0.5 * credit * strength
+                    found.append((claim, "for", 0.5 * credit * strength))
+                else:
+                    against += credit * strength
+                    found.append((claim, "against", credit * strength))
+            elif claim.negated:
+                against += credit * strength
+                found.append((claim, "against", credit * strength))
+            else:
+                value = credit * strength * (rubric.hedged if claim.hedges else 1.0)
+                support += value
+                found.append((claim, "for" if credit >= COUNTED else "discounted", value))
+        gained = sub.weight * math.log2(1.0 + support)
+        lost = sub.weight * rubric.negated * math.log2(1.0 + against)
+        raw += gained - lost
+        counts[sub.key] = sum(1 for _, effect, _ in found if effect == "for")
+        for claim, effect, value in found:
+            total = support if effect != "against" else against
+            scaled = (gained if effect != "against" else -lost) * value / total if total else 0.0
+            effects.append(
+                Effect(claim.index, sub.key, sub.name, effect, round(scaled, 4), _why(claim, rubric, effect))
+            )
+            if effect == "for" and sub.quote:
+                share[claim.index] = share.get(claim.index, 0.0) + scaled
+    best = sorted(share, key=lambda index: (-share[index], index))[: rubric.max_quotes]
+    by_index = {claim.index: claim for claim in claims}
+    quotes = [by_index[index].text for index in sorted(best) if share[index] > 0]
+    return CriterionEvidence(raw, effects, quotes, counts)
+
+
+def measure(rubric: Rubric, claims: Sequence[Claim]) -> dict[str, CriterionEvidence]:
+    """The evidence of every criterion in the claims.
+
+    Args:
+        rubric: the rubric.
+        claims: the case's claims (``pipelines.claims.extract_claims``; title included as a claim).
+
+    Returns:
+        Criterion key -> its evidence, raw strength, effects per claim and best quotes.
+    """
+    return {key: measure_criterion(criterion, rubric, claims) for key, criterion in rubric.criteria.items()}
