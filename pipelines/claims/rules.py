@@ -42,17 +42,19 @@ _SOLVES = re.compile(r"填补|解决|破解|弥补|改变|扭转|针对|应对|�
 _BAD_THINGS = re.compile(
     r"事故|差错|错误|失误|投诉|谣言|虚假|低俗|庸俗|媚俗|标题党|猎奇|炒作|违规|违法|违纪|问题|风险|隐患|中断|"
     r"延误|泄露|泄漏|侵权|纠纷|漏洞|事件|舆情|负面|有偿|软文|广告|流量|隐私|未经核实|网络传言|传言|失实|偏差|"
-    r"瞒报|拖延|推诿|扰民|浪费|短板|障碍|缺陷|下滑|亏损|停播|断档"
+    r"瞒报|拖延|推诿|扰民|浪费|短板|障碍|缺陷|下滑|亏损|停播|断档|赞助|红包|回扣|好处费|收费|付费|打码"
 )
 _PRAISE_PREFIX = re.compile(
     r"零(?=[^，。；]{0,3}(?:"
     + _BAD_THINGS.pattern
     + "))|无一(?:起|例|次|件)?|杜绝|避免|防止|拒绝|严禁|坚决不"
 )
+_ATTRIBUTIVE = re.compile(r"[^，。；、的]{0,6}的(?!话)")
 _SCOPE_END = re.compile(r"[，,；;。！？!?、]|但|而|却")
 
 _HEDGES = re.compile(
-    r"大约|约|将近|接近|近|左右|上下|估计|可能|或许|也许|大概|基本上|初步|有望|一定程度|有所|较为|"
+    r"大约|(?<![节制预签公合契条规])约(?=[\d一二两三四五六七八九十百千万半成])|将近|接近|"
+    r"(?<![邻附最接靠贴就亲临将])近(?=[\d一二两三四五六七八九十百千万半成])|左右|上下|估计|可能|或许|也许|大概|基本上|初步|有望|一定程度|有所|较为|"
     r"据说|据称|听说|上万|上千|数十|数百|数千|数万|几十|几百|若干|相当一部分|不少"
 )
 # Explicit plan markers decide ``plan`` unless the clause also says something is already done.
@@ -63,7 +65,8 @@ _PLAN = re.compile(
 )
 _DONE = re.compile(r"已经|已|截至|截止|累计|实现了|达到了|取得了|完成了|获得了|至今|以来")
 _BACKGROUND_START = re.compile(
-    r"^(?:在此之前|此前|改革前|项目(?:启动|实施|上线|立项)前|上线前|启动前|立项时|当时|以往|长期以来|过去(?![一二三四五六七八九十两\d]))"
+    r"^(?:在此之前|此前|立项时|当时|以往|长期以来|过去(?![一二三四五六七八九十两\d])"
+    r"|[^，。；]{0,10}(?<![目当眼提超空])(?:前|之前|以前)(?=，|,))"  # 改版前，项目启动前，2020年以前，
 )
 
 
@@ -132,6 +135,8 @@ def read_negation(clause: str) -> Negation | None:
     if praise and (match is None or praise.start() <= match.start()):
         end = _SCOPE_END.search(clause, praise.end())
         return Negation(clause[praise.start() : end.start() if end else len(clause)], True)
+    while match is not None and _ATTRIBUTIVE.match(masked, match.end()):
+        match = _NEGATION.search(masked, match.end())  # 不会打字的老人: the negation describes a noun
     if match is None:
         return None
     end = _SCOPE_END.search(clause, match.end())

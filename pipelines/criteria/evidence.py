@@ -82,7 +82,16 @@ def _hits(sub: Subpoint, claim: Claim, rubric: Rubric) -> tuple[float, list[int]
             if match.end() > match.start():
                 found.setdefault(match.group(0), match.start())
     positions = sorted(found.values())[: rubric.term_cap]
-    return float(len(positions)), positions
+    return len(positions) * _concreteness(claim, rubric), positions
+
+
+def _concreteness(claim: Claim, rubric: Rubric) -> float:
+    """1 for a claim that states a fact (figure, date, 《名称》, source); less for one that does not, least for
+    a slogan (many evaluative words, no fact)."""
+    if claim.figures or claim.sourced or "《" in claim.text:
+        return 1.0
+    evaluative = len(set(rubric.evaluative.findall(claim.text)))
+    return rubric.slogan if evaluative >= rubric.slogan_words else rubric.abstract
 
 
 def _why(claim: Claim, rubric: Rubric, effect: str) -> str:
@@ -112,11 +121,12 @@ def _why(claim: Claim, rubric: Rubric, effect: str) -> str:
 
 
 def _inside(position: int, claim: Claim) -> bool:
-    """Whether a match at ``position`` lies in the claim's negation scope."""
+    """Whether a match at ``position`` lies in the claim's negation scope, after the cue (a match that
+    starts with the cue, like 不标注广告, names the bad thing itself)."""
     if not claim.negation:
         return False
     start = claim.text.find(claim.negation)
-    return start >= 0 and start <= position < start + len(claim.negation)
+    return start >= 0 and start < position < start + len(claim.negation)
 
 
 def measure_criterion(criterion: Criterion, rubric: Rubric, claims: Sequence[Claim]) -> CriterionEvidence:
@@ -133,13 +143,15 @@ def measure_criterion(criterion: Criterion, rubric: Rubric, claims: Sequence[Cla
                 continue
             credit = _credit(kinds, claim)
             if sub.negative:
-                disavowed = (claim.negated or claim.praise) and any(_inside(p, claim) for p in positions)
-                if disavowed:
-                    support += 0.5 * credit * strength
-                    found.append((claim, "for", 0.5 * credit * strength))
-                else:
-                    against += credit * strength
-                    found.append((claim, "against", credit * strength))
+                # disavowed (杜绝标题党): the evidence lies inside a negation's scope, after its cue
+                inside = sum(1 for p in positions if _inside(p, claim))
+                each = credit * strength / max(1, len(positions))
+                if inside:
+                    support += 0.5 * each * inside
+                    found.append((claim, "for", 0.5 * each * inside))
+                if len(positions) > inside:
+                    against += each * (len(positions) - inside)
+                    found.append((claim, "against", each * (len(positions) - inside)))
             elif claim.negated:
                 against += credit * strength
                 found.append((claim, "against", credit * strength))

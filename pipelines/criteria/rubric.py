@@ -81,6 +81,10 @@ class Rubric:
     hedged: float = 0.6  # factor on a hedged claim (约、有所、初步)
     negated: float = 0.8  # share of its would-be credit that a negated claim takes away
     term_cap: int = 2  # distinct terms counted per claim and sub-point (stuffing one sentence adds little)
+    abstract: float = 0.6  # factor on the terms of a claim that states no fact (figure, date, 《名称》, source)
+    slogan: float = 0.3  # factor on the terms of a claim that piles up evaluative words without a fact
+    slogan_words: int = 3
+    evaluative: re.Pattern[str] = re.compile("(?!)")
     figures: FigureQuality = FigureQuality()
 
 
@@ -158,6 +162,10 @@ def load_rubric(path: Path = RUBRIC_FILE) -> Rubric:
         hedged=float(claims.get("hedged", 0.6)),
         negated=float(claims.get("negated", 0.8)),
         term_cap=int(claims.get("term_cap", 2)),
+        abstract=float(claims.get("abstract", 0.6)),
+        slogan=float(claims.get("slogan", 0.3)),
+        slogan_words=int(claims.get("slogan_words", 3)),
+        evaluative=re.compile(claims.get("evaluative") or "(?!)"),
         figures=FigureQuality(**(raw.get("figure_quality") or {})),
     )
 
