@@ -30,6 +30,7 @@ _NOT_NEGATION = re.compile(
     r"无论|无数|无人机|无障碍|无线|无缝|无偿|无形|无限|无需|无须|毫不|非遗|非常|非物质|非营利|并非只|"
     r"从无到有|不定期|不乏|未来|不可替代|无一不|没有之一|难以计数|不计其数|不容易|不可多得|"
     # lexicalised negative adjectives describe a problem, they do not negate the claim
+    r"(?:不到|不超过|不足|不满)(?=[\d一二两三四五六七八九十百千万半])|"  # a bound on a figure, not a denial
     r"不合规|不规范|不合理|不对称|不平衡|不充分|不均衡|不便|不畅|不良|不实|不当|不高|不强|不足之处"
 )
 # Quoted names and slogans (《不能忘却的记忆》、“无视频，不传播”) are not the claim's own negation.
@@ -55,7 +56,7 @@ _SCOPE_END = re.compile(r"[，,；;。！？!?、]|但|而|却")
 _HEDGES = re.compile(
     r"大约|(?<![节制预签公合契条规])约(?=[\d一二两三四五六七八九十百千万半成])|将近|接近|"
     r"(?<![邻附最接靠贴就亲临将])近(?=[\d一二两三四五六七八九十百千万半成])|左右|上下|估计|可能|或许|也许|大概|基本上|初步|有望|一定程度|有所|较为|"
-    r"据说|据称|听说|上万|上千|数十|数百|数千|数万|几十|几百|若干|相当一部分|不少"
+    r"据说|据称|听说|上万|上千|数十|数百|数千|数万|几十|几百|若干|相当一部分|不少|理论上|设计上|按设计|潜在|可望"
 )
 # Explicit plan markers decide ``plan`` unless the clause also says something is already done.
 _PLAN = re.compile(
@@ -64,6 +65,16 @@ _PLAN = re.compile(
     r"一旦|建成后|上线后可|到20\d\d年|20\d\d年(?:底|末)?前|正在筹备|正在研究"
 )
 _DONE = re.compile(r"已经|已|截至|截止|累计|实现了|达到了|取得了|完成了|获得了|至今|以来")
+# A clause whose subject is another body (the group, the province, the whole sector, a partner) and that says
+# nothing about the applicant's own work reports someone else's outcome.
+_OTHER_SUBJECT = re.compile(
+    r"^(?:[^，。；]{0,6}年)?[，,]?(?:全省|全市|全国|全行业|行业整体|整个行业|各地|各级|集团|母公司|母报|上级|主管部门|"
+    r"省级平台|国家级平台|中央媒体|央媒|合作方|合作伙伴|供应商|厂商|兄弟单位|同行|业内|国内外)"
+)
+_OURS = re.compile(
+    r"我们|我台|我社|我报|我中心|我县|我市|本报|本台|本社|本中心|本单位|本刊|本网|该平台|该模式|这一|这套|这个|"
+    r"我们的|栏目|客户端|账号|项目|平台[^，。；]{0,4}(?:接入|采用)"
+)
 _BACKGROUND_START = re.compile(
     r"^(?:在此之前|此前|立项时|当时|以往|长期以来|过去(?![一二三四五六七八九十两\d])"
     r"|[^，。；]{0,10}(?<![目当眼提超空])(?:前|之前|以前)(?=，|,))"  # 改版前，项目启动前，2020年以前，
@@ -164,9 +175,12 @@ def is_sourced(clause: str) -> bool:
 
 
 def rule_kind(clause: str) -> str | None:
-    """``plan`` or ``background`` when an explicit marker decides it, else None (the classifier decides)."""
+    """``plan``, ``background`` or ``other_party`` when an explicit marker decides it, else None (the
+    classifier decides)."""
     if _BACKGROUND_START.search(clause):
         return "background"
+    if _OTHER_SUBJECT.search(clause) and not _OURS.search(clause):
+        return "other_party"
     plan = _PLAN.search(clause)
     if plan and not _DONE.search(clause[: plan.start()]):
         return "plan"

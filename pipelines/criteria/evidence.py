@@ -66,7 +66,7 @@ def _hits(sub: Subpoint, claim: Claim, rubric: Rubric) -> tuple[float, list[int]
     """Evidence strength of ``claim`` for ``sub`` and the positions of what matched."""
     text = claim.text
     if sub.kind == "quantity":
-        figures = claim.quantities
+        figures = [f for f in claim.quantities if sub.units is None or f.unit in sub.units]
         if not figures:
             return 0.0, []
         in_context = any(pattern.search(text) for pattern in sub.context)

@@ -43,6 +43,7 @@ class Subpoint:
     quote: bool = True  # False: weak, generic evidence that counts but is not quoted
     negative: bool = False  # evidence against the criterion (bought innovation, sensational angles)
     kinds: dict[str, float] | None = None  # overrides the criterion's kind credits
+    units: tuple[str, ...] | None = None  # quantity: only figures with these measure words count
 
     def __post_init__(self) -> None:
         # one alternation over all patterns: a quick test whether a claim can hold evidence at all
@@ -113,6 +114,7 @@ def _subpoint(raw: dict[str, Any], where: str) -> Subpoint:
             quote=bool(raw.get("quote", True)),
             negative=bool(raw.get("negative", False)),
             kinds=_kinds(raw.get("kinds"), where),
+            units=tuple(raw["units"]) if raw.get("units") else None,
         )
     except (KeyError, re.error, ValueError, TypeError) as error:
         raise ScoreError(
