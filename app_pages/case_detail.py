@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages import common
+from app_pages import case_claims, common
 from pipelines import auth
 from pipelines.review import decisions as review
 from pipelines.review import queue
@@ -105,6 +105,7 @@ with content_col:
             )
             st.markdown(f"##### {section.label}{limit}{over}")
             st.markdown(common.segments_html(section.segments), unsafe_allow_html=True)
+        case_claims.render(engine, user, view)
 
     with tab_category:
         category = view.category

@@ -168,7 +168,9 @@ def _figure(match: re.Match[str], folded: str, vague: bool) -> Figure | None:
         return Figure(f"Y{group['year']}", float(group["year"]), "year", written, **span)
     if _NOT_QUANTITY_BEFORE.search(folded[: match.start()]) or folded[match.end() : match.end() + 1] == "号":
         return None
-    approx = bool(_APPROX_BEFORE.search(folded[: match.start()]) or _APPROX_AFTER.match(folded[match.end() :]))
+    approx = bool(
+        _APPROX_BEFORE.search(folded[: match.start()]) or _APPROX_AFTER.match(folded[match.end() :])
+    )
     if group["num"]:
         if not (group["measure"] or group["mag"]):
             return None
@@ -186,7 +188,9 @@ def _figure(match: re.Match[str], folded: str, vague: bool) -> Figure | None:
         return None
     value = 1.0
     for char in words.replace("成千上万", "万"):
-        value = _VAGUE_VALUES.get(char, value) if char in _VAGUE_VALUES else value * _MAGNITUDES.get(char, 1.0)
+        value = (
+            _VAGUE_VALUES.get(char, value) if char in _VAGUE_VALUES else value * _MAGNITUDES.get(char, 1.0)
+        )
     magnitude = next((char for char in reversed(words) if char in "万亿"), "")
     return _quantity(value, group["vmeasure"] or "", written, magnitude, True, span)
 

@@ -178,6 +178,7 @@ def category_label(category_id: int | None) -> str:
         return "未填"
     return f"{category_id} {CATEGORY_NAMES.get(category_id, '未知类别')}"
 
+
 # Kinds of claims (pipelines.claims) and how the case page and the reasons name them.
 CLAIM_KINDS: dict[str, str] = {
     "result": "成果",

@@ -30,7 +30,7 @@ from pipelines.text import _tokenizer
 SENTENCES_FILE = DATA_DIR / "claims" / "sentences.jsonl"
 MODEL_DIR = MODELS_DIR / "claims"
 KINDS = ("result", "practice", "plan", "input", "background", "other_party")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:余|多)?[万亿千百]*")  # magnitude words fold with the number
 _YEAR = re.compile(r"(?:19|20)\d{2}(?=年)")
 _WORD = re.compile(r"[^\W_]")
 
@@ -44,7 +44,7 @@ class ClaimsError(Exception):
 
 
 def claim_tokens(text: str) -> list[str]:
-    """jieba words of a clause for the kind classifier: years → ``<年份>``, numbers → ``<数>``.
+    """jieba words of a clause for the kind classifier: years → ``<年份>``, numbers (with 万/亿) → ``<数>``.
 
     Function words that carry tense and modality (已、将、未、计划) are kept; punctuation is dropped.
     Module-level so the fitted vectorizer pickles.

@@ -36,7 +36,9 @@ _NOT_NEGATION = re.compile(
 # Quoted names and slogans (《不能忘却的记忆》、“无视频，不传播”) are not the claim's own negation.
 _QUOTED = re.compile(r"“[^”]{0,40}”|《[^》]{0,40}》|「[^」]{0,40}」|‘[^’]{0,40}’")
 # 并非X，而是Y / 而非X / 不是X而是Y correct a description; they do not deny an achievement.
-_CONTRAST = re.compile(r"(?:并非|不是|并不是|而非|非)[^，。；]{0,30}?(?=，?而是|，?而要|，?而在)|而非[^，。；]{0,30}")
+_CONTRAST = re.compile(
+    r"(?:并非|不是|并不是|而非|非)[^，。；]{0,30}?(?=，?而是|，?而要|，?而在)|而非[^，。；]{0,30}"
+)
 # A negation after these words names the problem the case solves (填补…空白、解决…不畅), not a failure.
 _SOLVES = re.compile(r"填补|解决|破解|弥补|改变|扭转|针对|应对|克服|打破|告别|摆脱|改善|缓解|避免|防止|杜绝")
 # What it is good not to have: a negation of these praises (零差错、无一起事故、从未中断、不做标题党).
@@ -50,11 +52,14 @@ _PRAISE_PREFIX = re.compile(
     + _BAD_THINGS.pattern
     + "))|无一(?:起|例|次|件)?|杜绝|避免|防止|拒绝|严禁|坚决不"
 )
+# 让不会打字的老人、为没有子女的老人: after these words a negation describes a noun, not the claim.
 _ATTRIBUTIVE = re.compile(r"[^，。；、的]{0,6}的(?!话)")
+_NOUN_BEFORE = re.compile(r"(?:让|使|为|给|帮助|帮|向|对|面向|服务|吸引|覆盖|针对|方便|教|带动|组织|动员|让那些|^)$")
 _SCOPE_END = re.compile(r"[，,；;。！？!?、]|但|而|却")
 
 _HEDGES = re.compile(
-    r"大约|(?<![节制预签公合契条规])约(?=[\d一二两三四五六七八九十百千万半成])|将近|接近|"
+    r"大约|(?<![节制预签公合契条规])约(?=[\d一二两三四五六七八九十百千万半成])|"
+    r"(?:将近|接近)(?=[\d一二两三四五六七八九十百千万半成])|"
     r"(?<![邻附最接靠贴就亲临将])近(?=[\d一二两三四五六七八九十百千万半成])|左右|上下|估计|可能|或许|也许|大概|基本上|初步|有望|一定程度|有所|较为|"
     r"据说|据称|听说|上万|上千|数十|数百|数千|数万|几十|几百|若干|相当一部分|不少|理论上|设计上|按设计|潜在|可望"
 )
@@ -146,7 +151,7 @@ def read_negation(clause: str) -> Negation | None:
     if praise and (match is None or praise.start() <= match.start()):
         end = _SCOPE_END.search(clause, praise.end())
         return Negation(clause[praise.start() : end.start() if end else len(clause)], True)
-    while match is not None and _ATTRIBUTIVE.match(masked, match.end()):
+    while match is not None and _ATTRIBUTIVE.match(masked, match.end()) and _NOUN_BEFORE.search(masked[: match.start()]):
         match = _NEGATION.search(masked, match.end())  # 不会打字的老人: the negation describes a noun
     if match is None:
         return None

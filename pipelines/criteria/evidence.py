@@ -20,7 +20,7 @@ from pipelines.criteria.rubric import Criterion, Rubric, Subpoint
 from pipelines.figures import Figure
 from pipelines.vocabulary import CLAIM_KINDS
 
-COUNTED = 0.5  # a claim whose kind credit is below this is reported as discounted, not as evidence
+COUNTED = 0.3  # a claim whose kind credit is below this is reported as discounted, not as evidence
 
 
 @dataclass
@@ -96,7 +96,8 @@ def _concreteness(claim: Claim, rubric: Rubric) -> float:
 
 def _why(claim: Claim, rubric: Rubric, effect: str) -> str:
     kind = CLAIM_KINDS.get(claim.kind, claim.kind)
-    notes = [kind]
+    sure = (claim.kind_probs or {claim.kind: 1.0}).get(claim.kind, 1.0)
+    notes = [kind if sure >= 0.6 else f"{kind}？（把握 {sure:.0%}）"]
     if claim.negated and effect == "against":
         notes.append(f"否定：{claim.negation}")
     if claim.praise:

@@ -82,7 +82,9 @@ class Rubric:
     hedged: float = 0.6  # factor on a hedged claim (约、有所、初步)
     negated: float = 0.8  # share of its would-be credit that a negated claim takes away
     term_cap: int = 2  # distinct terms counted per claim and sub-point (stuffing one sentence adds little)
-    abstract: float = 0.6  # factor on the terms of a claim that states no fact (figure, date, 《名称》, source)
+    abstract: float = (
+        0.6  # factor on the terms of a claim that states no fact (figure, date, 《名称》, source)
+    )
     slogan: float = 0.3  # factor on the terms of a claim that piles up evaluative words without a fact
     slogan_words: int = 3
     evaluative: re.Pattern[str] = re.compile("(?!)")
