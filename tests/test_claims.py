@@ -32,7 +32,9 @@ def test_one_figure_model_reads_value_unit_magnitude_and_context():
 
 
 def test_hedged_and_vague_figures_are_approximate():
-    figures = {f.text: f for f in find_figures("约2000人，近3万人次，上万名用户，数十家媒体，5000人左右，200余条")}
+    figures = {
+        f.text: f for f in find_figures("约2000人，近3万人次，上万名用户，数十家媒体，5000人左右，200余条")
+    }
     assert figures["2000人"].approx and figures["3万人次"].approx and figures["5000人"].approx
     assert figures["上万名"].approx and figures["上万名"].value == 1e4
     assert figures["数十家"].approx and figures["数十家"].unit == "家"
@@ -40,7 +42,9 @@ def test_hedged_and_vague_figures_are_approximate():
 
 
 def test_bigger_figures_weigh_more_and_ordinals_names_are_not_figures():
-    weights = {f.text: f.weight for f in find_figures("用户1.2亿，播放300万次，粉丝35万，增长2.2倍，收入1,200万元")}
+    weights = {
+        f.text: f.weight for f in find_figures("用户1.2亿，播放300万次，粉丝35万，增长2.2倍，收入1,200万元")
+    }
     assert weights["1.2亿"] > weights["300万次"] > weights["35万"] > 1.0
     assert [f.value for f in find_figures("收入1,200万元")] == [1.2e7]
     assert [f.kind for f in find_figures("2023年3月25日第3个版本在百家号上线，7.0级地震，5G和4K")] == ["date"]
@@ -101,7 +105,8 @@ def test_hedges_are_words_of_estimate_not_look_alikes():
         ("力争三年内收入翻番", "plan"),
         ("下一步将推广到全省", "plan"),
         ("改版前，早间节目市场占有率就已达到9.8%", "background"),
-        ("集团全年实现营业收入58亿元", "other_party"),
+        ("母公司全年实现营业收入58亿元", "other_party"),
+        ("集团推出融媒产品，两度获中国新闻奖一等奖", None),
         ("2023年，全省网信系统共处置网络谣言上万条", "other_party"),
         ("全省已有38家县级融媒体中心接入这一平台", None),
         ("客户端下载量未能达到预期目标", None),
@@ -175,7 +180,9 @@ def test_extract_claims_reads_each_clause():
 
 
 def test_clauses_split_at_plans_and_contrasts_and_repeats_count_once():
-    claims = extract_claims("平台已服务用户80万人，计划明年覆盖全省。平台已服务用户80万人，计划明年覆盖全省。")
+    claims = extract_claims(
+        "平台已服务用户80万人，计划明年覆盖全省。平台已服务用户80万人，计划明年覆盖全省。"
+    )
     assert [c.kind for c in claims] == ["result", "plan"]
 
 

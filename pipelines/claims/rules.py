@@ -28,7 +28,7 @@ _NEGATION = re.compile(
 _NOT_NEGATION = re.compile(
     r"不仅|不但|不断|不少|不同|不久|不少于|不低于|不超过|不亚于|不论|不管|不忘|不停|不懈|不遗余力|不可或缺|"
     r"无论|无数|无人机|无障碍|无线|无缝|无偿|无形|无限|无需|无须|毫不|非遗|非常|非物质|非营利|并非只|"
-    r"从无到有|不定期|不乏|未来|不可替代|无一不|没有之一|难以计数|不计其数|不容易|不可多得|"
+    r"从无到有|不定期|不乏|未来|未成年|未婚|未知数|不可替代|无一不|没有之一|难以计数|不计其数|不容易|不可多得|"
     # lexicalised negative adjectives describe a problem, they do not negate the claim
     r"(?:不到|不超过|不足|不满)(?=[\d一二两三四五六七八九十百千万半])|"  # a bound on a figure, not a denial
     r"不合规|不规范|不合理|不对称|不平衡|不充分|不均衡|不便|不畅|不良|不实|不当|不高|不强|不足之处"
@@ -73,7 +73,7 @@ _DONE = re.compile(r"已经|已|截至|截止|累计|实现了|达到了|取得�
 # A clause whose subject is another body (the group, the province, the whole sector, a partner) and that says
 # nothing about the applicant's own work reports someone else's outcome.
 _OTHER_SUBJECT = re.compile(
-    r"^(?:[^，。；]{0,6}年)?[，,]?(?:全省|全市|全国|全行业|行业整体|整个行业|各地|各级|集团|母公司|母报|上级|主管部门|"
+    r"^(?:[^，。；]{0,6}年)?[，,]?(?:全省|全市|全国|全行业|行业整体|整个行业|各地|各级|母公司|所在集团|上级集团|母报|上级|主管部门|"
     r"省级平台|国家级平台|中央媒体|央媒|合作方|合作伙伴|供应商|厂商|兄弟单位|同行|业内|国内外)"
 )
 _OURS = re.compile(
