@@ -163,7 +163,7 @@ def test_calibrated_map_is_strictly_increasing_and_bounded():
     raws = np.linspace(-20, 40, 600)
     values = [calibration.to_score("political", raw) for raw in raws]
     assert all(b > a for a, b in zip(values, values[1:], strict=False))
-    assert 0.0 < values[0] and values[-1] < 100.0
+    assert values[0] > 0.0 and values[-1] < 100.0
 
 
 def test_stale_or_missing_calibration_is_refused(tmp_path):

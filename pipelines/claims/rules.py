@@ -54,7 +54,9 @@ _PRAISE_PREFIX = re.compile(
 )
 # 让不会打字的老人、为没有子女的老人: after these words a negation describes a noun, not the claim.
 _ATTRIBUTIVE = re.compile(r"[^，。；、的]{0,6}的(?!话)")
-_NOUN_BEFORE = re.compile(r"(?:让|使|为|给|帮助|帮|向|对|面向|服务|吸引|覆盖|针对|方便|教|带动|组织|动员|让那些|^)$")
+_NOUN_BEFORE = re.compile(
+    r"(?:让|使|为|给|帮助|帮|向|对|面向|服务|吸引|覆盖|针对|方便|教|带动|组织|动员|让那些|^)$"
+)
 _SCOPE_END = re.compile(r"[，,；;。！？!?、]|但|而|却")
 
 _HEDGES = re.compile(
@@ -151,7 +153,11 @@ def read_negation(clause: str) -> Negation | None:
     if praise and (match is None or praise.start() <= match.start()):
         end = _SCOPE_END.search(clause, praise.end())
         return Negation(clause[praise.start() : end.start() if end else len(clause)], True)
-    while match is not None and _ATTRIBUTIVE.match(masked, match.end()) and _NOUN_BEFORE.search(masked[: match.start()]):
+    while (
+        match is not None
+        and _ATTRIBUTIVE.match(masked, match.end())
+        and _NOUN_BEFORE.search(masked[: match.start()])
+    ):
         match = _NEGATION.search(masked, match.end())  # 不会打字的老人: the negation describes a noun
     if match is None:
         return None

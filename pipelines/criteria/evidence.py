@@ -11,9 +11,11 @@ summed, is the criterion's raw strength: every claim counts, repetition and leng
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from pipelines.claims.claim import Claim
 from pipelines.criteria.rubric import Criterion, Rubric, Subpoint
@@ -62,27 +64,57 @@ def _figure_value(rubric: Rubric, figure: Figure) -> float:
     return value * (quality.baseline if figure.baseline else 1.0)
 
 
-def _hits(sub: Subpoint, claim: Claim, rubric: Rubric) -> tuple[float, list[int]]:
+class _Index:
+    """The claims of one case joined into one string, so each sub-point scans the case once and only the
+    claims it touches are read closely."""
+
+    def __init__(self, claims: Sequence[Claim], rubric: Rubric) -> None:
+        self.claims = claims
+        self.rubric = rubric
+        self.starts, position = [], 0
+        for claim in claims:
+            self.starts.append(position)
+            position += len(claim.text) + 1
+        self.joined = "\n".join(claim.text for claim in claims)
+        self.why: dict[tuple[int, str], str] = {}
+
+    @cached_property
+    def with_figures(self) -> list[Claim]:
+        return [claim for claim in self.claims if claim.quantities]
+
+    @cached_property
+    def concreteness(self) -> dict[int, float]:
+        return {claim.index: _concreteness(claim, self.rubric) for claim in self.claims}
+
+    def candidates(self, sub: Subpoint) -> list[tuple[Claim, dict[str, int]]]:
+        """The claims holding evidence for ``sub``, in order, each with its distinct matched terms and where
+        they start in the claim (empty for quantity sub-points)."""
+        if sub.kind == "quantity":
+            return [(claim, {}) for claim in self.with_figures]
+        found: dict[int, dict[str, int]] = {}
+        for pattern in sub.patterns:
+            for match in pattern.finditer(self.joined):
+                if match.end() > match.start():
+                    i = bisect.bisect_right(self.starts, match.start()) - 1
+                    found.setdefault(i, {}).setdefault(match.group(0), match.start() - self.starts[i])
+        return [(self.claims[i], found[i]) for i in sorted(found)]
+
+
+def _hits(
+    sub: Subpoint, claim: Claim, terms: dict[str, int], rubric: Rubric, concreteness: float
+) -> tuple[float, list[int]]:
     """Evidence strength of ``claim`` for ``sub`` and the positions of what matched."""
-    text = claim.text
     if sub.kind == "quantity":
         figures = [f for f in claim.quantities if sub.units is None or f.unit in sub.units]
         if not figures:
             return 0.0, []
-        in_context = any(pattern.search(text) for pattern in sub.context)
+        in_context = any(pattern.search(claim.text) for pattern in sub.context)
         factor = 1.0 if in_context else sub.figure_factor
         if factor <= 0:
             return 0.0, []
         return factor * sum(_figure_value(rubric, f) for f in figures), [max(f.start, 0) for f in figures]
-    if not sub.any_.search(text):
-        return 0.0, []
-    found: dict[str, int] = {}
-    for pattern in sub.patterns:
-        for match in pattern.finditer(text):
-            if match.end() > match.start():
-                found.setdefault(match.group(0), match.start())
-    positions = sorted(found.values())[: rubric.term_cap]
-    return len(positions) * _concreteness(claim, rubric), positions
+    positions = sorted(terms.values())[: rubric.term_cap]
+    return len(positions) * concreteness, positions
 
 
 def _concreteness(claim: Claim, rubric: Rubric) -> float:
@@ -130,16 +162,19 @@ def _inside(position: int, claim: Claim) -> bool:
     return start >= 0 and start < position < start + len(claim.negation)
 
 
-def measure_criterion(criterion: Criterion, rubric: Rubric, claims: Sequence[Claim]) -> CriterionEvidence:
+def measure_criterion(
+    criterion: Criterion, rubric: Rubric, claims: Sequence[Claim], index: _Index | None = None
+) -> CriterionEvidence:
     """The evidence of one criterion in the claims (see the module docstring)."""
+    index = index or _Index(claims, rubric)
     raw, effects, counts = 0.0, [], {}
     share: dict[int, float] = {}
     for sub in criterion.subpoints:
         kinds = sub.kinds or criterion.kinds
         support = against = 0.0
         found: list[tuple[Claim, str, float]] = []
-        for claim in claims:
-            strength, positions = _hits(sub, claim, rubric)
+        for claim, terms in index.candidates(sub):
+            strength, positions = _hits(sub, claim, terms, rubric, index.concreteness[claim.index])
             if strength <= 0:
                 continue
             credit = _credit(kinds, claim)
@@ -167,9 +202,10 @@ def measure_criterion(criterion: Criterion, rubric: Rubric, claims: Sequence[Cla
         for claim, effect, value in found:
             total = support if effect != "against" else against
             scaled = (gained if effect != "against" else -lost) * value / total if total else 0.0
-            effects.append(
-                Effect(claim.index, sub.key, sub.name, effect, round(scaled, 4), _why(claim, rubric, effect))
+            why = index.why.get((claim.index, effect)) or index.why.setdefault(
+                (claim.index, effect), _why(claim, rubric, effect)
             )
+            effects.append(Effect(claim.index, sub.key, sub.name, effect, round(scaled, 4), why))
             if effect == "for" and sub.quote:
                 share[claim.index] = share.get(claim.index, 0.0) + scaled
     best = sorted(share, key=lambda index: (-share[index], index))[: rubric.max_quotes]
@@ -188,4 +224,5 @@ def measure(rubric: Rubric, claims: Sequence[Claim]) -> dict[str, CriterionEvide
     Returns:
         Criterion key -> its evidence, raw strength, effects per claim and best quotes.
     """
-    return {key: measure_criterion(criterion, rubric, claims) for key, criterion in rubric.criteria.items()}
+    index = _Index(claims, rubric)
+    return {key: measure_criterion(criterion, rubric, claims, index) for key, criterion in rubric.criteria.items()}

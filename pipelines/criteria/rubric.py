@@ -45,12 +45,6 @@ class Subpoint:
     kinds: dict[str, float] | None = None  # overrides the criterion's kind credits
     units: tuple[str, ...] | None = None  # quantity: only figures with these measure words count
 
-    def __post_init__(self) -> None:
-        # one alternation over all patterns: a quick test whether a claim can hold evidence at all
-        object.__setattr__(
-            self, "any_", re.compile("|".join(f"(?:{p.pattern})" for p in self.patterns or self.context))
-        )
-
 
 @dataclass(frozen=True)
 class Criterion:
