@@ -48,6 +48,15 @@ from tests.llm_server import OpenAIStubServer, Reply, chat_reply  # noqa: E402
 LIMITS = {name: int("".join(ch for ch in label if ch.isdigit())) for name, label in SECTION_ROWS}
 
 
+def _short_cases(count: int) -> list[ScoreInput]:
+    """The sample submissions and corpus cases as they are (the earlier benchmark's input), made distinct."""
+    records = read_jsonl(SAMPLE_SUBMISSIONS) + read_jsonl(REFERENCE_FILES[0])
+    return [
+        ScoreInput(f"{r['id']}-{i}", str(r.get("title", "")), f"{case_text(r)}\n（基准副本 {i}）")
+        for i, r in enumerate(islice(cycle(records), count))
+    ]
+
+
 def _cases(count: int) -> list[ScoreInput]:
     """``count`` distinct full-length forms: every section filled to its limit with real sentences."""
     records = read_jsonl(SAMPLE_SUBMISSIONS) + read_jsonl(REFERENCE_FILES[0])
@@ -77,8 +86,8 @@ def _median_rate(count: int, runs: int, action) -> tuple[float, float]:
     return round(statistics.median(wall), 1), round(statistics.median(cpu), 1)
 
 
-def bench_offline(count: int, runs: int) -> dict[str, float]:
-    cases = _cases(count)
+def bench_offline(count: int, runs: int, short: bool = False) -> dict[str, float]:
+    cases = _short_cases(count) if short else _cases(count)
     scorer = OfflineScorer(history=history_texts(None))
     scorer.score_many(_cases(5))  # warm-up: rubric, calibration, claim classifier, embedder, history vectors
     texts = [(case.title, case.text) for case in cases]
@@ -132,11 +141,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=400)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--sample-texts", action="store_true", help="score the sample and corpus texts as they are (shorter)"
+    )
     parser.add_argument("--llm-cases", type=int, default=100)
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
-    offline = bench_offline(args.cases, args.runs)
+    offline = bench_offline(args.cases, args.runs, args.sample_texts)
     print(f"offline: {json.dumps(offline, ensure_ascii=False)} (target ≥ 50 cases/s)")
     if args.llm_cases:
         llm = bench_llm(args.llm_cases, args.latency, args.concurrency)
