@@ -35,7 +35,7 @@ from pipelines.config import DATA_DIR, MODELS_DIR, SAMPLE_DIR, Settings, get_set
 from pipelines.text import normalize, text_hash, tokenize_zh
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from pipelines.cache import Cache
 
 LEXICAL_DIR = MODELS_DIR / "embedder" / "lexical"
 CORPUS_FILES = (DATA_DIR / "corpus" / "cases.jsonl", DATA_DIR / "corpus" / "extra_cases.jsonl")
@@ -361,14 +361,14 @@ class CachedEmbedder:
     Args:
         inner: the embedder doing the work.
         max_bytes: memory budget of the in-process cache.
-        engine: optional store engine; vectors are then also kept in the ``cache`` table.
+        cache: optional persistent cache (``pipelines.cache.Cache``) for the vectors.
     """
 
-    def __init__(self, inner: Embedder, max_bytes: int = 128 * 2**20, engine: Engine | None = None) -> None:
+    def __init__(self, inner: Embedder, max_bytes: int = 128 * 2**20, cache: Cache | None = None) -> None:
         self.inner = inner
         self.id = inner.id
         self.max_bytes = max_bytes
-        self.engine = engine
+        self.cache = cache
         self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
         self._bytes = 0
 
@@ -391,11 +391,9 @@ class CachedEmbedder:
         if key in self._memory:
             self._memory.move_to_end(key)
             return self._memory[key]
-        if self.engine is None:
+        if self.cache is None:
             return None
-        from pipelines import store
-
-        value = store.cache_get(self.engine, key)
+        value = self.cache.get(key)
         if value is None:
             return None
         vector = np.asarray(value, dtype=np.float32)
@@ -409,10 +407,8 @@ class CachedEmbedder:
         while self._bytes > self.max_bytes and len(self._memory) > 1:
             _, dropped = self._memory.popitem(last=False)
             self._bytes -= dropped.nbytes
-        if persist and self.engine is not None:
-            from pipelines import store
-
-            store.cache_put(self.engine, key, "embedding", [round(float(x), 6) for x in vector])
+        if persist and self.cache is not None:
+            self.cache.put(key, "embedding", [round(float(x), 6) for x in vector])
 
 
 def _openai_client(settings: Settings) -> Any:
@@ -444,15 +440,15 @@ def _build(settings: Settings) -> Embedder:
     )
 
 
-def get_embedder(settings: Settings | None = None, engine: Engine | None = None) -> Embedder:
+def get_embedder(settings: Settings | None = None, cache: Cache | None = None) -> Embedder:
     """The embedder named in the settings, wrapped in a cache.
 
     The underlying model is built once per settings; the lexical default keeps only an in-memory cache
-    (its vectors are cheap and wide), the others also use the store cache when ``engine`` is given.
+    (its vectors are cheap and wide), the others also use ``cache`` when given.
 
     Args:
         settings: defaults to ``get_settings()``.
-        engine: store engine for a persistent cache (ignored for the lexical embedder).
+        cache: persistent cache (ignored for the lexical embedder).
 
     Returns:
         An ``Embedder``.
@@ -461,9 +457,9 @@ def get_embedder(settings: Settings | None = None, engine: Engine | None = None)
         EmbeddingError: with a Chinese message when the configured embedder cannot be built.
     """
     settings = settings or get_settings()
-    if engine is None or isinstance(_build(settings), LexicalEmbedder):
+    if cache is None or isinstance(_build(settings), LexicalEmbedder):
         return _memory_cached(settings)
-    return CachedEmbedder(_build(settings), engine=engine)
+    return CachedEmbedder(_build(settings), cache=cache)
 
 
 @lru_cache(maxsize=4)
