@@ -10,12 +10,14 @@ from pipelines import auth, store
 from pipelines.claims.marks import ClaimMarkRow, MarkError, claim_key, claim_marks, mark_claim
 from pipelines.claims.panel import claims_panel
 from pipelines.store import AuditRow
-from tests import workbench_data
-from tests.test_pages import _ok, _on_page, _signed_in, _texts, app_env  # noqa: F401 (fixture)
+from tests import test_pages, workbench_data
+from tests.test_pages import _ok, _on_page, _signed_in, _texts
+
+app_env = test_pages.app_env  # the pages' fixture: the app reads this test's database
 
 
 @pytest.fixture
-def seeded(app_env):  # noqa: F811 (the fixture imported above)
+def seeded(app_env):
     return workbench_data.seed(app_env)
 
 

@@ -225,4 +225,6 @@ def measure(rubric: Rubric, claims: Sequence[Claim]) -> dict[str, CriterionEvide
         Criterion key -> its evidence, raw strength, effects per claim and best quotes.
     """
     index = _Index(claims, rubric)
-    return {key: measure_criterion(criterion, rubric, claims, index) for key, criterion in rubric.criteria.items()}
+    return {
+        key: measure_criterion(criterion, rubric, claims, index) for key, criterion in rubric.criteria.items()
+    }
