@@ -1,12 +1,11 @@
 """The case page's claims panel: what the case asserts, clause by clause, with kind marks, figures
 highlighted, the criteria's findings linking to their claims, and reviewers' "misread" marks.
 
-Claims are applicant text: every piece is escaped (``common.segments_html``), never rendered as Markdown.
+Claims are applicant text: every piece is escaped (``common.segments_html``, ``common.html_text``,
+``common.md``), never rendered as live Markdown or HTML; the only links are anchors to the claims below.
 """
 
 from __future__ import annotations
-
-import html
 
 import streamlit as st
 from sqlalchemy.engine import Engine
@@ -16,14 +15,14 @@ from pipelines import auth
 from pipelines.auth import User
 from pipelines.claims.marks import MarkError, mark_claim
 from pipelines.claims.panel import EFFECT_LABELS, KIND_MARKS, claims_panel
-from pipelines.review.queue import CaseView
+from pipelines.review.case_view import CaseView
 from pipelines.vocabulary import CLAIM_KINDS
 
 LEGEND = "　".join(f"{KIND_MARKS[k]} {v}" for k, v in CLAIM_KINDS.items()) + f"　{KIND_MARKS['negated']} 否定"
 
 
 def _links(numbers: list[int]) -> str:
-    return "、".join(f'<a href="#claim-{n}">第{n}条</a>' for n in numbers)
+    return "、".join(f"[第{n}条](#claim-{n})" for n in numbers)
 
 
 def render(engine: Engine, user: User, view: CaseView) -> None:
@@ -37,19 +36,15 @@ def render(engine: Engine, user: User, view: CaseView) -> None:
                 for effect, numbers in item.cited.items()
                 if numbers
             )
-            st.markdown(
-                f"<b>{html.escape(item.label)}</b> {cited or '未引用主张'}<br>"
-                f"<small>{html.escape(item.reason)}</small>",
-                unsafe_allow_html=True,
-            )
+            st.markdown(f"**{common.md(item.label)}** {cited or '未引用主张'}  \n{common.md(item.reason)}")
         for line in panel.lines:
             flag = ""
             if line.reviewer_mark and line.reviewer_mark.verdict == "wrong":
-                flag = f"　❗{html.escape(line.reviewer_mark.username)} 标记为识别有误"
+                flag = f"　❗{common.html_text(line.reviewer_mark.username)} 标记为识别有误"
             body = common.segments_html(line.segments)
             st.markdown(
                 f'<div id="claim-{line.number}"><b>{line.number}.</b> {line.mark} '
-                f"<small>{html.escape(line.label)}</small>{flag}{body}</div>",
+                f"<small>{common.html_text(line.label)}</small>{flag}{body}</div>",
                 unsafe_allow_html=True,
             )
         if not (user.can(auth.REVIEW) or user.can(auth.FLAGS)) or not panel.lines:

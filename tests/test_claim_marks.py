@@ -72,8 +72,9 @@ def test_case_page_lists_claims_escaped_and_a_reviewer_marks_one(seeded, app_env
     case = store.save_submission(app_env, form, 2026).submission_id
     at = _ok(_on_page(_ok(_signed_in(seeded.wang)), "case_detail.py", case=case))
     html_parts = [m.value for m in at.markdown if 'id="claim-' in m.value]
-    assert html_parts and "<script>" not in "".join(html_parts) and "&lt;script&gt;" in "".join(html_parts)
-    assert "**粗体**" in "".join(html_parts)  # shown as typed, not rendered as Markdown
+    joined = "".join(html_parts)
+    assert html_parts and "<script>" not in joined and "&#60;script&#62;" in joined  # shown, not run
+    assert "&#42;&#42;粗体&#42;&#42;" in joined  # the asterisks are shown as typed, not rendered as bold
     at.selectbox(key=f"claim_pick_{case}").set_value(1)
     at.text_input(key=f"claim_note_{case}").input("数字属于合作方")
     _ok(at.button(key=f"claim_wrong_{case}").click().run())

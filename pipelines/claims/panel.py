@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from pipelines.claims.claim import Claim
 from pipelines.claims.extract import extract_claims
 from pipelines.claims.marks import ClaimMark, claim_key, claim_marks
-from pipelines.review.queue import Segment
+from pipelines.review.case_view import Segment
 from pipelines.schema import ScoreResult
 from pipelines.vocabulary import CLAIM_KINDS, CRITERIA
 

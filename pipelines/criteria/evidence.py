@@ -101,9 +101,12 @@ class _Index:
 
 
 def _hits(
-    sub: Subpoint, claim: Claim, terms: dict[str, int], rubric: Rubric, concreteness: float
+    sub: Subpoint, claim: Claim, terms: dict[str, int], rubric: Rubric, concreteness: float, seen: set[str]
 ) -> tuple[float, list[int]]:
-    """Evidence strength of ``claim`` for ``sub`` and the positions of what matched."""
+    """Evidence strength of ``claim`` for ``sub`` and the positions of what matched.
+
+    A term already counted for this sub-point in an earlier claim counts ``rubric.repeat``: saying 创新 ten
+    times is not ten pieces of evidence."""
     if sub.kind == "quantity":
         figures = [f for f in claim.quantities if sub.units is None or f.unit in sub.units]
         if not figures:
@@ -113,8 +116,10 @@ def _hits(
         if factor <= 0:
             return 0.0, []
         return factor * sum(_figure_value(rubric, f) for f in figures), [max(f.start, 0) for f in figures]
-    positions = sorted(terms.values())[: rubric.term_cap]
-    return len(positions) * concreteness, positions
+    chosen = sorted(terms.items(), key=lambda item: item[1])[: rubric.term_cap]
+    strength = sum(rubric.repeat if term in seen else 1.0 for term, _ in chosen) * concreteness
+    seen.update(term for term, _ in chosen)
+    return strength, [position for _, position in chosen]
 
 
 def _concreteness(claim: Claim, rubric: Rubric) -> float:
@@ -173,8 +178,9 @@ def measure_criterion(
         kinds = sub.kinds or criterion.kinds
         support = against = 0.0
         found: list[tuple[Claim, str, float]] = []
+        seen: set[str] = set()
         for claim, terms in index.candidates(sub):
-            strength, positions = _hits(sub, claim, terms, rubric, index.concreteness[claim.index])
+            strength, positions = _hits(sub, claim, terms, rubric, index.concreteness[claim.index], seen)
             if strength <= 0:
                 continue
             credit = _credit(kinds, claim)

@@ -76,6 +76,7 @@ class Rubric:
     hedged: float = 0.6  # factor on a hedged claim (约、有所、初步)
     negated: float = 0.8  # share of its would-be credit that a negated claim takes away
     term_cap: int = 2  # distinct terms counted per claim and sub-point (stuffing one sentence adds little)
+    repeat: float = 0.35  # factor on a term already counted for the same sub-point in an earlier claim
     abstract: float = (
         0.6  # factor on the terms of a claim that states no fact (figure, date, 《名称》, source)
     )
@@ -160,6 +161,7 @@ def load_rubric(path: Path = RUBRIC_FILE) -> Rubric:
         hedged=float(claims.get("hedged", 0.6)),
         negated=float(claims.get("negated", 0.8)),
         term_cap=int(claims.get("term_cap", 2)),
+        repeat=float(claims.get("repeat", 0.35)),
         abstract=float(claims.get("abstract", 0.6)),
         slogan=float(claims.get("slogan", 0.3)),
         slogan_words=int(claims.get("slogan_words", 3)),
