@@ -120,12 +120,13 @@ def test_explicit_markers_decide_the_kind(text, kind):
 # ---------------------------------------------------------------------------------------------- classifier
 
 
-def test_shipped_kind_model_matches_its_card_and_data():
-    card = json.loads((kind_model.MODEL_DIR / "card.json").read_text(encoding="utf-8"))
-    texts, labels = kind_model.read_sentences()
-    assert card["training_size"] == len(texts) >= 400
-    assert set(labels) == set(kind_model.KINDS) and min(labels.count(k) for k in kind_model.KINDS) >= 50
-    assert card["cv_accuracy"] >= 0.65  # 5-fold CV on the written sentences; chance is about 0.2
+@pytest.mark.parametrize("task", [kind_model.KIND_TASK, kind_model.ORIENTATION_TASK])
+def test_shipped_models_match_their_cards_and_data(task):
+    card = json.loads((task.directory / "card.json").read_text(encoding="utf-8"))
+    texts, labels = kind_model.read_sentences(task=task)
+    assert card["training_size"] == len(texts) >= 400 and card["task"] == task.field
+    assert set(labels) == set(task.labels) and min(labels.count(k) for k in task.labels) >= 40
+    assert card["cv_accuracy"] >= 0.65  # 5-fold CV on the written sentences
 
 
 def test_classifier_reads_kinds_it_was_not_trained_on():
@@ -139,6 +140,20 @@ def test_classifier_reads_kinds_it_was_not_trained_on():
     assert [max(p, key=p.__getitem__) for p in predicted] == ["result", "practice", "input"]
 
 
+def test_orientation_model_tells_problems_from_proper_practice():
+    predicted = kind_model.predict(
+        ["为了博眼球，标题写得耸人听闻", "记者发稿前向三方核实了情况", "客户端用户增长到10万"],
+        kind_model.ORIENTATION_TASK,
+    )
+    assert [max(p, key=p.__getitem__) for p in predicted] == ["problem", "proper", "neutral"]
+
+
+def test_the_two_classifiers_share_one_tokenisation():
+    kind_model._TOKENS.clear()
+    extract_claims("截至2024年6月客户端用户达到12万人。")
+    assert len(kind_model._TOKENS) == 1
+
+
 def test_bad_training_data_is_refused_naming_the_line(tmp_path):
     path = tmp_path / "sentences.jsonl"
     path.write_text('{"text": "甲", "kind": "result"}\n{"text": "乙", "kind": "guess"}\n', encoding="utf-8")
@@ -150,9 +165,22 @@ def test_training_writes_a_model_and_card(tmp_path):
     card = kind_model.train(out=tmp_path)
     try:
         assert (tmp_path / "model.joblib").exists() and card["labels"] == sorted(kind_model.KINDS)
-        assert set(card["cv_recall_by_kind"]) == set(kind_model.KINDS)
+        assert set(card["cv_recall_by_label"]) == set(kind_model.KINDS)
     finally:
-        kind_model.load_kind_model.cache_clear()
+        kind_model.load_model.cache_clear()
+
+
+def test_claims_command_prints_claims_and_refuses_bad_input(tmp_path, capsys):
+    from pipelines.__main__ import main
+
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(json.dumps({"id": "A", "text": TEXT}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert main(["claims", "--input", str(cases)]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert line["id"] == "A" and line["claims"][1]["kind"] == "plan"
+    cases.write_text('{"id": "A"}\n', encoding="utf-8")
+    assert main(["claims", "--input", str(cases)]) == 2
+    assert "第 1 行缺少字段 text" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------------------------------------- claims

@@ -33,6 +33,8 @@ class Claim:
         figures: figures with their unit, magnitude, date, baseline, growth and sourcing.
         sourced: the claim names where its facts come from (据…统计、第三方监测、审计).
         owner: whose achievement it is: ``applicant``, ``implementer`` or ``other``.
+        orientation: probabilities that the claim describes an orientation problem (标题党、暴露隐私、有偿新闻),
+            proper practice (核实、保护隐私、服务群众) or neither.
     """
 
     index: int
@@ -49,6 +51,7 @@ class Claim:
     figures: list[Figure] = field(default_factory=list)
     sourced: bool = False
     owner: Owner = "applicant"
+    orientation: dict[str, float] = field(default_factory=dict)  # problem / proper / neutral probabilities
 
     @property
     def hedged(self) -> bool:
@@ -66,6 +69,7 @@ class Claim:
         data["figures"] = [dict(figure.__dict__) for figure in self.figures]
         data["hedges"] = list(self.hedges)
         data["kind_probs"] = dict(self.kind_probs)
+        data["orientation"] = dict(self.orientation)
         data["hedged"] = self.hedged
         return data
 

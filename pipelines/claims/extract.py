@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipelines.claims.claim import Claim
-from pipelines.claims.kinds import predict_kinds
+from pipelines.claims.kinds import ORIENTATION_TASK, predict, predict_kinds
 from pipelines.claims.rules import Clause, is_sourced, read_hedges, read_negation, rule_kind, split_clauses
 from pipelines.figures import read_figures
 from pipelines.text import normalize, split_sentences
@@ -38,18 +38,25 @@ def extract_claims_many(texts: Sequence[str], implementer: str = "") -> list[lis
         clause_lists.append(clauses)
     undecided = [c.text for clauses in clause_lists for c in clauses if rule_kind(c.text) is None]
     predicted = iter(predict_kinds(undecided))
+    orientation = iter(predict([c.text for clauses in clause_lists for c in clauses], ORIENTATION_TASK))
     result = []
     for clauses in clause_lists:
         claims = []
         for index, clause in enumerate(clauses):
             ruled = rule_kind(clause.text)
             probabilities = {ruled: 1.0} if ruled else next(predicted)
-            claims.append(_read(index, clause, probabilities, implementer))
+            claims.append(_read(index, clause, probabilities, implementer, next(orientation)))
         result.append(claims)
     return result
 
 
-def _read(index: int, clause: Clause, probabilities: dict[str, float], implementer: str) -> Claim:
+def _read(
+    index: int,
+    clause: Clause,
+    probabilities: dict[str, float],
+    implementer: str,
+    orientation: dict[str, float],
+) -> Claim:
     text = clause.text
     kind = max(probabilities, key=probabilities.__getitem__)
     negation = read_negation(text)
@@ -72,4 +79,5 @@ def _read(index: int, clause: Clause, probabilities: dict[str, float], implement
         figures=figures,
         sourced=is_sourced(text) or any(figure.sourced for figure in figures),
         owner=owner,  # type: ignore[arg-type]
+        orientation=orientation,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -28,8 +29,9 @@ from pipelines.config import DATA_DIR, MODELS_DIR
 from pipelines.text import _tokenizer
 
 SENTENCES_FILE = DATA_DIR / "claims" / "sentences.jsonl"
-MODEL_DIR = MODELS_DIR / "claims"
+MODEL_DIR = MODELS_DIR / "claims" / "kinds"
 KINDS = ("result", "practice", "plan", "input", "background", "other_party")
+ORIENTATIONS = ("problem", "proper", "neutral")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:余|多)?[万亿千百]*")  # magnitude words fold with the number
 _YEAR = re.compile(r"(?:19|20)\d{2}(?=年)")
 _WORD = re.compile(r"[^\W_]")
@@ -104,8 +106,18 @@ class VocabularyTokenizer:
     def __call__(self, text: str) -> list[str]:
         if self._pattern is None:
             self._pattern = re.compile(f"Y(?=年)|0|{_trie_pattern(self.words)}")
-        found = (m.group(0) for m in self._pattern.finditer(_fold(text)))
-        return [{"Y": "<年份>", "0": "<数>"}.get(token, token) for token in found if token]
+            self._key = hash(tuple(self.words))
+        key = (self._key, text)
+        cached = _TOKENS.get(key)
+        if cached is None:  # both classifiers share one vocabulary: the second one reads the cache
+            if len(_TOKENS) > 20000:
+                _TOKENS.clear()
+            found = (m.group(0) for m in self._pattern.finditer(_fold(text)))
+            cached = _TOKENS[key] = [{"Y": "<年份>", "0": "<数>"}.get(t, t) for t in found if t]
+        return cached
+
+
+_TOKENS: dict[tuple[int, str], list[str]] = {}
 
 
 def build_pipeline(vocabulary: list[str], c: float = 4.0) -> Pipeline:
@@ -128,79 +140,117 @@ def build_pipeline(vocabulary: list[str], c: float = 4.0) -> Pipeline:
     )
 
 
-def read_sentences(path: Path = SENTENCES_FILE) -> tuple[list[str], list[str]]:
-    """The labelled sentences ``{"text", "kind"}``.
+@dataclass(frozen=True)
+class Task:
+    """One sentence classifier of the claims stage: its labelled data, label field and labels, model folder."""
+
+    name: str  # for messages
+    data: Path
+    field: str
+    labels: tuple[str, ...]
+    directory: Path
+
+
+KIND_TASK = Task("主张类型", SENTENCES_FILE, "kind", KINDS, MODEL_DIR)
+# Orientation (政治性 evidence): problem (标题党、暴露隐私、有偿新闻…), proper (核实、保护隐私、服务群众…) or
+# neutral; the neutral sentences are the kind sentences.
+ORIENTATION_TASK = Task(
+    "导向",
+    DATA_DIR / "claims" / "orientation.jsonl",
+    "orientation",
+    ORIENTATIONS,
+    MODELS_DIR / "claims" / "orientation",
+)
+
+
+def read_sentences(path: Path | None = None, task: Task = KIND_TASK) -> tuple[list[str], list[str]]:
+    """The labelled sentences ``{"text", <task.field>}``.
 
     Raises:
-        ClaimsError: the file is missing, a line is not JSON, or a kind is unknown (naming the line).
+        ClaimsError: the file is missing, a line is not JSON, or a label is unknown (naming the line).
     """
     try:
-        lines = jsonl.read_jsonl(path)
+        lines = jsonl.read_jsonl(path or task.data)
     except jsonl.JsonlError as error:
         raise ClaimsError(error.message) from error
-    texts, kinds = [], []
+    texts, labels = [], []
     for _, where, record in lines:
-        if record.get("kind") not in KINDS or not record.get("text"):
-            raise ClaimsError(f"{where}应有 text 和 kind（{'/'.join(KINDS)} 之一），请修改后重试")
+        if record.get(task.field) not in task.labels or not record.get("text"):
+            raise ClaimsError(
+                f"{where}应有 text 和 {task.field}（{'/'.join(task.labels)} 之一），请修改后重试"
+            )
         texts.append(str(record["text"]))
-        kinds.append(str(record["kind"]))
-    return texts, kinds
+        labels.append(str(record[task.field]))
+    return texts, labels
 
 
-def train(path: Path = SENTENCES_FILE, out: Path = MODEL_DIR) -> dict[str, Any]:
-    """Fit the kind classifier on the labelled sentences, measure it by 5-fold CV, save it with its card.
+def train(path: Path | None = None, out: Path | None = None, task: Task = KIND_TASK) -> dict[str, Any]:
+    """Fit a sentence classifier on its labelled sentences, measure it by 5-fold CV, save it with its card.
+
+    The vocabulary is the jieba words of the sentences of both classifiers (so the CV folds share it, the
+    weights they do not), so one tokenisation serves both at run time.
 
     Returns:
         The model card.
     """
-    texts, kinds = read_sentences(path)
-    vocabulary = sorted({token for text in texts for token in claim_tokens(text)})
+    path, out = path or task.data, out or task.directory
+    texts, labels = read_sentences(path, task)
+    shared = [text for other in (KIND_TASK, ORIENTATION_TASK) for text in read_sentences(None, other)[0]]
+    vocabulary = sorted({token for text in [*texts, *shared] for token in claim_tokens(text)})
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
-    predicted = cross_val_predict(build_pipeline(vocabulary), texts, kinds, cv=folds)
-    per_kind = {
-        kind: round(float(np.mean([p == k for p, k in zip(predicted, kinds, strict=True) if k == kind])), 4)
-        for kind in KINDS
+    predicted = cross_val_predict(build_pipeline(vocabulary), texts, labels, cv=folds)
+    recall = {
+        label: round(
+            float(np.mean([p == y for p, y in zip(predicted, labels, strict=True) if y == label])), 4
+        )
+        for label in task.labels
     }
-    model = build_pipeline(vocabulary).fit(texts, kinds)
-    data = json.dumps([texts, kinds], ensure_ascii=False).encode("utf-8")
+    model = build_pipeline(vocabulary).fit(texts, labels)
+    data = json.dumps([texts, labels], ensure_ascii=False).encode("utf-8")
     card = {
         "version": datetime.now(UTC).strftime("%Y%m%d-%H%M%S"),
+        "task": task.field,
         "labels": [str(label) for label in model.classes_],
         "data": str(path.relative_to(DATA_DIR.parent)) if path.is_relative_to(DATA_DIR.parent) else str(path),
         "data_hash": hashlib.sha256(data).hexdigest(),
         "training_size": len(texts),
         "vocabulary_size": len(vocabulary),
-        "cv_accuracy": round(float(np.mean(predicted == np.asarray(kinds))), 4),
-        "cv_recall_by_kind": per_kind,
+        "cv_accuracy": round(float(np.mean(predicted == np.asarray(labels))), 4),
+        "cv_recall_by_label": recall,
     }
     out.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, out / "model.joblib")
     (out / "card.json").write_text(json.dumps(card, ensure_ascii=False, indent=1), encoding="utf-8")
-    load_kind_model.cache_clear()
+    load_model.cache_clear()
     return card
 
 
-@lru_cache(maxsize=1)
-def load_kind_model(directory: Path = MODEL_DIR) -> Pipeline:
-    """The shipped kind classifier.
+@lru_cache(maxsize=4)
+def load_model(directory: Path, name: str = "主张类型") -> Pipeline:
+    """A shipped sentence classifier.
 
     Raises:
         ClaimsError: the model is missing (run ``python -m pipelines claims --train``).
     """
     path = directory / "model.joblib"
     if not path.exists():
-        raise ClaimsError(f"找不到主张类型模型 {path}，请运行 python -m pipelines claims --train 生成")
+        raise ClaimsError(f"找不到{name}模型 {path}，请运行 python -m pipelines claims --train 生成")
     return joblib.load(path)
+
+
+def predict(texts: list[str], task: Task = KIND_TASK) -> list[dict[str, float]]:
+    """The probability of each label for each clause (keys in ``task.labels`` order)."""
+    if not texts:
+        return []
+    model = load_model(task.directory, task.name)
+    probabilities = model.predict_proba(texts)
+    columns = [list(model.classes_).index(label) for label in task.labels]
+    return [
+        {label: round(float(row[c]), 3) for label, c in zip(task.labels, columns, strict=True)}
+        for row in probabilities
+    ]
 
 
 def predict_kinds(texts: list[str]) -> list[dict[str, float]]:
     """The probability of each kind for each clause (keys in ``KINDS`` order)."""
-    if not texts:
-        return []
-    model = load_kind_model()
-    probabilities = model.predict_proba(texts)
-    columns = [list(model.classes_).index(kind) for kind in KINDS]
-    return [
-        {kind: round(float(row[c]), 3) for kind, c in zip(KINDS, columns, strict=True)}
-        for row in probabilities
-    ]
+    return predict(texts, KIND_TASK)

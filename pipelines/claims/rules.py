@@ -31,6 +31,7 @@ _NOT_NEGATION = re.compile(
     r"从无到有|不定期|不乏|未来|未成年|未婚|未知数|不可替代|无一不|没有之一|难以计数|不计其数|不容易|不可多得|"
     # lexicalised negative adjectives describe a problem, they do not negate the claim
     r"(?:不到|不超过|不足|不满)(?=[\d一二两三四五六七八九十百千万半])|"  # a bound on a figure, not a denial
+    r"不需要|不必|不用专门|不依赖|无需额外|"  # what a method does without: a low barrier, not a denial
     r"不合规|不规范|不合理|不对称|不平衡|不充分|不均衡|不便|不畅|不良|不实|不当|不高|不强|不足之处"
 )
 # Quoted names and slogans (《不能忘却的记忆》、“无视频，不传播”) are not the claim's own negation.
@@ -47,10 +48,11 @@ _BAD_THINGS = re.compile(
     r"延误|泄露|泄漏|侵权|纠纷|漏洞|事件|舆情|负面|有偿|软文|广告|流量|隐私|未经核实|网络传言|传言|失实|偏差|"
     r"瞒报|拖延|推诿|扰民|浪费|短板|障碍|缺陷|下滑|亏损|停播|断档|赞助|红包|回扣|好处费|收费|付费|打码"
 )
+# Opposing a bad thing (杜绝标题党、抵制有偿新闻) or having none of it (零差错、无一起事故) praises.
 _PRAISE_PREFIX = re.compile(
     r"零(?=[^，。；]{0,3}(?:"
     + _BAD_THINGS.pattern
-    + "))|无一(?:起|例|次|件)?|杜绝|避免|防止|拒绝|严禁|坚决不"
+    + "))|无一(?:起|例|次|件)?|杜绝|避免|防止|拒绝|严禁|坚决不|抵制|摒弃|远离|反对|禁止|谢绝|纠正|整治|清理"
 )
 # 让不会打字的老人、为没有子女的老人: after these words a negation describes a noun, not the claim.
 _ATTRIBUTIVE = re.compile(r"[^，。；、的]{0,6}的(?!话)")

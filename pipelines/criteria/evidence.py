@@ -91,6 +91,10 @@ class _Index:
         they start in the claim (empty for quantity sub-points)."""
         if sub.kind == "quantity":
             return [(claim, {}) for claim in self.with_figures]
+        if sub.kind == "orientation":
+            return [
+                (claim, {}) for claim in self.claims if claim.orientation.get(sub.label, 0.0) >= sub.threshold
+            ]
         found: dict[int, dict[str, int]] = {}
         for pattern in sub.patterns:
             for match in pattern.finditer(self.joined):
@@ -103,10 +107,13 @@ class _Index:
 def _hits(
     sub: Subpoint, claim: Claim, terms: dict[str, int], rubric: Rubric, concreteness: float, seen: set[str]
 ) -> tuple[float, list[int]]:
-    """Evidence strength of ``claim`` for ``sub`` and the positions of what matched.
+    """Evidence strength of ``claim`` for ``sub`` and the positions of what matched (none for the learned
+    orientation, whose strength is its probability).
 
     A term already counted for this sub-point in an earlier claim counts ``rubric.repeat``: saying 创新 ten
     times is not ten pieces of evidence."""
+    if sub.kind == "orientation":
+        return claim.orientation.get(sub.label, 0.0), []
     if sub.kind == "quantity":
         figures = [f for f in claim.quantities if sub.units is None or f.unit in sub.units]
         if not figures:
@@ -195,8 +202,14 @@ def measure_criterion(
                     against += each * (len(positions) - inside)
                     found.append((claim, "against", each * (len(positions) - inside)))
             elif claim.negated:
-                against += credit * strength
-                found.append((claim, "against", credit * strength))
+                # denying a result or a deliverable is a failure (尚未上线、未能达到); denying a practice is a
+                # choice (不设考核排名), which neither adds nor takes away
+                probabilities = claim.kind_probs or {claim.kind: 1.0}
+                failed = probabilities.get("result", 0.0) + probabilities.get("input", 0.0)
+                failed += 0.5 * probabilities.get("plan", 0.0)
+                if failed * credit * strength > 0:
+                    against += failed * credit * strength
+                    found.append((claim, "against", failed * credit * strength))
             else:
                 value = credit * strength * (rubric.hedged if claim.hedges else 1.0)
                 support += value

@@ -44,6 +44,8 @@ class Subpoint:
     negative: bool = False  # evidence against the criterion (bought innovation, sensational angles)
     kinds: dict[str, float] | None = None  # overrides the criterion's kind credits
     units: tuple[str, ...] | None = None  # quantity: only figures with these measure words count
+    label: str = ""  # orientation: the learned label (problem | proper) whose probability is the evidence
+    threshold: float = 0.5  # orientation: claims below this probability are not evidence
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,8 @@ def _subpoint(raw: dict[str, Any], where: str) -> Subpoint:
             negative=bool(raw.get("negative", False)),
             kinds=_kinds(raw.get("kinds"), where),
             units=tuple(raw["units"]) if raw.get("units") else None,
+            label=str(raw.get("label", "")),
+            threshold=float(raw.get("threshold", 0.5)),
         )
     except (KeyError, re.error, ValueError, TypeError) as error:
         raise ScoreError(
