@@ -1,7 +1,7 @@
 """claim marks: reviewers marking machine-read claims as wrong
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-07 16:00:00
 """
 
@@ -11,9 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = (
-    "0002"  # chained after main's 0002 at merge; the lead re-chains if 0003 lands first
-)
+down_revision: str | None = "0003"  # chained after main's 0003 at merge
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
