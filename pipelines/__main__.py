@@ -26,6 +26,7 @@ VERBS: dict[str, str] = {
     "dedupe": "pipelines.repeats.detect",
     "evaluate-dedupe": "pipelines.repeats.detect",
     "score": "pipelines.criteria.score",
+    "claims": "pipelines.claims.cli",
     "user": "pipelines.accounts",
     "trends": "pipelines.trends.cli",
     "export": "pipelines.review.export",

@@ -189,3 +189,6 @@ class ScoreResult:
     dropped_quotes: int = 0
     usage: dict[str, float] = field(default_factory=dict)  # tokens, latency
     reasons: dict[str, str] = field(default_factory=dict)
+    claims: list[dict[str, Any]] = field(default_factory=list)  # pipelines.claims.Claim.to_dict()
+    # criterion -> what each cited claim did: {"claims": [index, ...], "effect": for|discounted|against, ...}
+    findings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
