@@ -47,7 +47,7 @@ def _batch(engine: Engine, year: int) -> list[tuple[int, Submission]]:
 def classify_batch(
     batch: Sequence[tuple[int, Submission]], settings: Settings
 ) -> dict[int, CategorySuggestion]:
-    from pipelines.classify.model import load_model
+    from pipelines.classify.versions import load_model
 
     model = load_model(settings.classifier_version or None)
     suggestions = model.suggest_many(
