@@ -159,8 +159,11 @@ def test_definition_matcher_finds_the_clause_a_sentence_is_about():
     coverage = matcher.category_coverage(["报社推进组织结构变革，重组采编部门。", "报社建强自主传播平台。"])
     assert coverage.shape == (2, 6)
     assert coverage[0].argmax() == 4 and coverage[1].argmax() == 0
-    clause, value = matcher.best_match("报社推进组织结构变革，重组采编部门。", 5)
-    assert clause == "组织结构变革" and value == pytest.approx(1.0)
+    sentences = ["报社建强自主传播平台。", "报社推进组织结构变革，重组采编部门。"]
+    (sentence, clause, value), platform = matcher.best_matches(sentences, [5, 1])
+    assert (sentence, clause) == (sentences[1], "组织结构变革") and value == pytest.approx(1.0)
+    assert platform[:2] == (sentences[0], "建强自主传播平台")
+    assert matcher.best_matches([], [5]) == [("", "", 0.0)]
     assert matcher.transform(docs[:2]).shape == (2, 12)
 
 
@@ -188,7 +191,7 @@ def test_deciding_phrases_separate_reform_from_platform(fitted):
 
 def test_definition_match_quotes_sentence_and_clause(fitted):
     doc = prepare("组织结构变革", "报社推出新闻客户端。")
-    sentence, clause, value = explain.definition_match(fitted, doc, 5)
+    ((sentence, clause, value),) = explain.definition_matches(fitted, doc, [5])
     assert (sentence, clause) == ("组织结构变革", "组织结构变革") and value > 0.9
 
 

@@ -10,7 +10,6 @@ import scipy.sparse as sp
 
 from pipelines.classify.docs import CaseDoc, sentence_docs, word_analyzer
 from pipelines.classify.estimator import CategoryClassifier
-from pipelines.classify.features import TERM, WORD
 from pipelines.vocabulary import CATEGORY_IDS
 
 _NUMBER = re.compile(r"[\d.%+万亿]+")
@@ -29,14 +28,18 @@ def _contributions(
 
 def _phrases(classifier: CategoryClassifier, contribution: dict[int, float], limit: int) -> list[str]:
     """Word and category-term features with the largest positive contributions, readable, no numbers."""
-    names = classifier.featurizer_.feature_names_
-    ranked = sorted(contribution.items(), key=lambda item: -item[1])
-    terms = [
-        _readable(names[j])
-        for j, value in ranked
-        if value > 0 and names[j][:2] in {WORD, TERM} and not _NUMBER.fullmatch(_readable(names[j]))
-    ]
-    return list(dict.fromkeys(terms))[:limit]
+    featurizer = classifier.featurizer_
+    n_words, start = len(featurizer.word_.vocabulary_), featurizer.term_offset
+    end = start + len(featurizer.terms_.vocabulary)
+    candidates = [(v, j) for j, v in contribution.items() if v > 0 and (j < n_words or start <= j < end)]
+    found: list[str] = []
+    for _, j in sorted(candidates, reverse=True):
+        term = _readable(featurizer.feature_names_[j])
+        if not _NUMBER.fullmatch(term) and term not in found:
+            found.append(term)
+            if len(found) == limit:
+                break
+    return found
 
 
 def _sentences(
@@ -118,24 +121,20 @@ def deciding_phrases(
     return _phrases(classifier, contribution, limit), _phrases(classifier, reverse, limit)
 
 
-def definition_match(classifier: CategoryClassifier, doc: CaseDoc, category: int) -> tuple[str, str, float]:
-    """The sentence of ``doc`` (or its title) closest to a clause of ``category``'s definition in the call.
+def definition_matches(
+    classifier: CategoryClassifier, doc: CaseDoc, categories: list[int]
+) -> list[tuple[str, str, float]]:
+    """For each category, the sentence of ``doc`` (or its title) closest to a clause of the category's
+    definition in the call.
 
     Returns:
-        ``(sentence, clause, coverage)``; coverage is the share of the clause's weighted bigrams in the
-        sentence (0 when nothing matches, or for the prior-only model).
+        ``(sentence, clause, coverage)`` per category; coverage is the share of the clause's weighted bigrams in
+        the sentence (0 when nothing matches, and for the prior-only model).
     """
     if classifier.featurizer_ is None:
-        return "", "", 0.0
-    matcher = classifier.featurizer_.definitions_
+        return [("", "", 0.0)] * len(categories)
     candidates = [s for s in (doc.title, *doc.sentences) if s]
-    if not candidates:
-        return "", "", 0.0
-    column = CATEGORY_IDS.index(category)
-    coverage = matcher.category_coverage(candidates)[:, column]
-    best = int(np.argmax(coverage))
-    clause, value = matcher.best_match(candidates[best], category)
-    return candidates[best], clause, value
+    return classifier.featurizer_.definitions_.best_matches(candidates, categories)
 
 
 def _prior_support(

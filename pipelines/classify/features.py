@@ -81,7 +81,9 @@ class CaseFeaturizer(TransformerMixin, BaseEstimator):
             self.char_.transform(docs),
             sp.csr_matrix(l2_normalize(np.log1p(counts)) * self.term_scale),
             sp.csr_matrix(self.terms_.prior_scores(counts) * self.prior_scale),
-            sp.csr_matrix(self.definitions_.transform(docs) * self.definition_scale),
+            sp.csr_matrix(self.definitions_.transform(docs) * self.definition_scale)
+            if self.definition_scale
+            else sp.csr_matrix((len(docs), 2 * len(CATEGORY_IDS))),
         ]
         return sp.hstack(blocks, format="csr")
 

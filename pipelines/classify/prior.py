@@ -149,15 +149,31 @@ class DefinitionMatcher:
         """Per case ``(n, 12)``: the title's best coverage of each category, then the mean over sentences of
         each category's best coverage."""
         out = np.zeros((len(docs), 2 * N_CLASSES))
+        pieces = [piece for doc in docs for piece in (doc.title, *doc.sentences)]
+        if not pieces:
+            return out
+        best = self.category_coverage(pieces)
+        start = 0
         for row, doc in enumerate(docs):
-            out[row, :N_CLASSES] = self.category_coverage([doc.title])[0] if doc.title else 0.0
+            out[row, :N_CLASSES] = best[start] if doc.title else 0.0
             if doc.sentences:
-                out[row, N_CLASSES:] = self.category_coverage(doc.sentences).mean(axis=0)
+                out[row, N_CLASSES:] = best[start + 1 : start + 1 + len(doc.sentences)].mean(axis=0)
+            start += 1 + len(doc.sentences)
         return out
 
-    def best_match(self, sentence: str, category: int) -> tuple[str, float]:
-        """The clause of ``category`` that ``sentence`` covers most, and the coverage."""
-        cover = self.coverage([sentence])[0]
-        columns = np.flatnonzero(self.categories_ == category)
-        best = columns[int(np.argmax(cover[columns]))]
-        return self.clauses_[best][1], float(cover[best])
+    def best_matches(
+        self, sentences: Sequence[str], categories: Sequence[int]
+    ) -> list[tuple[str, str, float]]:
+        """For each category, the sentence covering one of its clauses most: ``(sentence, clause, coverage)``
+        (empty strings and 0 when there are no sentences)."""
+        if not sentences:
+            return [("", "", 0.0)] * len(categories)
+        cover = self.coverage(sentences)
+        found = []
+        for category in categories:
+            columns = np.flatnonzero(self.categories_ == category)
+            row, column = np.unravel_index(int(np.argmax(cover[:, columns])), (len(sentences), len(columns)))
+            found.append(
+                (sentences[row], self.clauses_[columns[column]][1], float(cover[row, columns[column]]))
+            )
+        return found

@@ -138,7 +138,7 @@ class CategoryModel:
             prediction_set=found,
         )
         deciding = explain.deciding_phrases(self.classifier, doc, best, runner_up, features=features)
-        matches = [explain.definition_match(self.classifier, doc, c) for c in shown]
+        matches = explain.definition_matches(self.classifier, doc, shown)
         suggestion.reasons = _reasons(
             suggestion, declared, threshold, self.coverage, deciding, shown, matches
         )
