@@ -340,6 +340,34 @@ def test_shipped_model_exists_with_a_card():
     assert "history" not in card["validation"]["by_source"]
 
 
+@pytest.mark.parametrize(
+    ("text", "best", "other", "for_best", "for_other"),
+    [
+        (
+            "报社推行采编流程再造和全员竞聘上岗，建立以质量为导向的考核分配机制，同时改版新闻客户端。",
+            "体制机制创新类",
+            "全媒体传播建设类",
+            "考核",
+            "客户端",
+        ),
+        (
+            "报社开设民生诉求服务平台，受理群众投诉并协调部门办理，同时推出系列报道。",
+            "运营服务创新类",
+            "内容供给创新类",
+            "诉求",
+            "系列报道",
+        ),
+    ],
+)
+def test_shipped_model_names_the_deciding_phrases_on_the_two_boundaries(
+    text, best, other, for_best, for_other
+):
+    suggestion = versions.load_model().suggest("", text)
+    (line,) = [r for r in suggestion.reasons if r.startswith(f"区分“{best}”与“{other}”")]
+    leaning_best, leaning_other = line.split("倾向前者：")[1].split("；倾向后者：")
+    assert for_best in leaning_best and for_other in leaning_other
+
+
 def test_cli_classify_jsonl(tmp_path, capsys):
     source = tmp_path / "cases.jsonl"
     lines = [
@@ -403,18 +431,34 @@ def test_cli_evaluate_on_a_labelled_file_and_save_to_card(small_world, tmp_path,
     assert _run(capsys, "train", "--folds", "3")[0] == 0
     source = tmp_path / "labelled.jsonl"
     rows = [
-        {"text": text, "category": c, "declared_category": c if c != 3 else 6}
+        {
+            "text": text,
+            "category": c,
+            "declared_category": c if c != 3 else 6,
+            "boundary": "2v3" if c in (2, 3) else None,
+        }
         for c, texts in REVIEWED.items()
         for text in texts
     ]
     source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     code, out, _ = _run(capsys, "evaluate", "--input", str(source), "--save-to-card", "fresh")
     assert code == 0
-    for label in ("macro-F1", "lenient", "top-2", "ECE", "有把握", "疑似错报", "混淆矩阵", "可靠性"):
+    for label in (
+        "macro-F1",
+        "lenient",
+        "top-2",
+        "ECE",
+        "有把握",
+        "疑似错报",
+        "边界 2v3    n=4",
+        "混淆矩阵",
+        "可靠性",
+    ):
         assert label in out
     (version,) = versions.list_versions(root)
     saved = versions.read_card(version, root)["evaluations"]["fresh"]
     assert saved["n"] == 12 and saved["misfile"]["n_wrong"] == 2 and saved["reliability"]
+    assert saved["by_boundary"]["2v3"]["n"] == 4
     view = model_card_view(root=root)
     assert "新案例检验：fresh" in view.figures.columns
     assert set(view.reliability["评估"]) == {"分组验证（未见过的单位）", "新案例检验：fresh"}

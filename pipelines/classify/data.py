@@ -36,6 +36,7 @@ class LabelledCase:
     group: str = ""
     source: str = "corpus"
     declared_category: int | None = None
+    boundary: str = ""  # which categories the case sits between, as marked in an evaluation file ("5v1")
 
 
 def check_category(value: Any, where: str) -> int | None:
@@ -59,7 +60,7 @@ def load_labelled(path: Path, source: str = "corpus") -> list[LabelledCase]:
     """Read labelled cases from a JSON-lines file.
 
     Each line needs ``text`` and ``category`` (1–6); ``id``, ``title``, ``unit``, ``second_category`` and
-    ``declared_category`` are optional. A history record with ``sections`` instead of ``text`` is read too.
+    ``declared_category`` and ``boundary`` are optional. A history record with ``sections`` instead of ``text`` is read too.
 
     Raises:
         ValueError: a line that is not JSON or lacks text or a valid category (the message names the line).
@@ -80,6 +81,7 @@ def load_labelled(path: Path, source: str = "corpus") -> list[LabelledCase]:
                 group=str(record.get("unit") or record.get("id") or number),
                 source=source,
                 declared_category=check_category(record.get("declared_category"), where),
+                boundary=str(record.get("boundary") or ""),
             )
         )
     return cases

@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipelines.classify.data import base_cases, load_labelled
+import numpy as np
+
+from pipelines.classify.data import LabelledCase, base_cases, load_labelled
 from pipelines.classify.docs import prepare
-from pipelines.classify.metrics import declared_misfile_metrics
+from pipelines.classify.metrics import classification_metrics, declared_misfile_metrics
 from pipelines.classify.training import CONFIDENT_ACCURACY, COVERAGE_GRID, DEFAULT_PARAMS, HISTORY_WEIGHT
 from pipelines.classify.validation import (
     Recipe,
@@ -71,7 +73,20 @@ def evaluate(
         [c.second_category for c in cases],
         model.misfile_threshold(),
     )
+    found["by_boundary"] = by_boundary(probabilities, cases)
     return {"source": f"{input_path}（模型 {model.version}）", "version": model.version, **found}
+
+
+def by_boundary(probabilities: np.ndarray, cases: list[LabelledCase]) -> dict[str, dict[str, float]]:
+    """Accuracy, lenient and top-2 accuracy of the cases marked as sitting on each category boundary."""
+    out = {}
+    for boundary in sorted({c.boundary for c in cases if c.boundary}):
+        rows = [i for i, c in enumerate(cases) if c.boundary == boundary]
+        found = classification_metrics(
+            probabilities[rows], [cases[i].category for i in rows], [cases[i].second_category for i in rows]
+        )
+        out[boundary] = {k: found[k] for k in ("n", "accuracy", "lenient_accuracy", "top2_accuracy")}
+    return out
 
 
 def save_to_card(metrics: dict[str, Any], name: str, input_path: Path, root: Path | None = None) -> None:
@@ -117,6 +132,11 @@ def format_metrics(metrics: dict[str, Any]) -> str:
             f"  来源 {source:<8} n={row['n']:<4d} macro-F1 {row['macro_f1']:.3f}  宽松 {row['lenient_accuracy']:.3f}  "
             f"前二 {row['top2_accuracy']:.3f}  ECE {row['ece']:.3f}  有把握 {row['confident_share']:.0%}/"
             f"正确 {row['confident_accuracy']:.1%}"
+        )
+    for boundary, row in metrics.get("by_boundary", {}).items():
+        lines.append(
+            f"  边界 {boundary:<6} n={row['n']:<4d} 准确率 {row['accuracy']:.3f}  宽松 {row['lenient_accuracy']:.3f}  "
+            f"前二 {row['top2_accuracy']:.3f}"
         )
     lines += ["", "类别                    precision  recall  support"]
     for category, row in metrics["per_category"].items():

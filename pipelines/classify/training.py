@@ -71,7 +71,7 @@ def _new_version(root: Path | None) -> str:
 
 
 def _headline(found: dict[str, Any]) -> dict[str, float]:
-    return {k: round(float(found[k]), 4) for k in HEADLINE if k in found}
+    return {"n": found["n"], **{k: round(float(found[k]), 4) for k in HEADLINE if k in found}}
 
 
 def _promotion(
@@ -143,7 +143,7 @@ def train(
         "training_sources": dict(Counter(c.source for c in cases)),
         "params": classifier.get_params(),
         "history_weight": recipe.history_weight,
-        "metrics": _headline(found),
+        "metrics": {k: v for k, v in _headline(found).items() if k != "n"},
         "validation": {
             "method": (
                 f"StratifiedGroupKFold({n_splits})：按申报单位分组、按来源×类别分层；虚构样例往年案例只用于训练，"
