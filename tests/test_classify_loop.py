@@ -466,3 +466,31 @@ def test_cli_evaluate_on_a_labelled_file_and_save_to_card(small_world, tmp_path,
     assert code == 2 and "评估失败" in err
     code, _, err = _run(capsys, "evaluate", "--save-to-card", "x")
     assert code == 2 and "--input" in err
+
+
+def test_analyze_stores_the_suggestion_with_prediction_set_and_llm_second_opinion(engine, openai_server):
+    from pipelines.analyze import analyze_submissions
+
+    asked: list[str] = []
+
+    def handler(path, body):
+        prompt = body["messages"][-1]["content"]
+        asked.append(prompt)
+        return chat_reply(json.dumps({"category": 2, "second_category": None, "reason": "以系列报道为主"}))
+
+    openai_server.handler = handler
+    submissions = []
+    for n, text in enumerate(
+        ["传媒集团推行中层干部竞聘和绩效考核分配改革。", "国际传播中心开设海外社交媒体账号。"]
+    ):
+        submission = Submission(file_name=f"a{n}.docx", content_hash=f"a{n}", title="", unit=f"单位{n}")
+        submission.text = text
+        submissions.append(store.save_submission(engine, submission, 2026).submission_id)
+    settings = Settings(call_year=2026, llm_base_url=openai_server.base_url, llm_model="m", llm_max_retries=0)
+    analyze_submissions(engine, [submissions[0]], settings)
+    stored = store.latest_suggestions(engine, "category", submissions)
+    assert set(stored) == {submissions[0]}  # only the asked-for case is (re)analysed
+    payload = stored[submissions[0]].payload
+    assert payload["category"] == 5 and payload["prediction_set"][0] == 5
+    assert payload["llm_category"] == 2 and payload["needs_human_check"]
+    assert sum("竞聘" in prompt for prompt in asked) >= 1 and not any("海外社交" in p for p in asked)
