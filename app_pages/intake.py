@@ -7,13 +7,11 @@ from app_pages import common
 from pipelines import analyze, auth, store
 from pipelines.intake import ingest
 
-user = common.require_user()
+user = common.require_user(auth.INGEST)  # before anything is read or written (the intake log included)
 settings = common.settings()
 engine = common.engine()
 st.title("材料导入")
 common.show_flash()
-if common.attempt(auth.require, user, auth.INGEST) is None:
-    st.stop()
 
 st.caption(f"导入到 {settings.call_year} 年度（在“设置”中修改申报年度）。")
 uploads = st.file_uploader(
@@ -61,7 +59,7 @@ if st.button("开始导入", key="intake_start", type="primary", disabled=not up
     bar.empty()
 
 if "intake_rows" in st.session_state:
-    st.success(st.session_state["intake_summary"])
+    st.success(common.md(st.session_state["intake_summary"]))
     rows = pd.DataFrame(st.session_state["intake_rows"])
     st.dataframe(rows, hide_index=True, key="intake_result_table")
     failed = rows[rows["错误代码"] != ""]
@@ -70,7 +68,7 @@ if "intake_rows" in st.session_state:
     if problem := st.session_state.get("intake_analysis_error"):
         st.error(
             "申报表已入库，但自动分析没有完成，评审队列中暂时看不到类别、查重和评分。"
-            f"请联系管理员查看原因后运行 python -m pipelines analyze。（{problem}）"
+            f"请联系管理员查看原因后运行 python -m pipelines analyze。（{common.md(problem)}）"
         )
 
 with st.expander("最近的导入记录"):

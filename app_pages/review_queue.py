@@ -4,12 +4,13 @@ import streamlit as st
 
 from app_pages import common
 from pipelines import auth
-from pipelines.review import queue
+from pipelines.review import blind, queue
 from pipelines.vocabulary import CATEGORY_IDS, FLAG_GROUP_LABELS, category_label
 
-user = common.require_user()
+user = common.require_user(auth.VIEW_QUEUE)
 settings = common.settings()
 st.title("评审队列")
+common.show_flash()
 
 search_col, category_col, flag_col = st.columns([2, 2, 2])
 search = search_col.text_input("搜索（名称、单位、编号）", key="queue_search")
@@ -38,7 +39,7 @@ frame = queue.filter_queue(
 st.session_state["queue_order"] = frame["id"].tolist()
 st.session_state["queue_done"] = frame.loc[frame["status"].isin(["已评", "回避"]), "id"].tolist()
 
-shown = [c for c in queue.QUEUE_COLUMNS if not (c == "unit" and queue.is_blind_for(user, settings))]
+shown = [c for c in queue.QUEUE_COLUMNS if not (c == "unit" and blind.is_blind_for(user, settings))]
 st.caption(f"共 {len(frame)} 件。点选一行打开案例。")
 if settings.hide_ai_scores_until_reviewed and user.can(auth.REVIEW):
     st.caption("为避免先入为主，AI 评分在您提交该案例的评审意见后显示。")
@@ -46,10 +47,16 @@ event = st.dataframe(
     frame[shown].rename(columns=queue.QUEUE_COLUMNS),
     key="queue_table",
     hide_index=True,
+    width="stretch",
     on_select="rerun",
     selection_mode="single-row",
     column_config={
-        "置信度": st.column_config.ProgressColumn("置信度", format="%.2f", min_value=0.0, max_value=1.0),
+        "编号": st.column_config.NumberColumn(width="small"),
+        "案例名称": st.column_config.TextColumn(width="large"),
+        "申报单位": st.column_config.TextColumn(width="medium"),
+        "置信度": st.column_config.ProgressColumn(
+            "置信度", format="%.2f", min_value=0.0, max_value=1.0, width="small"
+        ),
         "AI总分": st.column_config.NumberColumn(format="%.1f"),
         "大模型总分": st.column_config.NumberColumn(format="%.1f"),
         "专家平均分": st.column_config.NumberColumn(format="%.1f"),

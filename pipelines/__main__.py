@@ -25,8 +25,9 @@ VERBS: dict[str, str] = {
     "dedupe": "pipelines.repeats.detect",
     "evaluate-dedupe": "pipelines.repeats.detect",
     "score": "pipelines.criteria.score",
-    "user": "pipelines.auth",
+    "user": "pipelines.accounts",
     "trends": "pipelines.trends.cli",
+    "export": "pipelines.review.export",
 }
 
 

@@ -51,6 +51,12 @@ class Settings:
     blind_review: bool = False
     hide_ai_scores_until_reviewed: bool = True
     oidc_enabled: bool = False
+    # Logins and sessions (pipelines/login.py, pipelines/sessions.py)
+    login_max_failures: int = 10  # wrong passwords in a row that lock the account (only that account)
+    login_lockout_minutes: float = 15.0  # how long a locked account (or a throttled client) waits
+    login_client_max_failures: int = 30  # failed logins from one client address within the window → throttled
+    login_client_window_minutes: float = 15.0
+    session_hours: float = 12.0  # a browser stays signed in this long, across reloads, until it signs out
 
     @property
     def llm_enabled(self) -> bool:

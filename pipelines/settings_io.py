@@ -46,6 +46,11 @@ LABELS: dict[str, str] = {
     "blind_review": "盲评（对评审专家隐藏申报单位）",
     "hide_ai_scores_until_reviewed": "评审专家打分前隐藏 AI 评分",
     "oidc_enabled": "统一身份认证登录（OIDC）",
+    "login_max_failures": "连续输错密码几次锁定账号",
+    "login_lockout_minutes": "账号锁定时长（分钟）",
+    "login_client_max_failures": "同一客户端失败几次暂停登录",
+    "login_client_window_minutes": "客户端失败计数时段（分钟）",
+    "session_hours": "登录保持时长（小时）",
 }
 NOT_EDITABLE = frozenset({"database_url", "llm_api_key"})
 EMBEDDERS = ("lexical", "sentence-transformers", "openai")
@@ -170,6 +175,11 @@ def _validate(values: dict[str, Any], models_dir: Path | None) -> None:
         ("llm_max_retries", lambda v: v >= 0, "不能为负数"),
         ("llm_concurrency", lambda v: v >= 1, "至少为 1"),
         ("llm_samples", lambda v: v >= 1, "至少为 1"),
+        ("login_max_failures", lambda v: 3 <= v <= 100, "须在 3 到 100 之间"),
+        ("login_lockout_minutes", lambda v: 1 <= v <= 24 * 60, "须在 1 到 1440 分钟之间"),
+        ("login_client_max_failures", lambda v: v >= 10, "至少为 10"),
+        ("login_client_window_minutes", lambda v: v >= 1, "至少为 1 分钟"),
+        ("session_hours", lambda v: 0.25 <= v <= 24 * 30, "须在 0.25 到 720 小时之间"),
     ]
     for key, ok, rule in checks:
         if key in values and not ok(values[key]):

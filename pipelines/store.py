@@ -55,6 +55,8 @@ class UserRow(Base):
     password_hash: Mapped[str] = mapped_column(String(256), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)  # temporary password set
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)  # still the README's published demo password
 
 
 class SubmissionRow(Base):

@@ -13,8 +13,8 @@ from pipelines.classify import training, versions
 from pipelines.classify.card_view import model_card_view
 from pipelines.classify.data import LabelledCase, load_history, load_labelled
 from pipelines.classify.llm_opinion import _validate_opinion, add_llm_opinions
-from pipelines.classify.reviewed import load_reviewed
 from pipelines.config import Settings
+from pipelines.review.confirmed import confirmed_categories
 from pipelines.review.decisions import ReviewInput, save_review
 from pipelines.schema import Submission
 from pipelines.vocabulary import CRITERIA
@@ -142,7 +142,7 @@ def test_history_records_with_sections_are_read(tmp_path):
     assert case.text == "研发大模型。\n建设数字人。" and case.category == 4 and case.source == "history"
 
 
-def test_reviewed_categories_come_from_submitted_newest_reviews(engine):
+def test_confirmed_categories_come_from_submitted_newest_reviews(engine):
     with store.session_scope(engine) as session:
         session.add_all([store.UserRow(id=i, username=f"r{i}", role="reviewer") for i in (1, 2, 3)])
     ids = []
@@ -167,14 +167,27 @@ def test_reviewed_categories_come_from_submitted_newest_reviews(engine):
                 for s, r, v, st, c in rows
             ]
         )
-    (case,) = load_reviewed(engine)
-    assert (case.category, case.title, case.text, case.group, case.source) == (
+    (case,) = confirmed_categories(engine)
+    assert (case.submission_id, case.category, case.title, case.text, case.unit) == (
+        ids[0],
         4,
         "案例0",
         "案例正文0",
         "单位0",
-        "review",
     )
+    with store.session_scope(engine) as session:
+        session.add(store.UserRow(id=4, username="r4", role="reviewer"))
+    with store.session_scope(engine) as session:  # reviewer 2's newer draft withdraws their vote for 4
+        session.add_all(
+            [
+                store.ReviewRow(submission_id=ids[0], reviewer_id=r, version=v, status=st, final_category=c)
+                for r, v, st, c in [(2, 2, "draft", 4), (3, 2, "submitted", 2), (4, 1, "submitted", 2)]
+            ]
+        )
+    (case,) = confirmed_categories(engine)
+    assert case.category == 2  # 2 votes for 2, one for 4
+    cases = training.training_cases([], include_reviews=True, engine=engine)
+    assert [(c.id, c.source, c.group) for c in cases] == [(f"review-{ids[0]}", "review", "单位0")]
 
 
 # ---------------------------------------------------------------- LLM second opinion

@@ -57,9 +57,12 @@ def training_cases(
     cases = list(base) if base is not None else base_cases()
     if include_reviews:
         from pipelines import store
-        from pipelines.classify.reviewed import load_reviewed
+        from pipelines.review.confirmed import confirmed_categories
 
-        cases += load_reviewed(engine or store.get_engine())
+        cases += [
+            LabelledCase(f"review-{c.submission_id}", c.title, c.text, c.category, None, c.unit, "review")
+            for c in confirmed_categories(engine or store.get_engine())
+        ]
     return cases
 
 
