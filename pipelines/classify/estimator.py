@@ -5,7 +5,7 @@ Two parts, mixed as ``(1 - m) * head + m * prior`` with ``m = prior_strength / (
 - the zero-shot prior from the call (``prior.TermCounter``), so with no data the call decides and categories
   missing from the training data keep some probability;
 - a supervised head: class-balanced logistic regression on ``features.CaseFeaturizer`` (word and character
-  TF-IDF, category terms, prior scores, matches to the call's definition clauses). ``second_category``
+  TF-IDF, category terms, prior scores; definition-clause matches are off by default). ``second_category``
   enters as an extra, lightly weighted training row (soft label).
 
 The probabilities here are *not* calibrated: calibration (a temperature) and the prediction sets are fitted
