@@ -68,6 +68,16 @@ def test_history_is_trained_on_but_never_validated(trained):
     assert all(len(folds) == 1 for folds in units.values())
 
 
+def test_folds_group_the_names_of_one_organisation():
+    from pipelines.classify.validation import unit_keys
+
+    names = ["人民日报社", "人民日报社（人民日报客户端）", "浙江日报报业集团", "浙报集团", "新京报社", ""]
+    cases = [LabelledCase(f"K{i}", "", "正文", 1, None, name) for i, name in enumerate(names)]
+    keys = unit_keys(cases)
+    assert keys[0] == keys[1] and keys[2] == keys[3]
+    assert len({keys[0], keys[2], keys[4]}) == 3 and keys[5] == "corpus:K5"
+
+
 def test_load_model_errors(trained, tmp_path):
     root, _ = trained
     with pytest.raises(FileNotFoundError, match="v9"):

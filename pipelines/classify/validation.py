@@ -1,8 +1,8 @@
 """Validation that looks like the real shift: units (and sources) the model has not seen.
 
-- ``cross_validate``: k folds grouped by unit (a unit's cases never sit on both sides of a split) and
-  stratified by source × category, over every case except the fictional sample history, which is only ever
-  training data. Out-of-fold probabilities of these folds are what calibration, the prediction-set threshold
+- ``cross_validate``: k folds grouped by organisation (``unit_keys``: a unit's cases, under any of its names,
+  never sit on both sides of a split) and stratified by source × category, over every case except the
+  fictional sample history, which is only ever training data. Out-of-fold probabilities of these folds are what calibration, the prediction-set threshold
   and the misfiling threshold are fitted on.
 - ``cross_fit_calibration``: honest figures for calibrated probabilities: fold k is calibrated with the
   temperature and conformal threshold fitted on the other folds' out-of-fold predictions.
@@ -30,6 +30,7 @@ from pipelines.classify.docs import CaseDoc, prepare
 from pipelines.classify.estimator import CategoryClassifier
 from pipelines.classify.metrics import classification_metrics
 from pipelines.classify.prior import N_CLASSES
+from pipelines.units import group_units
 
 TRAIN_ONLY_SOURCES = frozenset({"history"})
 # Real cases: calibration, prediction-set and misfiling thresholds are fitted on their out-of-fold predictions
@@ -76,8 +77,12 @@ class CrossValidation:
         return real if real.any() else np.ones(len(self.cases), dtype=bool)
 
 
-def _group(case: LabelledCase) -> str:
-    return case.group.strip() or f"{case.source}:{case.id}"
+def unit_keys(cases: Sequence[LabelledCase]) -> list[str]:
+    """The fold-grouping key of each case: its organisation as ``pipelines.units.group_units`` sees it (全称,
+    简称 and sub-units of one organisation together, transitively, so some unrelated names with a common core
+    land in one group too: conservative), or the case itself when it names no unit."""
+    groups = group_units([c.group for c in cases])
+    return [f"unit:{groups[c.group]}" if c.group in groups else f"{c.source}:{c.id}" for c in cases]
 
 
 def cross_validate(
@@ -106,7 +111,7 @@ def cross_validate(
     docs = [prepare(c.title, c.text) for c in evaluated]
     always_docs = [prepare(c.title, c.text) for c in always]
     strata = [f"{c.source}:{c.category}" for c in evaluated]
-    groups = [_group(c) for c in evaluated]
+    groups = unit_keys(evaluated)
     folds = np.full(len(evaluated), -1)
     probabilities = np.zeros((len(evaluated), N_CLASSES))
     splits = min(n_splits, len(set(groups)))
