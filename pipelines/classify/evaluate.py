@@ -56,7 +56,7 @@ def evaluate(
         coverage = choose_coverage(cv, COVERAGE_GRID, CONFIDENT_ACCURACY)
         probabilities, sets = cross_fit_calibration(cv, coverage)
         return {
-            "source": f"分组交叉验证（{n_splits} 折，按申报单位分组，虚构往年案例只训练不验证，seed={seed}；预测集合覆盖率 {coverage:.0%}）",
+            "source": f"分组交叉验证（{n_splits} 折，按机构分组（同一机构的全称、简称不跨折），虚构往年案例只训练不验证，seed={seed}；预测集合覆盖率 {coverage:.0%}）",
             **figures(probabilities, sets, cv.cases),
             "by_source": by_source(probabilities, sets, cv.cases),
         }
