@@ -6,7 +6,7 @@ Applicant and model text is shown through ``common.md`` / ``common.segments_html
 import pandas as pd
 import streamlit as st
 
-from app_pages import common
+from app_pages import case_attachments, common
 from pipelines import auth
 from pipelines.review import case_view, flag_actions, queue
 from pipelines.review import decisions as review
@@ -71,8 +71,8 @@ if len(view.versions) > 1:
 content_col, form_col = st.columns([3, 2], gap="large")
 
 with content_col:
-    tab_form, tab_category, tab_rules, tab_dupes, tab_scores = st.tabs(
-        ["申报内容", "类别建议", "资格审查", "重复与相似", "AI 评分"]
+    tab_form, tab_category, tab_rules, tab_dupes, tab_scores, tab_files = st.tabs(
+        ["申报内容", "类别建议", "资格审查", "重复与相似", "AI 评分", "附件"]
     )
     with tab_form:
         previous = "；".join(
@@ -240,6 +240,8 @@ with content_col:
                     for quote in quotes:
                         st.markdown(f"> {md(quote)}")
             st.caption("AI 评分只是线索，结论由评审专家作出。")
+    with tab_files:
+        case_attachments.render(engine, view, settings)
 
 with form_col:
     st.subheader("评审意见")

@@ -83,7 +83,12 @@ def queue_frame(user: User) -> pd.DataFrame:
 
 
 def client_address() -> str:
-    """The browser's address as the server sees it ('' when unknown, e.g. on localhost)."""
+    """The browser's address ('' when unknown, e.g. on localhost): the connection's, or behind a trusted
+    reverse proxy (``login_trust_forwarded_for``) the last X-Forwarded-For entry, the one the proxy added."""
+    if settings().login_trust_forwarded_for:
+        forwarded = st.context.headers.get("X-Forwarded-For")
+        if isinstance(forwarded, str) and forwarded.split(",")[-1].strip():
+            return forwarded.split(",")[-1].strip()[:64]
     address = st.context.ip_address
     return address if isinstance(address, str) else ""
 

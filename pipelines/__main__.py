@@ -15,6 +15,7 @@ VERBS: dict[str, str] = {
     "template": "pipelines.intake.template",
     "extract": "pipelines.intake.extract",
     "ingest": "pipelines.intake.ingest",
+    "ocr": "pipelines.intake.ocr_queue",
     "import-history": "pipelines.intake.history",
     "seed": "pipelines.seed",
     "analyze": "pipelines.analyze",

@@ -55,7 +55,10 @@ def seed(engine: Engine, settings: Settings | None = None, analyze: bool = True)
     report = SeedReport()
     for path in sorted((SAMPLE_DIR / "history").glob("*.jsonl")):
         report.past_cases += store.save_past_cases(engine, read_table(path))
-    ingest = ingest_paths(engine, [SAMPLE_DIR / "forms_2026"], settings.call_year, "seed", settings=settings)
+    forms = sorted(
+        p for p in (SAMPLE_DIR / "forms_2026").iterdir() if p.name != "manifest.json"
+    )  # not material
+    ingest = ingest_paths(engine, forms, settings.call_year, "seed", settings=settings)
     report.ingest_summary = ingest.summary()
     report.accounts = seed_accounts(engine)
     if analyze:

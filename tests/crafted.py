@@ -28,7 +28,10 @@ HTML = "<img src=x onerror=alert(1)>"
 ANCHOR = '<a href="http://evil">官网</a>'
 FORMULA_TITLE = '=HYPERLINK("http://evil","点此领奖")'
 FORMULA_UNIT = "@SUM(1+1)*cmd|' /C calc'!A0"
-EVIL = f"{LINK} {IMAGE} {HTML} {ANCHOR}"
+BARE = "http://evil/bare www.evil.example"  # GFM would link these by themselves
+# Line breaks that would end an HTML block and let the rest be read as Markdown
+BREAKOUT = f"\r\r{LINK}\n\n{IMAGE}\r\n\r\n{BARE}"
+EVIL = f"{LINK} {IMAGE} {HTML} {ANCHOR} {BARE}"
 TITLE = f"{FORMULA_TITLE} {LINK}"
 COMMENT = "=1+1 评审意见 " + LINK
 # Every formula-looking start the spreadsheet rule must defuse, as they reach the cells
@@ -48,6 +51,7 @@ def seed_crafted(engine: Engine, year: int = 2026) -> Crafted:
         "案例简介": f"{workbench_data.INTRO}{EVIL}",
         "主要做法": f"{FORMULA_TEXTS[3]} {workbench_data.PRACTICE}{LINK}",
         "取得成效": f"{workbench_data.RESULT}{IMAGE}",
+        "推广价值": f"{workbench_data.VALUE}{BREAKOUT}",
     }
     submission = workbench_data.submission(77, TITLE, FORMULA_UNIT, 2, sections)
     submission.implementer = FORMULA_TEXTS[2]

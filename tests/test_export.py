@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from docx.oxml.ns import qn
 
-from pipelines import auth
+from pipelines import auth, store
 from pipelines.config import PROJ_ROOT, Settings
 from pipelines.review import decisions as review
 from pipelines.review import export, flag_actions
@@ -114,6 +114,7 @@ def _cli_export(tmp_path, sqlite_url, *args: str) -> subprocess.CompletedProcess
 
 def test_cli_export_of_crafted_text_has_no_live_formula_and_keeps_the_text(engine, sqlite_url, tmp_path):
     case = crafted.seed_crafted(engine)
+    store.save_submission(engine, workbench_data.submission(90, "上一届的案例", "中国某报社", 1), 2025)
     out = tmp_path / "结果.xlsx"
     done = _cli_export(tmp_path, sqlite_url, str(out))
     assert done.returncode == 0, done.stderr
@@ -127,7 +128,8 @@ def test_cli_export_of_crafted_text_has_no_live_formula_and_keeps_the_text(engin
         assert "'" + shown in texts, shown
     results = workbook["结果汇总"]
     ids = [row[0].value for row in results.iter_rows(min_row=2)]
-    assert case.case_id in ids
+    assert case.case_id in ids and len(ids) == 5  # the call year of the settings only
+    assert "上一届的案例" not in texts
 
 
 def test_cli_export_docx_and_bad_output_path(engine, sqlite_url, tmp_path):

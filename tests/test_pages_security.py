@@ -145,10 +145,11 @@ class _Browser:
     """What a browser sends when a Streamlit session opens: its cookies and address (AppTest has no browser,
     so the test plays its part through Streamlit's client context)."""
 
-    def __init__(self, monkeypatch, address: str = "") -> None:
+    def __init__(self, monkeypatch, address: str = "", forwarded_for: str = "") -> None:
         self.cookies: dict[str, str] = {}
         self.address = address
-        client = SimpleNamespace(cookies=self.cookies, headers=[], remote_ip=None)
+        headers = [("X-Forwarded-For", forwarded_for)] if forwarded_for else []
+        client = SimpleNamespace(cookies=self.cookies, headers=headers, remote_ip=None)
         monkeypatch.setattr(st_context, "_get_client_context", lambda: client)
         self.client = client
 
@@ -211,6 +212,23 @@ def test_client_address_is_throttled_across_account_names(seeded, app_env, monke
     assert "此客户端登录失败次数过多" in _texts(refused)
     elsewhere = _Browser(monkeypatch, address="198.51.100.7")
     assert [t.value for t in _login(elsewhere.open(), "li", workbench_data.PASSWORDS["li"]).title] == [
+        "评审队列"
+    ]
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_is_throttled_not_the_proxy(seeded, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_LOGIN_CLIENT_MAX_FAILURES", "10")
+    monkeypatch.setenv("WORKBENCH_LOGIN_TRUST_FORWARDED_FOR", "true")
+    from pipelines import config
+
+    config.get_settings.cache_clear()
+    attacker = _Browser(monkeypatch, address="10.0.0.2", forwarded_for="1.1.1.1, 203.0.113.9")
+    at = attacker.open()
+    for attempt in range(10):
+        _login(at, f"name{attempt}", "wrong-password")
+    assert "此客户端登录失败次数过多" in _texts(at)
+    colleague = _Browser(monkeypatch, address="10.0.0.2", forwarded_for="198.51.100.7")  # same proxy
+    assert [t.value for t in _login(colleague.open(), "li", workbench_data.PASSWORDS["li"]).title] == [
         "评审队列"
     ]
 
