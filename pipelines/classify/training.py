@@ -149,8 +149,9 @@ def train(
         "metrics": {k: v for k, v in _headline(found).items() if k != "n"},
         "validation": {
             "method": (
-                f"StratifiedGroupKFold({n_splits})：按申报单位分组、按来源×类别分层；虚构样例往年案例只用于训练，"
-                "从不进入验证折；概率经温度校准，每折的温度与预测集合阈值都只用其他折的折外预测拟合"
+                f"StratifiedGroupKFold({n_splits})：按机构分组（同一机构的全称、简称、下属单位不跨折）、"
+                "按来源×类别分层；虚构样例往年案例只用于训练，从不进入验证折；概率经温度校准，"
+                "每折的温度与预测集合阈值都只用其他折真实案例的折外预测拟合"
             ),
             "n": found["n"],
             "by_source": by_source(honest, sets, cv.cases),
