@@ -147,6 +147,9 @@ class CategorySuggestion:
     llm_category: int | None = None
     llm_reason: str = ""
     needs_human_check: bool = False
+    prediction_set: list[int] = field(
+        default_factory=list
+    )  # conformal set at the card's coverage, best first
 
 
 @dataclass
