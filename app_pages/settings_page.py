@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, model_card
 from pipelines import auth, settings_io
 
 user = common.require_user(auth.SETTINGS)
@@ -24,6 +24,7 @@ if versions:
     )
 else:
     st.info("models/classifier/ 下还没有训练好的分类模型（运行 python -m pipelines train 生成）。")
+model_card.render(current.classifier_version)
 
 st.subheader("修改")
 version_choices = ["", *(v.version for v in versions)]

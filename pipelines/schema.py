@@ -147,6 +147,9 @@ class CategorySuggestion:
     llm_category: int | None = None
     llm_reason: str = ""
     needs_human_check: bool = False
+    prediction_set: list[int] = field(
+        default_factory=list
+    )  # conformal set at the card's coverage, best first
 
 
 @dataclass
@@ -189,3 +192,6 @@ class ScoreResult:
     dropped_quotes: int = 0
     usage: dict[str, float] = field(default_factory=dict)  # tokens, latency
     reasons: dict[str, str] = field(default_factory=dict)
+    claims: list[dict[str, Any]] = field(default_factory=list)  # pipelines.claims.Claim.to_dict()
+    # criterion -> what each cited claim did: {"claims": [index, ...], "effect": for|discounted|against, ...}
+    findings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
