@@ -13,10 +13,8 @@ from pipelines.review import decisions as review
 from pipelines.review.decisions import ReviewInput
 from pipelines.vocabulary import CATEGORY_IDS, CRITERIA, SEVERITY_ICONS, category_label
 
-user = common.require_user(auth.VIEW_QUEUE)
+user, settings, engine = common.open_page(auth.VIEW_QUEUE, None, show_messages=False)  # flash shown below
 md = common.md
-settings = common.settings()
-engine = common.engine()
 
 requested = st.query_params.get("case") or st.session_state.get("case_id")
 if requested is None or not str(requested).isdigit():

@@ -8,11 +8,7 @@ from pipelines import auth
 from pipelines.review import agreement, audit, flag_actions, flags
 from pipelines.vocabulary import FLAG_GROUP_LABELS
 
-user = common.require_user(auth.DASHBOARD)
-settings = common.settings()
-engine = common.engine()
-st.title("组织者看板")
-common.show_flash()
+user, settings, engine = common.open_page(auth.DASHBOARD, "组织者看板")
 year = int(
     st.number_input("申报年度", min_value=2000, max_value=2100, value=settings.call_year, key="board_year")
 )

@@ -8,10 +8,7 @@ from app_pages import common
 from pipelines import auth
 from pipelines.review import export
 
-user = common.require_user(auth.EXPORT)
-settings = common.settings()
-engine = common.engine()
-st.title("导出")
+user, settings, engine = common.open_page(auth.EXPORT, "导出")
 year = int(
     st.number_input("申报年度", min_value=2000, max_value=2100, value=settings.call_year, key="export_year")
 )

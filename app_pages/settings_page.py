@@ -8,11 +8,7 @@ import streamlit as st
 from app_pages import common
 from pipelines import auth, config, settings_io
 
-user = common.require_user(auth.SETTINGS)
-engine = common.engine()
-st.title("设置")
-common.show_flash()
-current = common.settings()
+user, current, engine = common.open_page(auth.SETTINGS, "设置")
 
 st.subheader("当前设置")
 st.dataframe(pd.DataFrame(settings_io.settings_rows(current)), hide_index=True, key="settings_current")

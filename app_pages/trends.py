@@ -9,9 +9,7 @@ import streamlit as st
 from app_pages import common
 from pipelines import auth, trends
 
-user = common.require_user(auth.TRENDS)
-settings = common.settings()
-st.title("趋势分析")
+user, settings, _ = common.open_page(auth.TRENDS, "趋势分析")
 
 
 @st.cache_data(ttl=300, show_spinner="正在读取案例……")
