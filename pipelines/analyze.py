@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
@@ -77,7 +77,7 @@ def score_batch(engine: Engine, batch: Sequence[tuple[int, Submission]]) -> dict
     history = [f"{case.title}\n{case.text}" for case in store.list_past_cases(engine)]
     scorer = OfflineScorer(history=history)
     results = scorer.score_many([ScoreInput(str(sid), sub.title, sub.text) for sid, sub in batch])
-    return {sid: asdict(result) for (sid, _), result in zip(batch, results, strict=True)}
+    return {sid: result.to_payload() for (sid, _), result in zip(batch, results, strict=True)}
 
 
 def llm_score_batch(
@@ -90,7 +90,7 @@ def llm_score_batch(
     if client is None:
         return {}
     results = LLMScorer(client).score_many([ScoreInput(str(sid), sub.title, sub.text) for sid, sub in batch])
-    return {sid: asdict(result) for (sid, _), result in zip(batch, results, strict=True)}
+    return {sid: result.to_payload() for (sid, _), result in zip(batch, results, strict=True)}
 
 
 def analyze_submissions(
@@ -135,9 +135,11 @@ def analyze_submissions(
     for sid in wanted:
         if sid not in findings:
             continue
-        store.save_suggestion(engine, sid, "category", asdict(categories[sid]), categories[sid].model_version)
-        store.save_suggestion(engine, sid, "duplicates", [asdict(m) for m in matches[sid]], "duplicates")
-        store.save_suggestion(engine, sid, "eligibility", [asdict(f) for f in findings[sid]], "rules")
+        store.save_suggestion(
+            engine, sid, "category", categories[sid].to_payload(), categories[sid].model_version
+        )
+        store.save_suggestion(engine, sid, "duplicates", [m.to_payload() for m in matches[sid]], "duplicates")
+        store.save_suggestion(engine, sid, "eligibility", [f.to_payload() for f in findings[sid]], "rules")
         store.save_suggestion(engine, sid, "scores", results["评分"][sid], "offline")
     report.stages.append("资格审查")
     _llm_scores(engine, [item for item in batch if item[0] in wanted], settings, report)

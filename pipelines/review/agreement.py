@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from pipelines import accounts, auth, store
 from pipelines.auth import User
 from pipelines.review.decisions import DECISIONS, conflict_reason, latest_query, to_review
+from pipelines.schema import CategorySuggestion, ScoreResult
 from pipelines.store import (
     SubmissionRow,
 )
@@ -151,11 +152,12 @@ def agreement(engine: Engine, user: User, year: int) -> pd.DataFrame:
     frame = review_frame(engine, user, year)
     ids = frame["submission_id"].unique().tolist()
     ai_scores = {kind: _ai_score_maps(engine, kind, ids) for kind in ("scores", "llm_scores")}
-    ai_category = {
-        sid: float(row.payload["category"])
+    suggested = {
+        sid: CategorySuggestion.from_payload(row.payload).category
         for sid, row in store.latest_suggestions(engine, "category", ids).items()
-        if isinstance(row.payload, dict) and row.payload.get("category") is not None
+        if isinstance(row.payload, dict)
     }
+    ai_category = {sid: float(category) for sid, category in suggested.items() if category is not None}
     decision_codes = frame["decision"].map({d: i for i, d in enumerate(DECISIONS)})
     frame = frame.assign(decision_code=decision_codes)
     measures = [(key, label, "interval") for key, label in CRITERIA.items()]
@@ -184,13 +186,12 @@ def _ai_score_maps(engine: Engine, kind: str, submission_ids: Sequence[int]) -> 
     """criterion (and ``total``) → {submission id: AI score} from the newest stored suggestion of ``kind``."""
     maps: dict[str, dict[int, float]] = {key: {} for key in [*CRITERIA, "total"]}
     for sid, row in store.latest_suggestions(engine, kind, submission_ids).items():
-        scores = (row.payload or {}).get("scores") or {}
-        given = [float(scores[k]) for k in CRITERIA if scores.get(k) is not None]
+        result = ScoreResult.from_payload(row.payload)
         for key in CRITERIA:
-            if scores.get(key) is not None:
-                maps[key][sid] = float(scores[key])
-        if len(given) == len(CRITERIA):
-            maps["total"][sid] = float(np.mean(given))
+            if result.scores.get(key) is not None:
+                maps[key][sid] = float(result.scores[key])
+        if not np.isnan(result.mean_score):
+            maps["total"][sid] = result.mean_score
     return maps if any(maps.values()) else {}
 
 

@@ -11,12 +11,7 @@ from pipelines import auth
 from pipelines.auth import User
 from pipelines.review import flag_actions
 from pipelines.review.flag_actions import FlagKey, FlagState
-from pipelines.review.payloads import (
-    category_from_payload,
-    current_rows,
-    findings_from_payload,
-    latest_payloads,
-)
+from pipelines.review.payloads import current_rows, latest_payloads
 from pipelines.schema import CategorySuggestion, Finding
 from pipelines.vocabulary import (
     FLAGS,
@@ -113,10 +108,10 @@ def load_flags(engine: Engine, year: int) -> dict[int, list[Flag]]:
     states = flag_actions.flag_states(engine, [r[0] for r in rows])
     result = {}
     for sid, title, _file, _unit, _implementer, declared in rows:
-        findings = findings_from_payload(payloads["eligibility"].get(sid))
+        findings = Finding.list_from_payload(payloads["eligibility"].get(sid))
         category = payloads["category"].get(sid)
         result[sid] = flags_for(
-            sid, findings, category_from_payload(category) if category else None, declared, states
+            sid, findings, CategorySuggestion.from_payload(category) if category else None, declared, states
         )
         for flag in result[sid]:
             flag.title = title
