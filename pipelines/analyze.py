@@ -165,7 +165,9 @@ def _findings(
     files = attachments_by_submission(engine, [sid for sid, _ in batch])
     findings = {}
     for sid, sub in batch:
-        found = check_submission(sub, settings, files.get(sid)) + findings_from_matches(matches[sid])
+        found = check_submission(sub, settings, files.get(sid)) + findings_from_matches(
+            matches[sid], settings
+        )
         found += finding_from_category(categories[sid], sub.declared_category)
         if str(sid) in over_limit:
             found.append(over_limit[str(sid)])

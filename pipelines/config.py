@@ -21,6 +21,8 @@ SAMPLE_DIR = DATA_DIR / "sample"
 RUNTIME_DIR = DATA_DIR / "runtime"
 MODELS_DIR = PROJ_ROOT / "models"
 CONFIG_FILE = PROJ_ROOT / "config.toml"
+# Call years a user may enter (settings, the year pickers of the board and the exports)
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 
 # Groups of settings, in the order the settings page and config.example.toml show them.
@@ -104,8 +106,10 @@ class Settings:
         editable=False,
         example='"postgresql+psycopg://user:password@db-host:5432/workbench"',
     )
-    # The call this workbench reviews (the call text: data/guide, /work/shared/guide/call-2026.txt)
-    call_year: int = setting(2026, "申报年度", "申报规则", minimum=2000, maximum=2100, rule="须为四位年份")
+    # The call this workbench reviews (the call text: data/guide/call-<year>.txt)
+    call_year: int = setting(
+        2026, "申报年度", "申报规则", minimum=EARLIEST_YEAR, maximum=LATEST_YEAR, rule="须为四位年份"
+    )
     online_deadline: str = setting(
         "2025-12-31",
         "上线截止日期",
