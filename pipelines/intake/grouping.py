@@ -1,6 +1,7 @@
 """Which file of a batch belongs to which application form, decided on names only.
 
-A file belongs to the one Word form in its folder, or in the nearest enclosing folder or zip that holds forms;
+A file belongs to the one Word form in its folder, or in the nearest enclosing folder or zip that holds forms
+(at the folder the user named, only forms lying directly in it count: its sub-folders are other applications);
 where that holds several forms the file is ambiguous and the caller decides (by the forms' 附件清单), else it is
 listed as unassigned. Grouping never climbs above the folder or zip the user named (``Source.top``).
 """
@@ -60,7 +61,10 @@ def group_sources(sources: list[Source], not_forms: frozenset[int] = frozenset()
         source = sources[index]
         if not PurePosixPath(source.name).name.startswith("~$"):
             for folder in _ancestors(source.folder, source.top):
-                under.setdefault(folder, []).append(index)
+                # the folder the user named holds many applications: only a form lying in it directly
+                # owns its loose files, never a form inside one application's sub-folder
+                if folder != source.top or folder == source.folder:
+                    under.setdefault(folder, []).append(index)
     for index, source in enumerate(sources):
         if index in grouping.files or index in grouping.errors:
             continue
