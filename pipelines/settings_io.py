@@ -26,7 +26,6 @@ from pipelines.config import Settings
 # Derived from the one settings table (pipelines/config.py): labels, and what the page may not change.
 LABELS: dict[str, str] = {name: config.setting_meta(name)["label"] for name in config.setting_kinds()}
 NOT_EDITABLE = frozenset(name for name in config.setting_kinds() if not config.setting_meta(name)["editable"])
-EMBEDDERS = config.EMBEDDERS
 
 
 class SettingsError(ValueError):
