@@ -6,7 +6,7 @@ Applicant and model text is shown through ``common.md`` / ``common.segments_html
 import pandas as pd
 import streamlit as st
 
-from app_pages import case_attachments, common
+from app_pages import case_attachments, case_claims, common
 from pipelines import auth
 from pipelines.review import case_view, flag_actions, queue
 from pipelines.review import decisions as review
@@ -107,6 +107,7 @@ with content_col:
             )
             st.markdown(f"**{md(section.label)}**{limit}{over}")
             st.markdown(common.segments_html(section.segments), unsafe_allow_html=True)
+        case_claims.render(engine, user, view)
 
     with tab_category:
         category = view.category

@@ -5,7 +5,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, model_card
 from pipelines import auth, config, settings_io
 
 user, current, engine = common.open_page(auth.SETTINGS, "设置")
@@ -22,6 +22,7 @@ if versions:
     )
 else:
     st.info("models/classifier/ 下还没有训练好的分类模型（运行 python -m pipelines train 生成）。")
+model_card.render(current.classifier_version)
 
 # The settings this form changes and each widget's key, left column then right; labels, bounds, choices and
 # help come from the settings table (pipelines/config.py).

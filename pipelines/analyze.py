@@ -52,14 +52,28 @@ def _batch(engine: Engine, year: int) -> list[tuple[int, Submission]]:
 
 
 def classify_batch(
-    batch: Sequence[tuple[int, Submission]], settings: Settings
+    engine: Engine,
+    batch: Sequence[tuple[int, Submission]],
+    settings: Settings,
+    second_opinion_ids: set[int] | None = None,
 ) -> dict[int, CategorySuggestion]:
-    from pipelines.classify.model import load_model
+    """Category suggestions for the batch, with the LLM's second opinion (when configured) on
+    ``second_opinion_ids`` (all when None)."""
+    from pipelines.classify.llm_opinion import add_llm_opinions
+    from pipelines.classify.versions import load_model
 
     model = load_model(settings.classifier_version or None)
-    suggestions = model.suggest_many(
-        [(sub.title, sub.text, sub.declared_category) for _, sub in batch], settings=settings
-    )
+    items = [(sub.title, sub.text, sub.declared_category) for _, sub in batch]
+    suggestions = model.suggest_many(items, settings=settings)
+    if settings.llm_enabled:
+        from pipelines.backends.llm import get_llm_client
+
+        asked = [
+            i for i, (sid, _) in enumerate(batch) if second_opinion_ids is None or sid in second_opinion_ids
+        ]
+        client = get_llm_client(settings, StoreCache(engine))
+        if client is not None and asked:
+            add_llm_opinions([suggestions[i] for i in asked], [items[i] for i in asked], client)
     return {sid: suggestion for (sid, _), suggestion in zip(batch, suggestions, strict=True)}
 
 
@@ -126,7 +140,7 @@ def analyze_submissions(
     if not report.analyzed:
         return report
     steps: list[tuple[str, Callable[[], dict]]] = [
-        ("类别", lambda: classify_batch(batch, settings)),
+        ("类别", lambda: classify_batch(engine, batch, settings, wanted)),
         ("查重", lambda: duplicates_batch(engine, batch)),
         ("评分", lambda: score_batch(engine, batch)),
     ]

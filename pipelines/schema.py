@@ -180,6 +180,9 @@ class CategorySuggestion:
     llm_category: int | None = None
     llm_reason: str = ""
     needs_human_check: bool = False
+    prediction_set: list[int] = field(
+        default_factory=list
+    )  # conformal set at the card's coverage, best first
 
     def to_payload(self) -> dict[str, Any]:
         return asdict(self)
@@ -248,6 +251,9 @@ class ScoreResult:
     dropped_quotes: int = 0
     usage: dict[str, float] = field(default_factory=dict)  # tokens, latency
     reasons: dict[str, str] = field(default_factory=dict)
+    claims: list[dict[str, Any]] = field(default_factory=list)  # pipelines.claims.Claim.to_dict()
+    # criterion -> what each cited claim did: {"claims": [index, ...], "effect": for|discounted|against, ...}
+    findings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def mean_score(self) -> float:

@@ -35,11 +35,11 @@ _OPENING_QUOTES = {"“": "”", "‘": "’", "「": "」", "『": "』"}
 _MAX_QUOTE_CHARS = 300  # an unclosed quote longer than this no longer holds sentences together
 
 
-def _half_width(char: str) -> str:
-    code = ord(char)
-    if 0xFF01 <= code <= 0xFF5E and char not in _FULLWIDTH_KEEP:
-        return chr(code - 0xFEE0)
-    return char
+# One translation table: zero-width characters dropped, full-width forms (except Chinese punctuation) halved.
+_TRANSLATE = {
+    **_ZERO_WIDTH,
+    **{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F) if chr(code) not in _FULLWIDTH_KEEP},
+}
 
 
 def normalize(text: str) -> str:
@@ -56,8 +56,7 @@ def normalize(text: str) -> str:
     Returns:
         The normalised text (newlines between non-empty lines kept).
     """
-    text = unicodedata.normalize("NFC", text or "").translate(_ZERO_WIDTH)
-    text = "".join(_half_width(char) for char in text)
+    text = unicodedata.normalize("NFC", text or "").translate(_TRANSLATE)
     lines = []
     for line in re.split(r"\r\n|\r|\n|\u2028|\u2029", text):
         line = _SPACE_BETWEEN_CJK.sub("", _HSPACE.sub(" ", line).strip())
@@ -85,7 +84,16 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
+# Where a sentence ends in a line without quotation marks: an end mark (or …… / ...), further end marks, and
+# closing brackets — what ``_split_line`` does character by character, as one regular-expression scan.
+_SENTENCE_END = re.compile(r"(?:[。！？；!?;]|……|\.\.\.)[。！？；!?;….]*[”’」』）)》】\"']*")
+
+
 def _split_line(line: str) -> list[str]:
+    if not any(quote in line for quote in _OPENING_QUOTES):
+        ends = [match.end() for match in _SENTENCE_END.finditer(line)]
+        pieces = [line[start:end] for start, end in zip([0, *ends], [*ends, len(line)], strict=True)]
+        return [piece.strip() for piece in pieces if piece.strip()]
     pieces: list[str] = []
     start = 0
     expected_closers: list[str] = []

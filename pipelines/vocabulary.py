@@ -345,3 +345,14 @@ LAUNCH_STATUS_WORDS: dict[str, tuple[str, ...]] = {
     "试运行": ("试运行", "试运营", "内测", "公测", "测试中", "灰度"),
 }
 NOT_ONLINE_STATUSES: tuple[str, ...] = ("在建", "计划中")
+
+# Kinds of claims (pipelines.claims) and how the case page and the reasons name them.
+CLAIM_KINDS: dict[str, str] = {
+    "result": "成果",
+    "practice": "做法",
+    "plan": "计划/目标",
+    "input": "投入/条件",
+    "background": "背景",
+    "other_party": "他人成果",
+}
+CLAIM_OWNERS: dict[str, str] = {"applicant": "申报单位", "implementer": "实施单位", "other": "他方"}

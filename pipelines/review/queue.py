@@ -44,6 +44,7 @@ QUEUE_COLUMNS: dict[str, str] = {
     "declared": "申报类别",
     "suggested": "建议类别",
     "confidence": "置信度",
+    "uncertainty": "不确定度",
     "flags": "问题标记",
     "ai_total": "AI总分",
     "llm_total": "大模型总分",
@@ -58,6 +59,7 @@ SORTABLE = (
     "declared",
     "suggested",
     "confidence",
+    "uncertainty",
     "n_flags",
     "ai_total",
     "n_reviews",
@@ -150,6 +152,7 @@ def queue_frame(engine: Engine, user: User, settings: Settings, year: int) -> pd
                 "confidence": max(category.probabilities.values())
                 if category and category.probabilities
                 else np.nan,
+                "uncertainty": uncertainty(category),
                 "flags": flag_text(flags),
                 "n_flags": sum(1 for f in flags if f.open and f.severity != "info"),
                 "flag_groups": flag_group_keys(flags),
@@ -164,6 +167,18 @@ def queue_frame(engine: Engine, user: User, settings: Settings, year: int) -> pd
             }
         )
     return pd.DataFrame.from_records(records, columns=[*QUEUE_COLUMNS, *_EXTRA_COLUMNS])
+
+
+def uncertainty(category: CategorySuggestion | None) -> float:
+    """Sort key for learning from reviewers: 1 − (top − second category probability), in [0, 1].
+
+    Near 1 the classifier cannot tell its two best categories apart, so a reviewer's confirmed category teaches
+    it most (sort descending); NaN without a suggestion (sorted last).
+    """
+    if category is None or not category.probabilities:
+        return np.nan
+    top, second = sorted(category.probabilities.values(), reverse=True)[:2]
+    return 1.0 - (top - second)
 
 
 _EXTRA_COLUMNS = ("_search", "declared_id", "suggested_id", "n_flags", "flag_groups")
