@@ -295,7 +295,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "参评类型 申报类别勾选",
         "launch": "上线时间 上线日期 正式上线时间 投入运营时间 上线运行时间 投入使用时间 推出时间 首发时间 "
         "案例上线时间 上线运营时间 开通时间 投用时间 发布时间 启用时间 正式运营时间 开始运营时间 运行时间 "
-        "实施时间 首次上线时间 上线年月 开播时间 建成时间 建成上线时间 投运时间 上线运营日期",
+        "实施时间 首次上线时间 上线年月 开播时间 建成时间 建成上线时间 投运时间 上线运营日期 启动时间 "
+        "项目周期 实施周期 建设周期 运行周期 起止时间 实施起止时间 项目起止时间 起始时间 开始时间",
         "status": "运行状态 运营状态 运行情况 目前状态 项目状态 案例状态 当前状态 运营情况 上线状态 目前运行状态 "
         "上线情况",
         "contact": "联系人 联系方式 联系人及电话 联系人及联系方式 申报联系人 联系人信息 联络人",
@@ -315,6 +316,15 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "sub": "名称 全称 年份 年度 结果 申报结果 评选结果 申报年份",
     }.items()
 }
+# A launch label not listed above is read by its shape: an optional subject (项目, 平台 …), a verb of going
+# live or starting, then 时间/日期/年月/周期 (平台正式启用日期, 系统投入运行时间, 栏目开办时间). The founding of
+# the unit (成立, 创刊, 创办) is not the case's launch.
+LAUNCH_LABEL_SUBJECTS: tuple[str, ...] = _words("案例 项目 平台 系统 产品 栏目 频道 改革 机制 工作 应用 服务")
+LAUNCH_LABEL_VERBS: tuple[str, ...] = _words(
+    "上线 启动 开通 投用 投运 运行 运营 实施 推出 发布 建成 开播 开办 开始 推行 落地 启用 投入使用 投入运行 "
+    "投入运营 开展 试运行 首发 上架 交付 部署"
+)
+LAUNCH_LABEL_ENDS: tuple[str, ...] = _words("时间 日期 年月 年份 周期 起始时间 起止时间 时间节点")
 # Words in a label's bracketed note that make it a signature line (申报单位（盖章）), not the field.
 SIGNATURE_NOTES: tuple[str, ...] = ("盖章", "签字", "签章", "公章", "签名")
 # Options of 运行状态 on our form.
