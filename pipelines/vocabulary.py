@@ -94,6 +94,9 @@ FLAGS: dict[str, FlagKind] = {
     "form_not_word": FlagKind(
         "非 Word 申报表", "四（三）申报表须为 word 文档格式", "ineligible", severity="blocker"
     ),
+    "form_wps": FlagKind(
+        "WPS 格式申报表", "四（三）申报表须为 word 文档格式（.wps 已转换读取，请核对）", "ineligible"
+    ),
     "bad_attachment_format": FlagKind(
         "附件格式不符", "四（三）附件须为 pdf、jpg、mp4 或 mov 格式", "ineligible"
     ),
