@@ -216,3 +216,46 @@ def test_two_fields_of_a_form_without_a_narrative_are_still_read():
     body = table(pair_rows(("申报单位", "中国矿业安全报社"), ("上线时间", "2023年1月")), columns=2)
     submission = read(body)
     assert (submission.unit, submission.launch_date) == ("中国矿业安全报社", "2023-01")
+
+
+# -- sections: umbrella headings and compound labels ------------------------------------------------------
+
+
+def test_an_umbrella_heading_over_numbered_sections_leaves_each_its_own():
+    body = para("项目名称：矿山安全云课堂") + para("启用日期：2021年3月")
+    body += para("案例介绍", style="2")
+    body += para("（一）项目概况", style="a5") + para(NARRATIVE)
+    body += para("（二）工作举措", style="a5") + para("组建蹲点小组，每月深入一线矿井。")
+    body += para("（三）推广效果与经济效益", style="a5") + para("报道带动安全培训报名三千人次。")
+    sections = read(body).sections
+    assert sections["案例简介"] == NARRATIVE
+    assert sections["主要做法"] == "组建蹲点小组，每月深入一线矿井。"
+    assert sections["取得成效"] == "报道带动安全培训报名三千人次。"
+
+
+# -- the stamp block and a group's unknown sub-rows never give a name ----------------------------------------
+
+
+def test_a_signing_date_in_the_stamp_block_is_not_the_unit():
+    body = table(
+        pair_rows(("案例名称", "矿山安全云课堂"), ("案例简介", NARRATIVE)),
+        row(cell("报送单位（盖章）：", "2026年2月3日", span=2)),
+        row(cell("报送单位（盖章）：中国矿业安全报社", span=2)),
+        columns=2,
+    )
+    submission = read(body)
+    assert submission.unit == "中国矿业安全报社"
+    assert not any("写法不一致" in warning for warning in submission.warnings)
+
+
+def test_a_person_row_under_a_merged_unit_group_is_not_the_unit():
+    body = table(
+        row(cell("申报单位", vmerge="restart"), cell("法定代表人"), cell("钱卫东")),
+        row(cell("", vmerge="continue"), cell("单位名称"), cell("中国矿业安全报社")),
+        row(cell("案例名称"), cell("矿山安全云课堂", span=2)),
+        row(cell("案例简介"), cell(NARRATIVE, span=2)),
+        columns=3,
+    )
+    submission = read(body)
+    assert submission.unit == "中国矿业安全报社"
+    assert not any("写法不一致" in warning for warning in submission.warnings)

@@ -114,7 +114,7 @@ def lookup(core: str) -> tuple[str, str] | None:
     """(field key, canonical section) of a bare label, trying its parts (``联系人/电话``) and trims."""
     if core in _LABEL_KEYS:
         return _LABEL_KEYS[core]
-    for part in re.split(r"[/、]|及|和", core) if ":" not in core else ():
+    for part in re.split(r"[/、]|及|和|与", core) if ":" not in core else ():
         if part in _LABEL_KEYS and _LABEL_KEYS[part][0] != "sub":
             return _LABEL_KEYS[part]
     trims = (core.removesuffix("名称"), core.removeprefix("案例"), core.removeprefix("项目"))

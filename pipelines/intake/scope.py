@@ -81,7 +81,13 @@ def _looks_like_heading(text: str) -> bool:
 
 
 def _sub_heading(section: Entry, match: LabelMatch, kind: tuple[str, str] | None) -> bool:
-    """``（二）实施路径`` inside 主要做法: a heading of another rank, or one naming the open section again."""
+    """``（二）实施路径`` inside 主要做法: a heading of another rank, or one naming the open section again.
+
+    An empty section followed by a heading of another rank that names a different section was an umbrella
+    heading (案例介绍 → （一）基本情况 （二）实施路径 …): that heading starts its own section.
+    """
+    if match.key == "section" and not any(line.strip(BLANKS) for line in section.lines):
+        return False
     if match.key == "section" and match.label == section.label:
         return True
     return section.heading_kind is not None and kind is not None and kind != section.heading_kind
