@@ -14,7 +14,7 @@ import sys
 VERBS: dict[str, str] = {
     "template": "pipelines.intake.template",
     "extract": "pipelines.intake.extract",
-    "ingest": "pipelines.intake.ingest",
+    "ingest": "pipelines.analyze",  # ingest, then analyse: the one orchestration
     "ocr": "pipelines.intake.ocr_queue",
     "import-history": "pipelines.intake.history",
     "seed": "pipelines.seed",

@@ -24,14 +24,8 @@ from pipelines.review import flag_actions
 from pipelines.review.blind import HIDDEN, is_blind_for, redactor
 from pipelines.review.decisions import Review
 from pipelines.review.flags import flag_group_keys, flag_text, flags_for
-from pipelines.review.payloads import (
-    category_from_payload,
-    current_rows,
-    findings_from_payload,
-    latest_payloads,
-    mean_score,
-)
-from pipelines.schema import CategorySuggestion
+from pipelines.review.payloads import current_rows, latest_payloads
+from pipelines.schema import CategorySuggestion, Finding, ScoreResult
 from pipelines.store import (
     FlagActionRow,
     ReviewRow,
@@ -118,8 +112,10 @@ def queue_frame(engine: Engine, user: User, settings: Settings, year: int) -> pd
     ids = [r[0] for r in rows]
     payloads = latest_payloads(engine, year, ("category", "eligibility", "scores", "llm_scores"))
     categories, eligibility = payloads["category"], payloads["eligibility"]
-    ai = {sid: mean_score(payload) for sid, payload in payloads["scores"].items()}
-    llm = {sid: mean_score(payload) for sid, payload in payloads["llm_scores"].items()}
+    ai = {sid: ScoreResult.from_payload(payload).mean_score for sid, payload in payloads["scores"].items()}
+    llm = {
+        sid: ScoreResult.from_payload(payload).mean_score for sid, payload in payloads["llm_scores"].items()
+    }
     states = flag_actions.flag_states(engine, ids)
     visible, counts = review.queue_reviews(engine, user, year)
     blind = is_blind_for(user, settings)
@@ -135,8 +131,8 @@ def queue_frame(engine: Engine, user: User, settings: Settings, year: int) -> pd
     for sid, title, file_name, unit, implementer, declared in rows:
         if blind:
             title = redactor([unit, implementer])(title)
-        category = category_from_payload(categories[sid]) if sid in categories else None
-        findings = findings_from_payload(eligibility.get(sid))
+        category = CategorySuggestion.from_payload(categories[sid]) if sid in categories else None
+        findings = Finding.list_from_payload(eligibility.get(sid))
         flags = flags_for(sid, findings, category, declared, states)
         others = scored.get(sid, [])
         show_ai = not hide_ai or sid in scored_by_me
