@@ -107,11 +107,7 @@ def check_formats(
     content, and empty, unreadable and listed-but-missing files are named too; without them, to the names
     typed in the form's 附件清单.
     """
-    findings = []
-    if PurePath(submission.file_name).suffix.lower() != ".docx":
-        findings.append(
-            Finding("form_not_word", "blocker", "申报表须为 Word（.docx）文档。", submission.file_name)
-        )
+    findings = form_format(submission.file_name)
     if files is not None:
         return findings + check_attachments(submission, files, settings)
     allowed = {f".{ext.lower()}" for ext in settings.allowed_attachment_types}
@@ -121,6 +117,38 @@ def check_formats(
         message = f"附件格式不符合要求（只接受 {formats}）：{'、'.join(bad)}。请申报单位转换格式后重新提交。"
         findings.append(Finding("bad_attachment_format", "check", message, "；".join(bad)))
     return findings
+
+
+# Word's own formats: the current package and its macro/template variants, and the binary .doc of Word 97–2003
+# (read through LibreOffice). WPS Writer's .wps is of the Word family but not Word: a person checks it.
+WORD_FORM_SUFFIXES = frozenset((".docx", ".docm", ".dotx", ".dotm", ".doc", ".dot"))
+WORD_FAMILY_SUFFIXES = frozenset((".wps",))
+
+
+def form_format(file_name: str) -> list[Finding]:
+    """Rule 四（三） on the form's own file: Word passes, WPS's .wps is a check, anything else a blocker.
+
+    Args:
+        file_name: the form as submitted (``Submission.file_name``); ``""`` for a case entered by hand, which
+            has no file to judge.
+
+    Returns:
+        No finding, one ``form_wps`` check, or one ``form_not_word`` blocker naming the format.
+    """
+    suffix = PurePath(file_name).suffix.lower()
+    if not file_name or suffix in WORD_FORM_SUFFIXES:
+        return []
+    if suffix in WORD_FAMILY_SUFFIXES:
+        message = (
+            f"申报表为 WPS 文字格式（{suffix}），已转换后读取；征集要求为 Word 文档，请核对转换后的内容"
+            "是否完整，必要时请申报单位另存为 .docx 后重新提交。"
+        )
+        return [Finding("form_wps", "check", message, file_name)]
+    written = f"「{suffix}」文件" if suffix else "没有扩展名的文件"
+    message = (
+        f"申报表须为 Word 文档（.docx 或 .doc），本申报表是{written}。请申报单位用 Word 另存后重新提交。"
+    )
+    return [Finding("form_not_word", "blocker", message, file_name)]
 
 
 def check_attachments(

@@ -96,6 +96,9 @@ FLAGS: dict[str, FlagKind] = {
     "form_not_word": FlagKind(
         "非 Word 申报表", "四（三）申报表须为 word 文档格式", "ineligible", severity="blocker"
     ),
+    "form_wps": FlagKind(
+        "WPS 格式申报表", "四（三）申报表须为 word 文档格式（.wps 已转换读取，请核对）", "ineligible"
+    ),
     "bad_attachment_format": FlagKind(
         "附件格式不符", "四（三）附件须为 pdf、jpg、mp4 或 mov 格式", "ineligible"
     ),
@@ -269,7 +272,7 @@ FORM_SECTIONS: tuple[FormSection, ...] = (
         800,
         _words(
             "创新之处 主要创新点 创新亮点 特色亮点 亮点 创新特色 特色与创新 案例亮点 "
-            "创新性 创新点及特色 特色创新"
+            "创新性 创新点及特色 特色创新 主要创新 创新举措"
         ),
     ),
     FormSection(
@@ -277,7 +280,7 @@ FORM_SECTIONS: tuple[FormSection, ...] = (
         800,
         _words(
             "成效 主要成效 实施成效 工作成效 应用成效 实际成效 实施效果 取得的成效 "
-            "传播效果 取得效果 社会效益和经济效益 成效与影响 效果"
+            "传播效果 取得效果 社会效益和经济效益 成效与影响 效果 应用效果 社会效益 经济效益 运行效果"
         ),
         note="附数据",
     ),
@@ -310,7 +313,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "参评类型 申报类别勾选",
         "launch": "上线时间 上线日期 正式上线时间 投入运营时间 上线运行时间 投入使用时间 推出时间 首发时间 "
         "案例上线时间 上线运营时间 开通时间 投用时间 发布时间 启用时间 正式运营时间 开始运营时间 运行时间 "
-        "实施时间 首次上线时间 上线年月 开播时间 建成时间 建成上线时间 投运时间 上线运营日期",
+        "实施时间 首次上线时间 上线年月 开播时间 建成时间 建成上线时间 投运时间 上线运营日期 启动时间 "
+        "项目周期 实施周期 建设周期 运行周期 起止时间 实施起止时间 项目起止时间 起始时间 开始时间",
         "status": "运行状态 运营状态 运行情况 目前状态 项目状态 案例状态 当前状态 运营情况 上线状态 目前运行状态 "
         "上线情况",
         "contact": "联系人 联系方式 联系人及电话 联系人及联系方式 申报联系人 联系人信息 联络人",
@@ -325,11 +329,21 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "负责人签字 主要负责人签字 法定代表人签字 签字 盖章 单位盖章 签章 公章 申报单位盖章 承诺 "
         "申报单位承诺 诚信承诺 声明 承诺声明",
         "ignore": "备注 填表说明 地址 通讯地址 单位地址 邮编 邮政编码 职务 职称 部门 传真 日期 填报日期 "
-        "填表日期 填表人 单位性质 网址 链接 案例链接 访问地址 主管单位 序号",
+        "填表日期 填表人 单位性质 网址 链接 案例链接 访问地址 主管单位 序号 "
+        "负责人 主要负责人 单位负责人 法定代表人 项目负责人",
         # Only meaningful inside a group (申报单位 → 名称, 往年申报情况 → 年份/结果 …).
         "sub": "名称 全称 年份 年度 结果 申报结果 评选结果 申报年份",
     }.items()
 }
+# A launch label not listed above is read by its shape: an optional subject (项目, 平台 …), a verb of going
+# live or starting, then 时间/日期/年月/周期 (平台正式启用日期, 系统投入运行时间, 栏目开办时间). The founding of
+# the unit (成立, 创刊, 创办) is not the case's launch.
+LAUNCH_LABEL_SUBJECTS: tuple[str, ...] = _words("案例 项目 平台 系统 产品 栏目 频道 改革 机制 工作 应用 服务")
+LAUNCH_LABEL_VERBS: tuple[str, ...] = _words(
+    "上线 启动 开通 投用 投运 运行 运营 实施 推出 发布 建成 开播 开办 开始 推行 落地 启用 投入使用 投入运行 "
+    "投入运营 开展 试运行 首发 上架 交付 部署"
+)
+LAUNCH_LABEL_ENDS: tuple[str, ...] = _words("时间 日期 年月 年份 周期 起始时间 起止时间 时间节点")
 # Words in a label's bracketed note that make it a signature line (申报单位（盖章）), not the field.
 SIGNATURE_NOTES: tuple[str, ...] = ("盖章", "签字", "签章", "公章", "签名")
 # Options of 运行状态 on our form.

@@ -106,6 +106,29 @@ def test_repeat_and_category_findings():
     assert codes == ["misfiled", "category_disagreement"]
 
 
+@pytest.mark.parametrize(
+    ("file_name", "expected"),
+    [
+        ("申报表.docx", {}),
+        ("申报表.DOC", {}),  # Word 97–2003, converted on intake
+        ("申报表.docm", {}),
+        ("申报表.wps", {"form_wps": "check"}),  # WPS Writer: Word family, a person checks the conversion
+        ("申报表.pdf", {"form_not_word": "blocker"}),
+        ("申报表", {"form_not_word": "blocker"}),
+        ("", {}),  # entered by hand: no file to judge
+    ],
+)
+def test_the_form_file_format(file_name, expected):
+    findings = [
+        f for f in check_submission(_sub(file_name=file_name), SETTINGS) if f.code.startswith("form_")
+    ]
+    assert {f.code: f.severity for f in findings} == expected
+    for finding in findings:
+        assert finding.evidence == file_name
+    if file_name.endswith(".pdf"):
+        assert "「.pdf」" in findings[0].message and ".doc" in findings[0].message
+
+
 def test_rule_texts_take_the_deadline_and_limit_from_settings():
     settings = Settings(online_deadline="2026-06-30", max_cases_per_category=5)
     assert "2026年6月30日前完成上线" in rule_text("not_online", settings)

@@ -20,14 +20,22 @@ def test_fresh_format_counts_fields_and_refusals(tmp_path, capsys):
     (tmp_path / "c.docx").write_bytes(build_docx(para("Dear Sir,") + para("Best regards.")))
     (tmp_path / "d.docx").write_bytes(_form("丁平台", "丁报社"))
     manifest = {
-        "a.docx": {"ok": True, "title": "甲平台", "unit": "甲报社", "launch_date": "2024-05", "layout": "x"},
-        "b.docx": {"ok": True, "title": "乙平台", "unit": "别的报社", "launch_date": "2024-05"},
+        "a.docx": {
+            "ok": True,
+            "title": "甲平台",
+            "unit": "甲报社",
+            "implementer": None,  # the form has no 实施单位: the submission holds ""
+            "launch_date": "2024-05",
+            "layout": "x",
+        },
+        "b.docx": {"ok": True, "title": "乙平台", "unit": "别的报社", "implementer": "乙公司"},
         "c.docx": {"ok": False, "reason": "English letter"},
         "d.docx": {"ok": False, "reason": "should have been refused"},
     }
     (tmp_path / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     report = evaluate(tmp_path)
     assert (report.right["title"], report.right["unit"], report.total["unit"]) == (2, 1, 2)
+    assert (report.right["implementer"], report.total["implementer"]) == (1, 2)
     assert (report.forms, report.forms_all_right, report.refusals_expected, report.refused) == (2, 1, 2, 1)
     assert main([str(tmp_path), "--details"]) == 0
     out = capsys.readouterr().out

@@ -300,7 +300,8 @@ def test_smart_tags_custom_xml_and_hyperlinks_are_read_through():
         f'<w:customXml w:element="unit">{run("某某")}</w:customXml>',
         f"<w:hyperlink>{run('报社')}</w:hyperlink>",
     )
-    submission = extract(table(row(cell("申报单位"), cell(value)), columns=2))
+    rows = row(cell("案例名称"), cell("某平台")) + row(cell("申报单位"), cell(value))
+    submission = extract(table(rows, columns=2))
     assert submission.unit == "北京某某报社"
 
 

@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from pipelines.__main__ import main
 from pipelines.config import Settings
+from pipelines.eligibility import check_submission
 from pipelines.intake import convert
 from pipelines.intake.extract import extract_bytes
 from pipelines.intake.scan import SCAN_WARNING
@@ -215,6 +216,19 @@ def test_a_doc_file_is_converted_with_libreoffice(tmp_path):
     )
     assert submission.declared_category == 4
     assert "已自动转换为 .docx" in submission.warnings[0]
+
+
+def test_the_form_format_finding_follows_the_converted_file(tmp_path):
+    """A .doc is Word (no finding); the same form saved as .wps is read but checked; a PDF never gets here."""
+    doc = _to_doc(_filled_template(tmp_path), tmp_path)
+    codes = {}
+    for name in ("旧版.doc", "金山.wps"):
+        submission = extract_bytes(doc, name, Settings())
+        assert submission.title == "海洋气象智能服务平台"
+        codes[name] = {f.code: f.severity for f in check_submission(submission, Settings())}
+    assert "form_not_word" not in codes["旧版.doc"] and "form_wps" not in codes["旧版.doc"]
+    assert codes["金山.wps"]["form_wps"] == "check"
+    assert "form_not_word" not in codes["金山.wps"]
 
 
 def test_without_libreoffice_a_doc_file_is_refused_with_advice(tmp_path, monkeypatch):

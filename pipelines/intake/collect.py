@@ -20,6 +20,9 @@ from pipelines.intake.wordcount import HAN, limit_only, word_limit
 _SCALAR_NOTE_RE = re.compile(
     r"[（(][^（()）]*(?:盖章|签字|签章|全称|请填写|须填写|一致|相同|同上|简称|下同)[^（()）]*[）)]"
 )
+# A name field never holds only a date: 申报单位（盖章）：2026年1月6日 is the signing date of the stamp block.
+_NAME_KEYS = frozenset(("title", "unit", "implementer", "recommender", "contact.name"))
+_DATE_ONLY_RE = re.compile(r"[\d〇零一二三四五六七八九十\s年月日号./\-]+")
 _WIDE_RE = re.compile(f"[{HAN}\u3000-\u303f\uff00-\uffef“”‘’《》]")
 _COMPARABLE_RE = re.compile(r"[\s\"'“”‘’《》「」『』()（）:：,，.。;；、·]")
 
@@ -107,7 +110,7 @@ def collect(entries: list[Entry]) -> Assembled:
             _add_section(result, entry, kept, hints)
         elif entry.key in SCALAR_KEYS or entry.key.startswith("contact"):
             value = clean_scalar(kept)
-            if value:
+            if value and not (entry.key in _NAME_KEYS and _DATE_ONLY_RE.fullmatch(value)):
                 result.readings.setdefault(entry.key, []).append(Reading(value, label, entry.weak))
         else:
             result.lines.setdefault(entry.key, []).extend(line for line in kept if line.strip(BLANKS))

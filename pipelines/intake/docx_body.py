@@ -51,6 +51,11 @@ class Paragraph:
 
 
 @dataclass(slots=True)
+class Table:
+    rows: list[list[Cell]]
+
+
+@dataclass(slots=True)
 class Cell:
     """One ``w:tc``: its paragraphs (nested table rows become tab-joined lines) and its place in the grid."""
 
@@ -58,15 +63,11 @@ class Cell:
     col: int
     span: int = 1
     vmerge: str | None = None  # "restart" | "continue" | None
+    nested: list[Paragraph | Table] | None = None  # the cell's blocks, kept only when it holds a table
     text: str = field(init=False)  # the paragraphs joined by newlines, stripped
 
     def __post_init__(self) -> None:
         self.text = "\n".join(self.paragraphs).strip()
-
-
-@dataclass(slots=True)
-class Table:
-    rows: list[list[Cell]]
 
 
 @dataclass
@@ -230,16 +231,27 @@ class BodyReader:
                 floating.extend(self._container_lines(descendant))
 
     def _container_lines(self, container: etree._Element) -> list[str]:
+        return self._container(container)[0]
+
+    def _container(self, container: etree._Element) -> tuple[list[str], list[Paragraph | Table] | None]:
+        """The container's lines (a nested table's rows tab-joined), and its blocks when it holds a table."""
         lines: list[str] = []
+        blocks_read: list[Paragraph | Table] = []
+        has_table = False
         for element, placeholder in plain_children(container, BLOCK_TAGS, CONTAINER_OTHER):
             if element.tag == f"{W}p":
                 text, floating = self._paragraph(element, placeholder)
                 lines.append(text)
+                blocks_read.append(Paragraph(text))
                 if floating:
                     lines.extend(floating)
+                    blocks_read.extend(Paragraph(line) for line in floating)
             else:
-                lines.extend(_row_line(row) for row in self._table(element, placeholder).rows)
-        return lines
+                table = self._table(element, placeholder)
+                lines.extend(_row_line(row) for row in table.rows)
+                blocks_read.append(table)
+                has_table = True
+        return lines, blocks_read if has_table else None
 
     # -- tables -----------------------------------------------------------------------------------------
 
@@ -264,18 +276,15 @@ class BodyReader:
                     col = _int(element.get(_VAL), 0)
         for cell, cell_placeholder in plain_children(row, CELL_TAGS, ROW_OTHER, placeholder):
             span, vmerge, hmerge = _cell_merge(first_child(cell, _TCPR))
-            paragraphs = self._container_lines_placeholder(cell, cell_placeholder)
+            paragraphs, nested = self._container(cell) if not cell_placeholder else ([], None)
             if hmerge == "continue" and cells:
                 merged = cells[-1]
                 joined = merged.paragraphs + [p for p in paragraphs if p.strip()]
-                cells[-1] = Cell(joined, merged.col, merged.span + span, merged.vmerge)
+                cells[-1] = Cell(joined, merged.col, merged.span + span, merged.vmerge, merged.nested)
             else:
-                cells.append(Cell(paragraphs, col, span, vmerge))
+                cells.append(Cell(paragraphs, col, span, vmerge, nested))
             col += span
         return cells
-
-    def _container_lines_placeholder(self, cell: etree._Element, placeholder: bool) -> list[str]:
-        return [] if placeholder else self._container_lines(cell)
 
 
 _R, _T, _DEL = f"{W}r", f"{W}t", f"{W}del"

@@ -15,7 +15,14 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from pipelines.intake.wordcount import WORD_LIMIT_TAIL_RE
-from pipelines.vocabulary import FIELD_LABELS, SECTION_LABELS, SIGNATURE_NOTES
+from pipelines.vocabulary import (
+    FIELD_LABELS,
+    LAUNCH_LABEL_ENDS,
+    LAUNCH_LABEL_SUBJECTS,
+    LAUNCH_LABEL_VERBS,
+    SECTION_LABELS,
+    SIGNATURE_NOTES,
+)
 
 GROUP_KEYS = frozenset(("unit", "implementer", "recommender", "contact", "previous"))
 NAMED_GROUPS = frozenset(("unit", "implementer", "recommender", "contact"))
@@ -30,12 +37,17 @@ for _key, _labels in FIELD_LABELS.items():
 for _canonical, _labels in SECTION_LABELS.items():
     _LABEL_KEYS.update({label: ("section", _canonical) for label in _labels})
 
+_LAUNCH_LABEL_RE = re.compile(
+    f"(?:{'|'.join(LAUNCH_LABEL_SUBJECTS)})?(?:正式|首次|开始)?(?:{'|'.join(LAUNCH_LABEL_VERBS)})+"
+    f"(?:{'|'.join(LAUNCH_LABEL_ENDS)})"
+)
 _INLINE_LABEL_RE = re.compile(
     r"(?:^|(?<=[\s,;、。)）|]))("
     + "|".join(
         "[ ]*".join(re.escape(char) for char in label)  # 联 系 人：
         for label in sorted((label for label in _LABEL_KEYS if len(label) > 1), key=len, reverse=True)
     )
+    + f"|{_LAUNCH_LABEL_RE.pattern}"
     + r")\s*(?:\([^()]{0,40}\))?\s*:",
     re.IGNORECASE,
 )
@@ -102,7 +114,7 @@ def lookup(core: str) -> tuple[str, str] | None:
     """(field key, canonical section) of a bare label, trying its parts (``联系人/电话``) and trims."""
     if core in _LABEL_KEYS:
         return _LABEL_KEYS[core]
-    for part in re.split(r"[/、]|及|和", core) if ":" not in core else ():
+    for part in re.split(r"[/、]|及|和|与", core) if ":" not in core else ():
         if part in _LABEL_KEYS and _LABEL_KEYS[part][0] != "sub":
             return _LABEL_KEYS[part]
     trims = (core.removesuffix("名称"), core.removeprefix("案例"), core.removeprefix("项目"))
@@ -117,6 +129,8 @@ def lookup(core: str) -> tuple[str, str] | None:
     chinese = _LATIN_RE.sub("", core)  # 案例名称casetitle: a label with its English translation
     if chinese != core and chinese and chinese in _LABEL_KEYS:
         return _LABEL_KEYS[chinese]
+    if _LAUNCH_LABEL_RE.fullmatch(core):  # 平台正式启用日期: a launch label by its shape
+        return ("launch", "")
     return None
 
 

@@ -12,7 +12,9 @@ from pipelines.intake.labels import BLANKS, nfkc
 from pipelines.intake.wordcount import HAN
 from pipelines.vocabulary import CATEGORY_STEMS
 
-TICKED_MARKS = "☑☒■√✓✔✅⊠▣◼●◉◆"
+# Ticked: check marks, crossed boxes and any filled shape, including the block glyphs (▇ █ ▉ ▆ ▓) that
+# editors insert for a filled square.
+TICKED_MARKS = "☑☒■√✓✔✅⊠▣◼◾▪⬛●◉◆◘◙▆▇█▉▊▋▓"
 EMPTY_MARKS = "☐□◻▢○◯⬜◇"
 _BOX_MARKS = TICKED_MARKS + EMPTY_MARKS
 # Boxes typed as brackets: [√] (✓) 【√】 ticked, [ ] （ ） empty.

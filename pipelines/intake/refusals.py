@@ -20,11 +20,11 @@ _ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".
 _MB = 1024 * 1024
 IMAGES_ONLY_MAX_TEXT = 1000
 IMAGES_ONLY_MAX_NARRATIVE = 20  # characters of narrative text that make it a text form
-# Labels that show a document is an application form (contact details alone do not: a letter has them too).
-# Labels that show a document is an application form: its fields and its narrative sections. Contact details
-# do not (a letter has them too); a category label counts when it declares one or two categories, not when it
-# lists them all (the call text itself).
-FORM_KEYS = frozenset(("title", "unit", "implementer", "launch", "status", "previous", "section"))
+# Labels that show a document is an application form: the case's name or a narrative section, or two of its
+# other fields. A unit name or contact details alone do not (a letter or a meeting reply slip has them too); a
+# category label counts when it declares one or two categories, not when it lists them all (the call text).
+FORM_KEYS_ALONE = frozenset(("title", "section"))
+FORM_KEYS = frozenset(("unit", "implementer", "launch", "status", "previous"))
 _MAX_DECLARED = 2
 
 
@@ -169,7 +169,8 @@ def is_form(keys: set[str], declared: int) -> bool:
         keys: the field keys of the labels found (``FormReader.entries``).
         declared: how many categories the category field declares.
     """
-    return bool(keys & FORM_KEYS) or ("category" in keys and 1 <= declared <= _MAX_DECLARED)
+    fields = len(keys & FORM_KEYS) + ("category" in keys and 1 <= declared <= _MAX_DECLARED)
+    return bool(keys & FORM_KEYS_ALONE) or fields >= 2
 
 
 def check_content(body: Body, form: bool, filled: bool, file_name: str, call_year: int) -> None:
@@ -195,8 +196,9 @@ def check_content(body: Body, form: bool, filled: bool, file_name: str, call_yea
     if not form:
         raise IntakeError(
             "not_a_form",
-            f"文件「{file_name}」能打开，但没有找到申报表的任何栏目（如案例名称、申报单位、案例简介），"
-            f"不是申报表（可能是信函、通知或其他材料）。请确认提交的是《{title}》。",
+            f"文件「{file_name}」能打开，但没有找到申报表的栏目（如案例名称、上线时间、案例简介），"
+            "至多只有单位名称、联系人之类各种材料都有的栏目，不是申报表（可能是信函、通知、回执或其他材料）。"
+            f"请确认提交的是《{title}》。",
             file_name,
         )
     if not filled:

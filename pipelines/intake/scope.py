@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from pipelines.intake.docx_body import Body, Cell, Paragraph
+from pipelines.intake.docx_body import Body, Cell, Paragraph, Table
 from pipelines.intake.hints import is_hint
 from pipelines.intake.labels import (
     BLANKS,
@@ -36,6 +36,8 @@ from pipelines.intake.labels import (
     weak,
 )
 from pipelines.intake.wordcount import HAN, count_words
+
+_BOUNDED_LIST_KEYS = frozenset(("category", "attachments"))  # values of several lines, bounded like scalars
 
 
 @dataclass
@@ -68,6 +70,10 @@ def _signature_line(match: LabelMatch) -> bool:
     return match.signed or (match.key == "signature" and (not match.inline or len(match.label) >= 4))
 
 
+def _annex_mark(match: LabelMatch) -> bool:
+    return match.key == "attachments" and not match.inline and label_core(match.raw) == "附件"
+
+
 def _looks_like_heading(text: str) -> bool:
     stripped = text.strip(BLANKS)
     core = label_core(stripped)
@@ -75,7 +81,13 @@ def _looks_like_heading(text: str) -> bool:
 
 
 def _sub_heading(section: Entry, match: LabelMatch, kind: tuple[str, str] | None) -> bool:
-    """``（二）实施路径`` inside 主要做法: a heading of another rank, or one naming the open section again."""
+    """``（二）实施路径`` inside 主要做法: a heading of another rank, or one naming the open section again.
+
+    An empty section followed by a heading of another rank that names a different section was an umbrella
+    heading (案例介绍 → （一）基本情况 （二）实施路径 …): that heading starts its own section.
+    """
+    if match.key == "section" and not any(line.strip(BLANKS) for line in section.lines):
+        return False
     if match.key == "section" and match.label == section.label:
         return True
     return section.heading_kind is not None and kind is not None and kind != section.heading_kind
@@ -126,11 +138,12 @@ class FormReader:
     def _take(self, match: LabelMatch, values: list[str], kind: tuple[str, str] | None = None) -> None:
         """Record a label; it stays open for following rows unless it is a scalar that got its value.
 
-        The value of a one-value field ends at the next ``label：`` written in the same text; the labels
-        found there are taken after it.
+        The value of a one-value field, a category or an attachment list ends at the next ``label：`` written
+        in the same text (``案例类别：数智技术应用类  上线时间：2025年2月``); the labels found there are taken
+        after it.
         """
         following: list[LabelMatch] = []
-        if match.key in ONE_VALUE_KEYS:
+        if match.key in ONE_VALUE_KEYS or match.key in _BOUNDED_LIST_KEYS:
             head, following = inline_labels(match.inline)
             if following:
                 match = replace(match, inline=head)
@@ -183,6 +196,8 @@ class FormReader:
                 self._take(match, [])
             return
         match = match_label(text)
+        if match is not None and not self.entries and _annex_mark(match):
+            return  # 附件 above the form's title: the annex number of an official document, not a field
         if (
             match is not None
             and match.key != "sub"
@@ -238,11 +253,15 @@ class FormReader:
 
     def row(self, cells: list[Cell]) -> None:
         """One table row: label/value pairs, a group label with sub-labels, or a continuation row."""
+        if any(cell.nested for cell in cells):
+            self._row_with_tables(cells)
+            return
         labels = [self._cell_label(cell) for cell in cells]
         header, self.header = self.header, {}
         if self._previous_header(cells, labels):
             return
-        if not any(label is not None and label.key != "sub" for label in labels):
+        in_group = self._heading_group() is not None  # 名称 | 甲报社 under an open 申报单位
+        if not any(label is not None and (label.key != "sub" or in_group) for label in labels):
             if not self._values_under_header(cells, header):
                 self._row_without_labels(cells)
             return
@@ -269,6 +288,29 @@ class FormReader:
                 continue
             self._take(qualify(label, group), values)
             index = end
+
+    def _row_with_tables(self, cells: list[Cell]) -> None:
+        """A row whose cell holds a table (基本信息 | [案例名称 | 某平台 …]): the inner rows are read as rows.
+
+        A cell beside it that is a label opens that label for the inner table (申报单位 | [名称 | 甲报社]);
+        one that is not (基本信息, written down the cell) is a group heading and ends any open label.
+        """
+        for cell in cells:
+            if cell.nested is None:
+                match = match_label(cell.text) if cell.text else None
+                if match is not None and match.key != "sub":
+                    self._take(match, [])
+                elif cell.text:
+                    self.open = None
+                continue
+            for block in cell.nested:
+                if isinstance(block, Table):
+                    outer, self.group_labels, self.header = self.group_labels, {}, {}
+                    for row in block.rows:
+                        self.row(row)
+                    self.group_labels, self.header = outer, {}
+                else:
+                    self.paragraph(block.text, None, in_cell=True)
 
     def _heading_group(self) -> LabelMatch | None:
         entry = self.open
