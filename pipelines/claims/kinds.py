@@ -45,6 +45,7 @@ class ClaimsError(Exception):
         self.message = message
 
 
+@lru_cache(maxsize=8192)  # both classifiers fold each clause twice (words and characters)
 def _fold(text: str) -> str:
     return _NUMBER.sub("0", _YEAR.sub("Y", text.lower()))
 

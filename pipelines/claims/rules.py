@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipelines.figures import SOURCE_CUE
 
@@ -185,6 +186,7 @@ def read_negation(clause: str) -> Negation | None:
     return Negation(scope, bool(bad or solving))
 
 
+@lru_cache(maxsize=4096)  # negation, hedges and kind rules each read the masked clause
 def _mask(clause: str) -> str:
     """The clause with quoted text, contrastive corrections and non-negating words blanked (same length)."""
     for pattern in (_QUOTED, _CONTRAST, _NOT_NEGATION):
