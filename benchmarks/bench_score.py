@@ -40,12 +40,11 @@ from pipelines.criteria.cases import (  # noqa: E402
 )
 from pipelines.criteria.llm_scorer import LLMScorer  # noqa: E402
 from pipelines.criteria.offline import OfflineScorer  # noqa: E402
-from pipelines.intake.template import SECTION_ROWS  # noqa: E402
 from pipelines.text import split_sentences  # noqa: E402
-from pipelines.vocabulary import CRITERIA  # noqa: E402
+from pipelines.vocabulary import CRITERIA, FORM_SECTIONS  # noqa: E402
 from tests.llm_server import OpenAIStubServer, Reply, chat_reply  # noqa: E402
 
-LIMITS = {name: int("".join(ch for ch in label if ch.isdigit())) for name, label in SECTION_ROWS}
+LIMITS = {section.name: section.limit for section in FORM_SECTIONS}
 
 
 def _short_cases(count: int) -> list[ScoreInput]:

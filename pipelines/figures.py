@@ -81,7 +81,9 @@ _FIGURE = re.compile(
 )
 _VAGUE_VALUES = {"十": 30.0, "百": 300.0, "千": 3000.0}
 # Words before a number that make it approximate (约 2000 人、近 3 万、将近一半).
-_APPROX_BEFORE = re.compile(r"(?:约|大约|近|将近|接近|大概|估计|预估|左右|上下|差不多|几乎)\s*$")
+_APPROX_BEFORE = re.compile(
+    r"(?:约|大约|近|将近|接近|大概|估计|预估|左右|上下|差不多|几乎)(?:有|为|是|达)?\s*$"
+)
 _APPROX_AFTER = re.compile(r"^\s*(?:左右|上下|以上)")
 # A number right after these is an ordinal, a weekday or a rank, not a quantity.
 _NOT_QUANTITY_BEFORE = re.compile(r"(?:第|周|星期|top|TOP)\s*$")

@@ -42,6 +42,7 @@ _TRANSLATE = {
 }
 
 
+@lru_cache(maxsize=512)  # scoring normalises the same text for novelty, tokens and claims
 def normalize(text: str) -> str:
     """Normalise Chinese text for matching and models.
 
@@ -89,6 +90,12 @@ def split_sentences(text: str) -> list[str]:
 _SENTENCE_END = re.compile(r"(?:[。！？；!?;]|……|\.\.\.)[。！？；!?;….]*[”’」』）)》】\"']*")
 
 
+_INTERESTING_CHARS = frozenset(
+    [*_OPENING_QUOTES, *_OPENING_QUOTES.values(), *_CLOSERS, *_TERMINALS, "…", "."]
+)
+_INTERESTING = re.compile("[" + re.escape("".join(sorted(_INTERESTING_CHARS))) + "]")
+
+
 def _split_line(line: str) -> list[str]:
     if not any(quote in line for quote in _OPENING_QUOTES):
         ends = [match.end() for match in _SENTENCE_END.finditer(line)]
@@ -101,6 +108,16 @@ def _split_line(line: str) -> list[str]:
     i = 0
     while i < len(line):
         char = line[i]
+        if (
+            char not in _INTERESTING_CHARS
+        ):  # jump to the next quote, closer or end mark (one scan, not a loop)
+            found = _INTERESTING.search(line, i)
+            if found is None:
+                break
+            i = found.start()
+            char = line[i]
+            if expected_closers and i - 1 - quote_start > _MAX_QUOTE_CHARS:
+                expected_closers.clear()  # what the skipped characters would have done
         if char in _OPENING_QUOTES:
             if not expected_closers:
                 quote_start = i

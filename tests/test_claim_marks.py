@@ -82,3 +82,26 @@ def test_case_page_lists_claims_escaped_and_a_reviewer_marks_one(seeded, app_env
     marked = claim_marks(app_env, case)
     assert [m.note for m in marked.values()] == ["数字属于合作方"]
     assert any("wang 标记为识别有误" in m.value for m in at.markdown)
+
+
+def test_attachment_text_adds_marked_claims_and_corroborates_form_figures(seeded, app_env):
+    from pipelines.intake.attachment_store import AttachmentRow
+
+    with store.session_scope(app_env) as session:
+        session.add(
+            AttachmentRow(
+                submission_id=seeded.building,
+                name="第三方监测报告.pdf",
+                kind="pdf",
+                text="据第三方监测，截至2024年6月平台用户达到12万人。另有合作单位8家完成接入。",
+            )
+        )
+    text = "截至2024年6月平台用户达到12万人。栏目推出稿件300篇。"
+    panel = claims_panel(app_env, seeded.building, text)
+    form = [line for line in panel.lines if line.claim.source == "form"]
+    extra = [line for line in panel.lines if line.claim.source == "attachment"]
+    assert [line.claim.corroborated for line in form] == [True, False]
+    assert "附件佐证" in form[0].label
+    assert [line.number for line in extra] == [3, 4]
+    assert all(line.claim.attachment == "第三方监测报告.pdf" for line in extra)
+    assert "来自附件：第三方监测报告.pdf" in extra[0].label

@@ -35,6 +35,10 @@ class Claim:
         owner: whose achievement it is: ``applicant``, ``implementer`` or ``other``.
         orientation: probabilities that the claim describes an orientation problem (标题党、暴露隐私、有偿新闻),
             proper practice (核实、保护隐私、服务群众) or neither.
+        source: ``form`` (the narrative) or ``attachment`` (text read from an attached file; shown as
+            corroboration on the case page, never scored).
+        attachment: the attached file's name for an attachment claim ("" otherwise).
+        corroborated: a form claim one of whose figures also appears in an attachment claim.
     """
 
     index: int
@@ -52,6 +56,9 @@ class Claim:
     sourced: bool = False
     owner: Owner = "applicant"
     orientation: dict[str, float] = field(default_factory=dict)  # problem / proper / neutral probabilities
+    source: Literal["form", "attachment"] = "form"
+    attachment: str = ""
+    corroborated: bool = False
 
     @property
     def hedged(self) -> bool:

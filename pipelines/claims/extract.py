@@ -36,14 +36,20 @@ def extract_claims_many(texts: Sequence[str], implementer: str = "") -> list[lis
                 seen.add(clause.text)
                 clauses.append(clause)
         clause_lists.append(clauses)
-    undecided = [c.text for clauses in clause_lists for c in clauses if rule_kind(c.text) is None]
+    ruled_kinds = [[rule_kind(c.text) for c in clauses] for clauses in clause_lists]
+    undecided = [
+        c.text
+        for clauses, ruled in zip(clause_lists, ruled_kinds, strict=True)
+        for c, kind in zip(clauses, ruled, strict=True)
+        if kind is None
+    ]
     predicted = iter(predict_kinds(undecided))
     orientation = iter(predict([c.text for clauses in clause_lists for c in clauses], ORIENTATION_TASK))
     result = []
-    for clauses in clause_lists:
+    for clauses, ruled_list in zip(clause_lists, ruled_kinds, strict=True):
         claims = []
         for index, clause in enumerate(clauses):
-            ruled = rule_kind(clause.text)
+            ruled = ruled_list[index]
             probabilities = {ruled: 1.0} if ruled else next(predicted)
             claims.append(_read(index, clause, probabilities, implementer, next(orientation)))
         result.append(claims)

@@ -4,12 +4,12 @@ criteria's findings citing it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.engine import Engine
 
 from pipelines.claims.claim import Claim
-from pipelines.claims.extract import extract_claims
+from pipelines.claims.extract import extract_claims, extract_claims_many
 from pipelines.claims.marks import ClaimMark, claim_key, claim_marks
 from pipelines.review.case_view import Segment
 from pipelines.schema import ScoreResult
@@ -80,7 +80,33 @@ def _label(claim: Claim) -> str:
         notes.append("有来源")
     if claim.owner == "other":
         notes.append("他方")
+    if claim.corroborated:
+        notes.append("附件佐证")
+    if claim.source == "attachment":
+        notes.append(f"来自附件：{claim.attachment}")
     return " · ".join(notes)
+
+
+def with_attachment_claims(form: list[Claim], attachments: Sequence[tuple[str, str]]) -> list[Claim]:
+    """The form's claims, marked ``corroborated`` when an attachment states one of their figures, followed
+    X (``source="attachment"``, numbered after the form's, so
+        the criteria's citations of form claims keep their numbers).
+
+        Args:
+            form: the narrative's claims (``extract_claims``).
+            attachments: ``(file name, text)`` of each attachment with text.
+    """
+    named = [(name, text) for name, text in attachments if text.strip()]
+    extra: list[Claim] = []
+    for (name, _), claims in zip(named, extract_claims_many([text for _, text in named]), strict=True):
+        for claim in claims:
+            if claim.quantities and claim.kind not in ("plan", "other_party") and not claim.negated:
+                extra.append(
+                    replace(claim, index=len(form) + len(extra), source="attachment", attachment=name)
+                )
+    keys = {figure.key for claim in extra for figure in claim.quantities}
+    marked = [replace(c, corroborated=any(f.key in keys for f in c.quantities)) for c in form]
+    return marked + extra
 
 
 def claims_panel(
@@ -91,10 +117,14 @@ def claims_panel(
     Args:
         engine: the store (for the marks).
         submission_id: the case.
-        text: its narrative text.
+        text: its narrative text (the claims of its attachments' text follow, marked as such).
         scores: the visible score results; their findings cite claims by number.
     """
+    from pipelines.intake.attachment_store import list_attachments
+
     marks = claim_marks(engine, submission_id)
+    attachments = [(row.name, row.text) for row in list_attachments(engine, submission_id) if row.text]
+    claims = with_attachment_claims(extract_claims(text), attachments)
     lines = [
         ClaimLine(
             claim.index + 1,
@@ -104,7 +134,7 @@ def claims_panel(
             _segments(claim),
             marks.get(claim_key(claim.text)),
         )
-        for claim in extract_claims(text)
+        for claim in claims
     ]
     findings = []
     for result in scores:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipelines.figures import SOURCE_CUE
 
@@ -32,6 +33,8 @@ _NOT_NEGATION = re.compile(
     # lexicalised negative adjectives describe a problem, they do not negate the claim
     r"(?:不到|不超过|不足|不满)(?=[\d一二两三四五六七八九十百千万半])|"  # a bound on a figure, not a denial
     r"不需要|不必|不用专门|不依赖|无需额外|"  # what a method does without: a low barrier, not a denial
+    r"(?:均|都|也|并|且)?(?:未|没有|无需|不需|不用)(?:新增|增加|增设|购置|新建|添置|另设|专门)"
+    r"(?=[^，。；]{0,8}(?:人员|编制|设备|机构|投入|资金|岗位|团队|器材|场地|经费))|"
     r"不合规|不规范|不合理|不对称|不平衡|不充分|不均衡|不便|不畅|不良|不实|不当|不高|不强|不足之处"
 )
 # Quoted names and slogans (《不能忘却的记忆》、“无视频，不传播”) are not the claim's own negation.
@@ -46,8 +49,17 @@ _SOLVES = re.compile(r"填补|解决|破解|弥补|改变|扭转|针对|应对|�
 _BAD_THINGS = re.compile(
     r"事故|差错|错误|失误|投诉|谣言|虚假|低俗|庸俗|媚俗|标题党|猎奇|炒作|违规|违法|违纪|问题|风险|隐患|中断|"
     r"延误|泄露|泄漏|侵权|纠纷|漏洞|事件|舆情|负面|有偿|软文|广告|流量|隐私|未经核实|网络传言|传言|失实|偏差|"
-    r"瞒报|拖延|推诿|扰民|浪费|短板|障碍|缺陷|下滑|亏损|停播|断档|赞助|红包|回扣|好处费|收费|付费|打码"
+    r"瞒报|拖延|推诿|扰民|浪费|短板|障碍|缺陷|下滑|亏损|停播|断档|赞助|红包|回扣|好处费|收费|付费|打码|"
+    # what responsible reporting keeps out: personal details, corrections and lawsuits, gore, exaggeration
+    r"个人信息|身份信息|姓名|住址|手机号|电话|照片|身份|更正|诉讼|撤稿|道歉|血腥|暴力|夸大|推广内容|商业推广|"
+    r"错播|漏播|超期|逾期|积压|造假|注水|刷量|删帖|抄袭|洗稿"
 )
+# Failing to protect or check (未作打码处理、没有对举报人姓名进行保护、不标注广告) is a failure even though the
+# scope names a bad thing.
+_PROTECTS = re.compile(
+    r"(?<!未经)(?<!未)(?:保护|隐去|打码|马赛克|模糊处理|核实|核查|求证|证实|标注|标明|说明|回应)"
+)
+_DISCLOSE = re.compile(r"予?(?:公开|公布|披露|曝光|透露|出现|刊登|刊发|转发|使用|展示)")
 # Opposing a bad thing (杜绝标题党、抵制有偿新闻) or having none of it (零差错、无一起事故) praises.
 _PRAISE_PREFIX = re.compile(
     r"零(?=[^，。；]{0,3}(?:"
@@ -62,7 +74,7 @@ _NOUN_BEFORE = re.compile(
 _SCOPE_END = re.compile(r"[，,；;。！？!?、]|但|而|却")
 
 _HEDGES = re.compile(
-    r"大约|(?<![节制预签公合契条规])约(?=[\d一二两三四五六七八九十百千万半成])|"
+    r"大约|(?<![节制预签公合契条规])约(?:有|为|是|达)?(?=[\d一二两三四五六七八九十百千万半成])|"
     r"(?:将近|接近)(?=[\d一二两三四五六七八九十百千万半成])|"
     r"(?<![邻附最接靠贴就亲临将])近(?=[\d一二两三四五六七八九十百千万半成])|左右|上下|估计|可能|或许|也许|大概|基本上|初步|有望|一定程度|有所|较为|"
     r"据说|据称|听说|上万|上千|数十|数百|数千|数万|几十|几百|若干|相当一部分|不少|理论上|设计上|按设计|潜在|可望"
@@ -166,9 +178,15 @@ def read_negation(clause: str) -> Negation | None:
     end = _SCOPE_END.search(clause, match.end())
     scope = clause[match.start() : end.start() if end else len(clause)]
     solving = _SOLVES.search(clause[: match.start()])
-    return Negation(scope, bool(_BAD_THINGS.search(scope) or solving))
+    bad = _BAD_THINGS.search(scope) and not _PROTECTS.search(scope)
+    if not bad and _DISCLOSE.match(
+        clause, match.end()
+    ):  # 对涉事学生的姓名一律不予公开: the object comes first
+        bad = bool(_BAD_THINGS.search(clause[max(0, match.start() - 16) : match.start()]))
+    return Negation(scope, bool(bad or solving))
 
 
+@lru_cache(maxsize=4096)  # negation, hedges and kind rules each read the masked clause
 def _mask(clause: str) -> str:
     """The clause with quoted text, contrastive corrections and non-negating words blanked (same length)."""
     for pattern in (_QUOTED, _CONTRAST, _NOT_NEGATION):

@@ -84,7 +84,18 @@ class _Index:
 
     @cached_property
     def concreteness(self) -> dict[int, float]:
-        return {claim.index: _concreteness(claim, self.rubric) for claim in self.claims}
+        # the share of facts among the claims that assert something (a fact, or evaluative words):
+        # neutral padding neither helps nor hurts
+        factual = sum(1 for claim in self.claims if _factual(claim))
+        asserting = factual + sum(
+            1 for claim in self.claims if not _factual(claim) and self.rubric.evaluative.search(claim.text)
+        )
+        share = factual / asserting if asserting else 1.0
+        thin = min(1.0, 0.4 + 0.6 * share / self.rubric.substance) if self.rubric.substance > 0 else 1.0
+        return {
+            claim.index: _concreteness(claim, self.rubric) * (1.0 if _factual(claim) else thin)
+            for claim in self.claims
+        }
 
     def candidates(self, sub: Subpoint) -> list[tuple[Claim, dict[str, int]]]:
         """The claims holding evidence for ``sub``, in order, each with its distinct matched terms and where
@@ -129,10 +140,16 @@ def _hits(
     return strength, [position for _, position in chosen]
 
 
+def _factual(claim: Claim) -> bool:
+    """Whether the claim states a checkable fact: a figure, a date, a 《名称》 or a source."""
+    return bool(claim.figures or claim.sourced or "《" in claim.text)
+
+
 def _concreteness(claim: Claim, rubric: Rubric) -> float:
     """1 for a claim that states a fact (figure, date, 《名称》, source); less for one that does not, least for
-    a slogan (many evaluative words, no fact)."""
-    if claim.figures or claim.sourced or "《" in claim.text:
+    a slogan (many evaluative words, no fact). The case-level substance share lowers fact-free claims
+    further (``_Index.concreteness``)."""
+    if _factual(claim):
         return 1.0
     evaluative = len(set(rubric.evaluative.findall(claim.text)))
     return rubric.slogan if evaluative >= rubric.slogan_words else rubric.abstract

@@ -84,6 +84,9 @@ class Rubric:
     )
     slogan: float = 0.3  # factor on the terms of a claim that piles up evaluative words without a fact
     slogan_words: int = 3
+    # Case-level substance: when fewer than this share of a case's claims state a fact, its fact-free claims
+    # count proportionally less (a text of slogans around one figure is not a text of evidence).
+    substance: float = 0.25
     evaluative: re.Pattern[str] = re.compile("(?!)")
     figures: FigureQuality = FigureQuality()
 
@@ -169,6 +172,7 @@ def load_rubric(path: Path = RUBRIC_FILE) -> Rubric:
         abstract=float(claims.get("abstract", 0.6)),
         slogan=float(claims.get("slogan", 0.3)),
         slogan_words=int(claims.get("slogan_words", 3)),
+        substance=float(claims.get("substance", 0.25)),
         evaluative=re.compile(claims.get("evaluative") or "(?!)"),
         figures=FigureQuality(**(raw.get("figure_quality") or {})),
     )
