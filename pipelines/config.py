@@ -51,6 +51,16 @@ class Settings:
     blind_review: bool = False
     hide_ai_scores_until_reviewed: bool = True
     oidc_enabled: bool = False
+    # Caches (built indexes); empty = $XDG_CACHE_HOME/workbench or ~/.cache/workbench, never the source tree
+    cache_dir: str = ""
+
+    @property
+    def cache_path(self) -> Path:
+        """The cache directory: ``cache_dir``, else ``$XDG_CACHE_HOME/workbench``, else ``~/.cache/workbench``."""
+        if self.cache_dir:
+            return Path(self.cache_dir).expanduser()
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "workbench"
 
     @property
     def llm_enabled(self) -> bool:
