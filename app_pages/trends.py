@@ -7,8 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from pipelines import auth
-from pipelines.trends import compute as trends
+from pipelines import auth, trends
 
 user = common.require_user()
 if common.attempt(auth.require, user, auth.TRENDS) is None:
@@ -122,8 +121,9 @@ with tab_shares:
         report.shares.drop(columns="category").rename(columns=trends.COLUMN_LABELS),
         hide_index=True,
         key="trends_shares_table",
-        column_config={name: PERCENT for name in ("占比", "入选率")},
+        column_config={name: PERCENT for name in ("占比", trends.COLUMN_LABELS["award_rate"])},
     )
+    st.caption("入选率只计已评定（入选或未入选）的案例；本届申报尚未评定，其入选率显示为空。")
 
 with tab_terms:
     st.caption(
@@ -197,7 +197,11 @@ with tab_map:
     metrics[0].metric("申报数", int(history["applications"]))
     metrics[1].metric("入选数", int(history["awarded"]))
     rate = history["award_rate"]
-    metrics[2].metric("入选率", "—" if pd.isna(rate) else f"{rate:.0%}")
+    metrics[2].metric(
+        "入选率（已评定案例）",
+        "—" if pd.isna(rate) else f"{rate:.0%}",
+        help=f"本届尚未评定的 {int(history['pending'])} 件不计入入选率。" if history["pending"] else None,
+    )
     metrics[3].metric("重复申报率", f"{history['repeat_rate']:.0%}")
     st.dataframe(
         trends.unit_cases(report.cases, unit).rename(columns=trends.COLUMN_LABELS),

@@ -1,5 +1,5 @@
 """Trend analysis speed on the sample data: each stage of ``build_report``, the exports, exact vs.
-Barnes-Hut t-SNE (the choice in ``pipelines.trends.compute._tsne``), and the 趋势分析 page (AppTest, a temporary
+Barnes-Hut t-SNE (the choice in ``pipelines.trends.clusters._tsne``), and the 趋势分析 page (AppTest, a temporary
 SQLite store seeded with the sample). Prints seconds and ratios from one run.
 
 Run: ``.venv/bin/python benchmarks/trends_bench.py``
@@ -16,11 +16,10 @@ from pathlib import Path
 import numpy as np
 from sklearn.manifold import TSNE
 
-from pipelines import auth, config, store
+from pipelines import auth, config, store, trends
 from pipelines.config import PROJ_ROOT, SAMPLE_DIR
 from pipelines.intake.history import read_table
 from pipelines.schema import PreviousApplication, Submission
-from pipelines.trends import compute as trends
 
 
 def _timed(label: str, action, *args, **kwargs):
@@ -83,7 +82,7 @@ def _page() -> None:
 
 def main() -> None:
     frame, _ = _timed("load_sample", trends.load_sample)
-    texts = trends._case_text(frame)
+    texts = trends.case_text(frame)
     _timed("term_trends (tokenise, first call)", trends.term_trends, frame)
     _timed("term_trends (tokens cached)", trends.term_trends, frame)
     _timed("mention_shares", trends.mention_shares, frame, trends.load_terms())

@@ -26,7 +26,7 @@ VERBS: dict[str, str] = {
     "evaluate-dedupe": "pipelines.repeats.cli",
     "score": "pipelines.criteria.score",
     "user": "pipelines.auth",
-    "trends": "pipelines.trends.compute",
+    "trends": "pipelines.trends.cli",
 }
 
 

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy.engine import Engine
 
 from pipelines import store
+from pipelines.cache import StoreCache
 from pipelines.config import Settings, get_settings
 from pipelines.eligibility import (
     check_submission,
@@ -84,7 +85,7 @@ def llm_score_batch(
     from pipelines.backends.llm import get_llm_client
     from pipelines.criteria.score import LLMScorer, ScoreInput
 
-    client = get_llm_client(settings, engine)
+    client = get_llm_client(settings, StoreCache(engine))
     if client is None:
         return {}
     results = LLMScorer(client).score_many([ScoreInput(str(sid), sub.title, sub.text) for sid, sub in batch])

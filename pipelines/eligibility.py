@@ -14,7 +14,7 @@ from pathlib import PurePath
 
 from pipelines.config import Settings, get_settings
 from pipelines.schema import CategorySuggestion, DuplicateMatch, Finding, Submission
-from pipelines.units import match_units
+from pipelines.units import group_units, match_units
 from pipelines.vocabulary import FLAGS, SEVERITY_ORDER, category_label, rule_text
 
 NOT_YET_ONLINE = re.compile(r"在建|建设中|筹建|计划|拟于|预计|尚未上线|未上线|待上线|开发中|研发中")
@@ -108,28 +108,6 @@ def check_submission(submission: Submission, settings: Settings | None = None) -
         + check_formats(submission, settings)
     )
     return sort_findings(findings)
-
-
-def group_units(names: Sequence[str]) -> dict[str, int]:
-    """Group written unit names that denote the same organisation (全称/简称/abbreviations).
-
-    Returns:
-        name -> group number; names in one group are linked by ``match_units`` (transitively).
-    """
-    distinct = sorted({name for name in names if name.strip()})
-    parent = list(range(len(distinct)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, a in enumerate(distinct):
-        for j in range(i + 1, len(distinct)):
-            if root(i) != root(j) and match_units(a, distinct[j]).same:
-                parent[root(j)] = root(i)
-    return {name: root(i) for i, name in enumerate(distinct)}
 
 
 def check_unit_limits(

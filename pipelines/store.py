@@ -419,18 +419,3 @@ def intake_log(engine: Engine, limit: int = 500) -> list[IntakeLogRow]:
     query = select(IntakeLogRow).order_by(IntakeLogRow.id.desc()).limit(limit)
     with session_scope(engine) as session:
         return list(session.scalars(query))
-
-
-def cache_get(engine: Engine, key: str) -> Any | None:
-    with session_scope(engine) as session:
-        row = session.get(CacheRow, key)
-        return None if row is None else row.value
-
-
-def cache_put(engine: Engine, key: str, kind: str, value: Any) -> None:
-    with session_scope(engine) as session:
-        row = session.get(CacheRow, key)
-        if row is None:
-            session.add(CacheRow(key=key, kind=kind, value=value))
-        else:
-            row.value = value

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 _BRACKETS = re.compile(r"[()（）\[\]【】〔〕<>《》“”\"'‘’]")
 _SPACES = re.compile(r"[\s\u3000·•.,，、]+")
@@ -88,3 +94,48 @@ def match_units(a: str, b: str) -> UnitMatch:
     if _is_abbreviation(shorter, longer) or _is_abbreviation(core_short, core_long):
         return UnitMatch(True, "abbreviation", f"「{shorter}」可能是「{longer}」的简称")
     return UnitMatch(False, "different", f"「{a}」与「{b}」不是同一单位")
+
+
+def group_units(names: Sequence[str]) -> dict[str, int]:
+    """Group written unit names that denote the same organisation (全称/简称/abbreviations).
+
+    Args:
+        names: unit names as written; blanks and repeats allowed.
+
+    Returns:
+        name -> group number for every distinct non-blank name; names in one group are linked by
+        ``match_units``, transitively (connected components of the "same unit" graph).
+    """
+    distinct = sorted({name for name in names if normalize_unit(name)})
+    pairs = [
+        (i, j)
+        for i in range(len(distinct))
+        for j in range(i + 1, len(distinct))
+        if match_units(distinct[i], distinct[j]).same
+    ]
+    rows, cols = zip(*pairs, strict=True) if pairs else ((), ())
+    graph = csr_matrix((np.ones(len(pairs)), (rows, cols)), shape=(len(distinct), len(distinct)))
+    _, labels = connected_components(graph, directed=False)
+    return {name: int(label) for name, label in zip(distinct, labels, strict=True)}
+
+
+def unit_groups(names: Sequence[str]) -> dict[str, str]:
+    """One display name per organisation for the written unit names.
+
+    Two names belong to one organisation when ``pipelines.units.match_units`` says so (same name, full name
+    vs. 简称, contained name, abbreviation), transitively. The display name is the most frequent written
+    name of the group, the longest on a tie (usually the full name).
+
+    Args:
+        names: unit names as written, repeats allowed (frequency picks the display name).
+
+    Returns:
+        Mapping from every distinct name to its group's display name.
+    """
+    counts = Counter(name for name in names)
+    groups = group_units(list(counts))
+    members: dict[object, list[str]] = {}
+    for name in counts:
+        members.setdefault(groups.get(name, name), []).append(name)
+    display = {key: max(group, key=lambda n: (counts[n], len(n), n)) for key, group in members.items()}
+    return {name: display[groups.get(name, name)] for name in counts}

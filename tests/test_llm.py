@@ -10,6 +10,7 @@ import pytest
 
 from pipelines.backends.llm import LLMClient, LLMError, _retry_after, get_llm_client, parse_json_content
 from pipelines.backends.prompts import Prompt
+from pipelines.cache import StoreCache
 from pipelines.config import Settings
 from tests.llm_server import Reply, chat_reply, error_reply
 
@@ -32,7 +33,7 @@ def make_client(server, engine=None, **changes) -> LLMClient:
         "llm_concurrency": 4,
     }
     values.update(changes)
-    client = LLMClient(Settings(**values), engine=engine)
+    client = LLMClient(Settings(**values), cache=StoreCache(engine) if engine is not None else None)
     client.backoff_s = 0.01
     return client
 

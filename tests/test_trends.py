@@ -15,13 +15,12 @@ from nbclient import NotebookClient
 from scipy import stats
 from sklearn.metrics import adjusted_rand_score
 
-from pipelines import auth, store
+from pipelines import auth, store, trends
 from pipelines.__main__ import main
 from pipelines.config import PROJ_ROOT
 from pipelines.review import decisions as review
 from pipelines.schema import CategorySuggestion, DuplicateMatch, PastCase, PreviousApplication, Submission
-from pipelines.trends import compute as trends
-from pipelines.trends.compute import TrendCase, TrendError
+from pipelines.trends import TrendCase, TrendError
 
 NEUTRAL = [
     "报社整合采编力量，优化内容生产流程。",
@@ -214,7 +213,7 @@ def test_a_planted_term_rises_a_dropped_term_falls_and_a_flat_term_stays_flat(pl
 
 def test_phrases_that_add_nothing_to_their_parts_are_dropped(planted):
     changes = trends.term_changes(planted, 2024, 2025, max_n=3)
-    texts = trends._case_text(planted[planted["year"].isin([2024, 2025])])
+    texts = trends.case_text(planted[planted["year"].isin([2024, 2025])])
     grams_of = [
         {
             clause[i : i + n]
@@ -582,6 +581,21 @@ def test_excel_export_has_every_table_with_chinese_headers(report):
     assert b2[header.index("自述往年申报")] == "碳路观察" and b2[header.index("重复依据")] == "申报表自述"
 
 
+def test_excel_export_writes_applicant_formulas_as_text():
+    frame = trends.cases_frame(
+        [
+            TrendCase("A1", 2025, 1, "awarded", "@SUM(1)", '=HYPERLINK("http://evil","点此")', "正文一"),
+            TrendCase("A2", 2025, 2, "not_selected", "-报社", "+融媒体中心", "正文二"),
+        ]
+    )
+    data = trends.excel_bytes({"案例": frame[["id", "unit", "title"]]})
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["案例"]
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
+    assert all(cell.data_type != "f" for cell in cells)
+    values = {cell.value for cell in cells}
+    assert '\'=HYPERLINK("http://evil","点此")' in values and "'+融媒体中心" in values and "'-报社" in values
+
+
 def test_charts_render_to_png_and_svg(report):
     charts = trends.report_charts(report)
     assert {"category_shares", "theme_heatmap", "theme_mentions", "case_map", "terms_2024_2025"} <= set(
@@ -726,7 +740,7 @@ def test_load_sample_reports_a_broken_file(tmp_path):
 def test_the_notebook_runs_top_to_bottom():
     notebook = nbformat.read(PROJ_ROOT / "notebooks" / "trends.ipynb", as_version=4)
     sources = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
-    assert "from pipelines.trends import compute as trends" in sources and "def " not in sources
+    assert "from pipelines import trends" in sources and "def " not in sources
     client = NotebookClient(
         notebook, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(PROJ_ROOT)}}
     )

@@ -10,7 +10,7 @@ row), and has an ``id`` that changes whenever its vectors would change, so cache
 - ``SentenceTransformerEmbedder``, ``OpenAIEmbedder`` (``embed_models``): a sentence-transformers model from a
   local directory (``st_model_dir``, never downloads) and an OpenAI-compatible ``/v1/embeddings`` endpoint.
 - ``CachedEmbedder`` (``embed_cache``): an LRU in front of any of them, with an optional persistent
-  ``VectorCache`` passed in.
+  ``pipelines.cache.Cache`` passed in.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import joblib
 import numpy as np
@@ -31,10 +31,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
 from pipelines.backends.embed_base import Embedder, EmbeddingError, unit_rows
-from pipelines.backends.embed_cache import CachedEmbedder, StoreCache, VectorCache
+from pipelines.backends.embed_cache import CachedEmbedder
 from pipelines.backends.embed_models import OpenAIEmbedder, SentenceTransformerEmbedder, openai_client
 from pipelines.config import DATA_DIR, MODELS_DIR, SAMPLE_DIR, Settings, get_settings
 from pipelines.text import normalize, tokenize_zh
+
+if TYPE_CHECKING:
+    from pipelines.cache import Cache
 
 __all__ = [
     "CachedEmbedder",
@@ -43,8 +46,6 @@ __all__ = [
     "LexicalEmbedder",
     "OpenAIEmbedder",
     "SentenceTransformerEmbedder",
-    "StoreCache",
-    "VectorCache",
     "get_embedder",
 ]
 
@@ -250,7 +251,7 @@ def _build(settings: Settings) -> Embedder:
     )
 
 
-def get_embedder(settings: Settings | None = None, cache: VectorCache | None = None) -> Embedder:
+def get_embedder(settings: Settings | None = None, cache: Cache | None = None) -> Embedder:
     """The embedder named in the settings, wrapped in a cache.
 
     The underlying model is built once per settings; the lexical default keeps only an in-memory cache
@@ -258,7 +259,7 @@ def get_embedder(settings: Settings | None = None, cache: VectorCache | None = N
 
     Args:
         settings: defaults to ``get_settings()``.
-        cache: persistent vector cache, e.g. ``StoreCache(engine)`` (ignored for the lexical embedder).
+        cache: persistent vector cache, e.g. ``pipelines.cache.StoreCache(engine)`` (ignored for the lexical embedder).
 
     Returns:
         An ``Embedder``.

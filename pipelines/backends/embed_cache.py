@@ -1,51 +1,19 @@
-"""An LRU cache in front of any embedder, with an optional persistent cache passed in through a small
-protocol (``VectorCache``): the embedder knows nothing of the store."""
+"""An LRU cache in front of any embedder, with an optional persistent cache passed in through the small
+``pipelines.cache.Cache`` protocol: the embedder knows nothing of the store."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pipelines.backends.embed_base import Embedder
 from pipelines.text import text_hash
 
-
-class VectorCache(Protocol):
-    """A persistent key-value cache (e.g. the store's ``cache`` table)."""
-
-    def get(self, key: str) -> Any | None:
-        """The value stored under ``key``, or None."""
-        ...
-
-    def put(self, key: str, kind: str, value: Any) -> None:
-        """Store ``value`` (JSON-serialisable) under ``key``."""
-        ...
-
-
-class StoreCache:
-    """``VectorCache`` over the store's ``cache`` table.
-
-    Args:
-        engine: the store engine.
-    """
-
-    def __init__(self, engine: Any) -> None:
-        self.engine = engine
-
-    def get(self, key: str) -> Any | None:
-        """See ``VectorCache.get``."""
-        from pipelines import store
-
-        return store.cache_get(self.engine, key)
-
-    def put(self, key: str, kind: str, value: Any) -> None:
-        """See ``VectorCache.put``."""
-        from pipelines import store
-
-        store.cache_put(self.engine, key, kind, value)
+if TYPE_CHECKING:
+    from pipelines.cache import Cache
 
 
 class CachedEmbedder:
@@ -54,12 +22,10 @@ class CachedEmbedder:
     Args:
         inner: the embedder doing the work.
         max_bytes: memory budget of the in-process cache.
-        cache: optional persistent cache (``VectorCache``); vectors are then also kept there.
+        cache: optional persistent cache (``pipelines.cache.Cache``); vectors are then also kept there.
     """
 
-    def __init__(
-        self, inner: Embedder, max_bytes: int = 128 * 2**20, cache: VectorCache | None = None
-    ) -> None:
+    def __init__(self, inner: Embedder, max_bytes: int = 128 * 2**20, cache: Cache | None = None) -> None:
         self.inner = inner
         self.id = inner.id
         self.max_bytes = max_bytes

@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import openai
-from sqlalchemy.engine import Engine
 
-from pipelines import store
 from pipelines.backends.prompts import Prompt
+from pipelines.cache import Cache
 from pipelines.config import Settings
 
 ErrorCode = str  # not_configured | unreachable | unauthorized | rate_limited | timeout | bad_response
@@ -95,7 +94,7 @@ class LLMClient:
         settings: ``llm_base_url``, ``llm_model``, ``llm_api_key``, ``llm_timeout_s``, ``llm_max_retries``
             and ``llm_concurrency`` are used.
         client: an ``openai.OpenAI`` to use instead of building one from the settings.
-        engine: database for the answer cache; without it answers are cached in memory for this client.
+        cache: where answers are kept (``pipelines.cache.Cache``); without it, in memory for this client.
 
     Raises:
         LLMError: ``not_configured`` when no model (or no base URL and no client) is set.
@@ -104,7 +103,7 @@ class LLMClient:
     backoff_s = 0.5  # first retry delay; doubles each retry
 
     def __init__(
-        self, settings: Settings, client: openai.OpenAI | None = None, engine: Engine | None = None
+        self, settings: Settings, client: openai.OpenAI | None = None, cache: Cache | None = None
     ) -> None:
         if not settings.llm_model or (client is None and not settings.llm_base_url):
             raise LLMError(
@@ -114,7 +113,7 @@ class LLMClient:
             )
         self.settings = settings
         self.model = settings.llm_model
-        self.engine = engine
+        self.cache = cache
         self.client = client or openai.OpenAI(
             base_url=settings.llm_base_url,
             # Local servers (vLLM, Ollama) need no key, but the openai library insists on one.
@@ -334,24 +333,24 @@ class LLMClient:
         return "llm:" + hashlib.sha256(parts.encode("utf-8")).hexdigest()
 
     def _cache_get(self, key: str) -> dict | None:
-        if self.engine is not None:
-            return store.cache_get(self.engine, key)
+        if self.cache is not None:
+            return self.cache.get(key)
         with self._memory_lock:
             return self._memory.get(key)
 
     def _cache_put(self, key: str, value: dict) -> None:
-        if self.engine is not None:
-            store.cache_put(self.engine, key, "llm", value)
+        if self.cache is not None:
+            self.cache.put(key, "llm", value)
             return
         with self._memory_lock:
             self._memory[key] = value
 
 
-def get_llm_client(settings: Settings, engine: Engine | None = None) -> LLMClient | None:
+def get_llm_client(settings: Settings, cache: Cache | None = None) -> LLMClient | None:
     """The LLM client for these settings, or None when no endpoint is configured."""
     if not settings.llm_enabled:
         return None
-    return LLMClient(settings, engine=engine)
+    return LLMClient(settings, cache=cache)
 
 
 def parse_json_content(content: str) -> dict:
