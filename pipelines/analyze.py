@@ -60,14 +60,9 @@ def duplicates_batch(
     engine: Engine, batch: Sequence[tuple[int, Submission]]
 ) -> dict[int, list[DuplicateMatch]]:
     from pipelines.backends.embed import get_embedder
-    from pipelines.repeats.detect import BatchCase, detect_duplicates
+    from pipelines.repeats.batch import detect_submissions
 
-    cases = [
-        BatchCase(str(sid), sub.title, sub.unit, sub.text, sub.declared_category, dict(sub.sections))
-        for sid, sub in batch
-    ]
-    found = detect_duplicates(cases, store.list_past_cases(engine), get_embedder())
-    return {sid: found.get(str(sid), []) for sid, _ in batch}
+    return detect_submissions(engine, batch, get_embedder())
 
 
 def score_batch(engine: Engine, batch: Sequence[tuple[int, Submission]]) -> dict[int, dict]:

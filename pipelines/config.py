@@ -51,6 +51,9 @@ class Settings:
     blind_review: bool = False
     hide_ai_scores_until_reviewed: bool = True
     oidc_enabled: bool = False
+    # Repeats: re-rank repeat candidates with the sentence-transformers model at st_model_dir (slower; the
+    # lexical retrieval and index stay the same). Measured in data/eval/README.md.
+    repeat_rerank: bool = False
     # Caches (built indexes); empty = $XDG_CACHE_HOME/workbench or ~/.cache/workbench, never the source tree
     cache_dir: str = ""
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipelines.repeats.readers import DedupeInputError, read_cases, read_history, read_pairs
+from pipelines.repeats.semantic import Reranker, reranker_from_settings
 from pipelines.schema import DuplicateMatch
 from pipelines.vocabulary import REPEAT_VERDICTS, VERDICTS
 
@@ -54,6 +55,16 @@ def _cli_embedder(args: argparse.Namespace) -> Embedder | None:
         return None
 
 
+def _cli_reranker() -> Reranker | None:
+    from pipelines.backends.embed import EmbeddingError
+
+    try:
+        return reranker_from_settings()
+    except EmbeddingError as exc:
+        print(f"提示：{exc.message}。本次不做句向量重排序。", file=sys.stderr)
+        return None
+
+
 def _match_record(match: DuplicateMatch) -> dict[str, Any]:
     record: dict[str, Any] = {
         "other_id": match.other_id,
@@ -83,7 +94,7 @@ def _cli_dedupe(args: argparse.Namespace) -> int:
     try:
         if args.history is None:
             from pipelines import store
-            from pipelines.repeats.detect import detect_for_store
+            from pipelines.repeats.batch import detect_for_store
 
             results: dict[Any, list[DuplicateMatch]] = detect_for_store(store.get_engine(), embedder)
         else:
@@ -97,6 +108,9 @@ def _cli_dedupe(args: argparse.Namespace) -> int:
                 content_hash=file_hash(args.history),
                 load_history=lambda: read_history(args.history),
             )
+            index.reranker = _cli_reranker()
+            state = "载入已保存的索引" if index.loaded_from_cache else "新建索引并保存"
+            print(f"往年案例查重索引：{state}（{len(index.index_)} 条往年案例）。", file=sys.stderr)
             results = detect_duplicates(cases, index)
     except DedupeInputError as exc:
         print(f"错误：{exc}", file=sys.stderr)
@@ -120,7 +134,7 @@ def _cli_evaluate(args: argparse.Namespace) -> int:
         from pipelines.repeats.evaluate import judge_pairs, pair_metrics
 
         pairs = read_pairs(args.pairs)
-        metrics = pair_metrics(judge_pairs(pairs, _cli_embedder(args)))
+        metrics = pair_metrics(judge_pairs(pairs, _cli_embedder(args), reranker=_cli_reranker()))
     except DedupeInputError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2

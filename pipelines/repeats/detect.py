@@ -5,18 +5,19 @@ The parts: ``facts`` and ``fingerprint`` prepare a case (project facts, project 
 self-description and without the history's boilerplate, ``boilerplate``); ``index`` finds candidates
 without scanning the history (LSH, inverted indexes on rare facts and on the semantic vectors' terms, the
 unit); ``verdicts`` computes the pair signals and decides; ``iteration`` writes the iteration report and the
-side-by-side passages; ``persist`` keeps a built index on disk. This module ties them together.
+side-by-side passages; ``persist`` keeps a built index on disk; ``batch`` runs on the store. This
+module ties them together.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pipelines.repeats.boilerplate import Boilerplate
 from pipelines.repeats.fingerprint import BatchCase, CaseDoc, make_doc
 from pipelines.repeats.index import CaseIndex, build_index
-from pipelines.repeats.semantic import SemanticModel, Vectors
+from pipelines.repeats.semantic import Reranker, SemanticModel, Vectors
 from pipelines.repeats.signals import shingle_hashes
 from pipelines.repeats.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from pipelines.repeats.verdicts import finish, judge
@@ -25,8 +26,6 @@ from pipelines.units import normalize_unit
 from pipelines.vocabulary import CALL_TEXT_FILE
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
-
     from pipelines.backends.embed import Embedder
 
 __all__ = ["BatchCase", "DEFAULT_THRESHOLDS", "HistoryIndex", "Thresholds", "detect_duplicates"]
@@ -66,6 +65,7 @@ class HistoryIndex:
         self.semantic = semantic
         self.call_year = call_year
         self.loaded_from_cache = False
+        self.reranker: Reranker | None = None  # set to re-rank candidates with a neural embedder
 
     @classmethod
     def build(
@@ -117,13 +117,22 @@ class HistoryIndex:
         docs, vectors = self.prepare(cases)
         return [self.query_doc(doc, vectors, i, top_k) for i, doc in enumerate(docs)]
 
+    def rerank(
+        self, doc: CaseDoc, candidates: dict[int, float | None], docs: Callable[[int], CaseDoc]
+    ) -> dict[int, float | None]:
+        """The candidates with the re-ranker's semantic cosine (unchanged without a re-ranker)."""
+        if self.reranker is None:
+            return candidates
+        return dict(self.reranker.rescore(doc.project, {p: docs(p).project for p in candidates}))
+
     def query_doc(
         self, doc: CaseDoc, vectors: Vectors | None, row: int, top_k: int, weights: Any = None
     ) -> list[DuplicateMatch]:
         """Matches of a prepared case (row ``row`` of ``vectors``) against the history."""
         weights = weights or self.index_.weights
         matches = []
-        for position, semantic in self.index_.candidates(doc, vectors, row).items():
+        candidates = self.rerank(doc, self.index_.candidates(doc, vectors, row), self.index_.doc)
+        for position, semantic in candidates.items():
             match = judge(doc, self.index_.doc(position), weights, semantic, False, self.call_year)
             if match is not None:
                 matches.append(match)
@@ -160,7 +169,8 @@ def detect_duplicates(
     results: dict[str, list[DuplicateMatch]] = {}
     for row, doc in enumerate(docs):
         matches = history_index.query_doc(doc, vectors, row, 10**6, weights)
-        for position, semantic in batch_index.candidates(doc, vectors, row).items():
+        candidates = history_index.rerank(doc, batch_index.candidates(doc, vectors, row), docs.__getitem__)
+        for position, semantic in candidates.items():
             if position == row:
                 continue
             match = judge(doc, docs[position], weights, semantic, True, history_index.call_year)
@@ -168,42 +178,3 @@ def detect_duplicates(
                 matches.append(match)
         results[doc.id] = finish(matches, top_k=10**6)
     return results
-
-
-def case_from_submission(submission_id: int | str, payload: dict[str, Any]) -> BatchCase:
-    """A ``BatchCase`` from a stored submission payload (``Submission.to_dict()``)."""
-    sections = {str(k): str(v) for k, v in (payload.get("sections") or {}).items()}
-    return BatchCase(
-        id=str(submission_id),
-        title=str(payload.get("title") or ""),
-        unit=str(payload.get("unit") or ""),
-        text=str(payload.get("text") or ""),
-        category=payload.get("declared_category"),
-        sections=sections,
-    )
-
-
-def detect_for_store(
-    engine: Engine, embedder: Embedder | None = None, year: int | None = None
-) -> dict[int, list[DuplicateMatch]]:
-    """``detect_duplicates`` on the stored current submissions of the call year and the stored past cases.
-
-    The history index is loaded from the repeat-index cache when the stored past cases have not changed.
-
-    Args:
-        engine: the store.
-        embedder: optional; adds the ``semantic`` signal.
-        year: the call year (defaults to the settings' ``call_year``).
-
-    Returns:
-        Submission id → matches (``other_id`` of a same-batch match is the other submission's id as text).
-    """
-    from pipelines import store
-    from pipelines.repeats.persist import cached_history_index
-
-    year = year or call_year_setting()
-    rows = store.list_submissions(engine, year=year)
-    batch = [case_from_submission(row.id, row.payload or {}) for row in rows]
-    index = cached_history_index(store.list_past_cases(engine), embedder, year)
-    results = detect_duplicates(batch, index)
-    return {int(case_id): matches for case_id, matches in results.items()}

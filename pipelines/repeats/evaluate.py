@@ -16,7 +16,7 @@ from pipelines.repeats.fingerprint import BatchCase, make_doc
 from pipelines.repeats.index import CaseIndex
 from pipelines.repeats.iteration import iteration_report
 from pipelines.repeats.readers import case_from_record, past_from_record
-from pipelines.repeats.semantic import SemanticModel
+from pipelines.repeats.semantic import Reranker, SemanticModel
 from pipelines.repeats.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from pipelines.repeats.verdicts import AWARDEE_YEARS, judge, pair_signals
 from pipelines.schema import PastCase
@@ -48,6 +48,7 @@ def judge_pairs(
     embedder: Embedder | None = None,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     call_year: int | None = None,
+    reranker: Reranker | None = None,
 ) -> list[PairOutcome]:
     """Run the pair decision on labelled pairs.
 
@@ -60,6 +61,7 @@ def judge_pairs(
         embedder: optional; adds the ``semantic`` signal.
         thresholds: decision thresholds.
         call_year: defaults to the settings' ``call_year``.
+        reranker: optional; its cosine is the ``semantic`` signal instead of the embedder's.
 
     Returns:
         One outcome per pair, in order.
@@ -80,6 +82,8 @@ def judge_pairs(
     for i, pair in enumerate(pairs):
         a, b = docs_a[i], docs_b[i]
         semantic = vectors_a.pair(i, vectors_b, i) if vectors_a and vectors_b else None
+        if reranker is not None:
+            semantic = reranker.rescore(a.project, {0: b.project})[0]
         match = judge(a, b, history.weights, semantic, b.outcome is None, call_year, thresholds, align=False)
         iteration: dict[str, float] = {}
         if b.outcome == "not_selected":

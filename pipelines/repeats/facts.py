@@ -203,7 +203,8 @@ _PLACE = re.compile(
 )
 _NOT_PLACE_START = set("全各本该省地城县市两多个每一二三四五六七八九十百千万等和与及或在于到向对从")
 _SELF_REFERENCE = re.compile(
-    r"本报|本社|本台|本刊|本集团|本单位|本中心|我报|我社|我台|我刊|我集团|我单位|我中心|该报|该社|该台|该刊|该集团"
+    r"本报|本社|本台|本刊|本集团|本单位|本中心|我报|我社|我台|我刊|我集团|我单位|我中心|该报|该社|该台|该刊|该集团|"
+    r"报社|杂志社|出版社|集团|电视台|广播电视台|融媒体中心|传媒中心"
 )
 # What a unit says about itself (founding, ownership, size, reach, honours).
 _UNIT_CUE = re.compile(
@@ -226,7 +227,7 @@ def extract_places(text: str) -> list[str]:
     found: dict[str, None] = {}
     for match in _PLACE.finditer(match_text(text)):
         place = match.group(0)
-        if place[0] in _NOT_PLACE_START:
+        if any(char in _NOT_PLACE_START for char in place[:-1]):
             continue
         province = re.match(rf"(?:{PROVINCES})", place)
         found.setdefault(province.group(0) if province else place, None)
@@ -259,3 +260,31 @@ def describes_unit(sentence: str, terms: tuple[str, ...], project_names: tuple[s
     if any(name in folded for name in project_names):
         return False
     return bool(_UNIT_CUE.search(folded))
+
+
+_BASE_BEFORE = re.compile(r"(?:在|依托|基于|借助|以|利用|接入|背靠)[^。；;，,]{0,4}$")
+_BASE_AFTER = re.compile(r"^[”」』》\"]?[^。；;，,]{0,6}?(?:的)?(?:基础|之上|底座|架构|能力|为基|为底)")
+_BASE_DIRECT = re.compile(r"(?:依托|基于|借助|背靠|脱胎于)[“「『《\"]?$")
+
+
+def mentions_as_base(name: str, text: str) -> bool:
+    """Whether every mention of ``name`` in ``text`` names it as the base of something else.
+
+    ``在“铁路融媒云”的基础上发布了…``, ``依托“海关双语通”矩阵…``: a new project built on an older one names
+    the older one, which is not a sign that it *is* the older one. Both texts folded (``match_text``).
+
+    Args:
+        name: a folded name.
+        text: the folded text it was found in.
+
+    Returns:
+        True when the name occurs and every occurrence is in such a context.
+    """
+    start, seen = text.find(name), False
+    while start >= 0:
+        seen = True
+        before, after = text[max(0, start - 8) : start], text[start + len(name) : start + len(name) + 10]
+        if not (_BASE_DIRECT.search(before) or (_BASE_BEFORE.search(before) and _BASE_AFTER.search(after))):
+            return False
+        start = text.find(name, start + len(name))
+    return seen

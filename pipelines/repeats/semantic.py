@@ -123,3 +123,41 @@ class SemanticModel:
         if self.chars is not None:
             return Vectors(sp.vstack(blocks, format="csr", dtype=np.float32))
         return Vectors(np.vstack(blocks))
+
+
+class Reranker:
+    """The semantic signal of candidate pairs from a neural embedder (sentence-transformers by local path).
+
+    Retrieval stays lexical (cheap, stored in the index); only the candidates of a query are embedded, and
+    their cosine replaces the lexical one. Vectors are memoised by the embedder's own cache.
+
+    Args:
+        embedder: an ``Embedder`` with dense rows.
+    """
+
+    def __init__(self, embedder: object) -> None:
+        self.embedder = embedder
+        self.id = getattr(embedder, "id", "reranker")
+
+    def rescore(self, text: str, others: dict[int, str]) -> dict[int, float]:
+        """Cosine of ``text`` with each of ``others`` (position → project text)."""
+        if not others:
+            return {}
+        vectors = np.asarray(self.embedder.embed([text, *others.values()]), dtype=np.float32)  # type: ignore[attr-defined]
+        sims = vectors[1:] @ vectors[0]
+        return dict(zip(others, sims.tolist(), strict=True))
+
+
+def reranker_from_settings(settings: object | None = None) -> Reranker | None:
+    """The re-ranker named by ``repeat_rerank`` (the sentence-transformers model at ``st_model_dir``), or None.
+
+    Raises:
+        EmbeddingError: when re-ranking is on but the model directory cannot be loaded.
+    """
+    from pipelines.backends.embed import get_embedder
+    from pipelines.config import get_settings, with_overrides
+
+    settings = settings or get_settings()
+    if not settings.repeat_rerank:  # type: ignore[attr-defined]
+        return None
+    return Reranker(get_embedder(with_overrides(settings, embedder="sentence-transformers")))  # type: ignore[arg-type]

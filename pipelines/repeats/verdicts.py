@@ -26,6 +26,7 @@ from collections.abc import Sequence
 
 from pipelines.figures import Figure
 from pipelines.repeats import signals as sig
+from pipelines.repeats.facts import mentions_as_base
 from pipelines.repeats.fingerprint import CaseDoc
 from pipelines.repeats.iteration import aligned_passages, iteration_report
 from pipelines.repeats.keys import Weights
@@ -49,8 +50,14 @@ MAX_RELATED = 8
 
 
 def _found(keys: Sequence[str], other_text: str) -> list[str]:
-    """The fact keys (``CaseDoc.keys``: names, ``p:`` partners, ``@`` places) found in the other text."""
-    return [key for key in keys if key.removeprefix("@").removeprefix("p:") in other_text]
+    """The fact keys (``CaseDoc.keys``: names, ``p:`` partners, ``@`` places) found in the other text, except
+    names the other text mentions only as the base it builds on (``facts.mentions_as_base``)."""
+    found = []
+    for key in keys:
+        name = key.removeprefix("@").removeprefix("p:")
+        if name in other_text and not (key == name and mentions_as_base(name, other_text)):
+            found.append(key)
+    return found
 
 
 def pair_signals(a: CaseDoc, b: CaseDoc, weights: Weights, semantic: float | None) -> dict[str, float]:
@@ -79,10 +86,7 @@ def pair_signals(a: CaseDoc, b: CaseDoc, weights: Weights, semantic: float | Non
     figure_b = sum(figure_weight(f) for f in b.figures.values())
     shared = sig.shared_count(a.shingles, b.shingles)
     union = a.shingles.size + b.shingles.size - shared
-    title_hits = (
-        bool(a.title_names) and bool(sig.names_in_text(a.title_names, b.full)),
-        bool(b.title_names) and bool(sig.names_in_text(b.title_names, a.full)),
-    )
+    title_hits = (bool(_found(a.title_names, b.full)), bool(_found(b.title_names, a.full)))
     return {
         "title_sim": round(sig.bigram_cosine(a.title, b.title), 4),
         "shingle_jaccard": round(shared / union if union else 0.0, 4),
