@@ -126,13 +126,33 @@ def analyze_submissions(
         report.stages.append(label)
     categories, matches = results["类别"], results["查重"]
     findings = _findings(batch, categories, matches, settings)
-    for sid in wanted:
-        if sid not in findings:
-            continue
-        store.save_suggestion(engine, sid, "category", asdict(categories[sid]), categories[sid].model_version)
-        store.save_suggestion(engine, sid, "duplicates", [asdict(m) for m in matches[sid]], "duplicates")
-        store.save_suggestion(engine, sid, "eligibility", [asdict(f) for f in findings[sid]], "rules")
-        store.save_suggestion(engine, sid, "scores", results["评分"][sid], "offline")
+    with store.session_scope(engine) as session:  # one transaction for the whole batch
+        for sid in sorted(wanted & findings.keys()):
+            session.add_all(
+                [
+                    store.SuggestionRow(
+                        submission_id=sid,
+                        kind="category",
+                        payload=asdict(categories[sid]),
+                        agent=categories[sid].model_version,
+                    ),
+                    store.SuggestionRow(
+                        submission_id=sid,
+                        kind="duplicates",
+                        payload=[asdict(m) for m in matches[sid]],
+                        agent="duplicates",
+                    ),
+                    store.SuggestionRow(
+                        submission_id=sid,
+                        kind="eligibility",
+                        payload=[asdict(f) for f in findings[sid]],
+                        agent="rules",
+                    ),
+                    store.SuggestionRow(
+                        submission_id=sid, kind="scores", payload=results["评分"][sid], agent="offline"
+                    ),
+                ]
+            )
     report.stages.append("资格审查")
     _llm_scores(engine, [item for item in batch if item[0] in wanted], settings, report)
     if progress:

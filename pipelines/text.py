@@ -35,11 +35,9 @@ _OPENING_QUOTES = {"“": "”", "‘": "’", "「": "」", "『": "』"}
 _MAX_QUOTE_CHARS = 300  # an unclosed quote longer than this no longer holds sentences together
 
 
-def _half_width(char: str) -> str:
-    code = ord(char)
-    if 0xFF01 <= code <= 0xFF5E and char not in _FULLWIDTH_KEEP:
-        return chr(code - 0xFEE0)
-    return char
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F) if chr(code) not in _FULLWIDTH_KEEP}
+# the characters where sentence splitting can change state (quotes, closers, end marks)
+_SPLIT_SPECIAL = re.compile("[“‘「『”’」』。！？；!?;….]")
 
 
 def normalize(text: str) -> str:
@@ -57,7 +55,7 @@ def normalize(text: str) -> str:
         The normalised text (newlines between non-empty lines kept).
     """
     text = unicodedata.normalize("NFC", text or "").translate(_ZERO_WIDTH)
-    text = "".join(_half_width(char) for char in text)
+    text = text.translate(_HALF_WIDTH)
     lines = []
     for line in re.split(r"\r\n|\r|\n|\u2028|\u2029", text):
         line = _SPACE_BETWEEN_CJK.sub("", _HSPACE.sub(" ", line).strip())
@@ -86,12 +84,20 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _split_line(line: str) -> list[str]:
+    """Sentences of one line; only the special characters (``_SPLIT_SPECIAL``) are visited."""
     pieces: list[str] = []
     start = 0
     expected_closers: list[str] = []
     quote_start = 0
     i = 0
-    while i < len(line):
+    size = len(line)
+    while True:
+        found = _SPLIT_SPECIAL.search(line, i)
+        if found is None:
+            break
+        i = found.start()
+        if expected_closers and i - 1 - quote_start > _MAX_QUOTE_CHARS:
+            expected_closers.clear()  # a quotation that ran on without closing, seen at an ordinary character
         char = line[i]
         if char in _OPENING_QUOTES:
             if not expected_closers:
@@ -101,7 +107,7 @@ def _split_line(line: str) -> list[str]:
             expected_closers.pop()
             if not expected_closers and i > 0 and (line[i - 1] in _TERMINALS or line[i - 1] in "…."):
                 i += 1
-                while i < len(line) and line[i] in _CLOSERS:
+                while i < size and line[i] in _CLOSERS:
                     i += 1
                 pieces.append(line[start:i])
                 start = i
@@ -111,9 +117,9 @@ def _split_line(line: str) -> list[str]:
         is_end = char in _TERMINALS or line.startswith("……", i) or line.startswith("...", i)
         if is_end and not expected_closers:
             i += 1
-            while i < len(line) and (line[i] in _TERMINALS or line[i] in "…."):
+            while i < size and (line[i] in _TERMINALS or line[i] in "…."):
                 i += 1
-            while i < len(line) and line[i] in _CLOSERS:
+            while i < size and line[i] in _CLOSERS:
                 i += 1
             pieces.append(line[start:i])
             start = i

@@ -77,6 +77,10 @@ class Boilerplate:
         positions[positions == self.common_.size] = 0
         return float(np.count_nonzero(self.common_[positions] == hashes)) / hashes.size
 
+    def is_common(self, hashes: np.ndarray) -> bool:
+        """A sentence (its shingle hashes) most of whose shingles are common."""
+        return self.share(hashes) >= BOILERPLATE_SHARE
+
     def is_boilerplate(self, sentence: str) -> bool:
         """A sentence most of whose shingles are common."""
-        return self.share(shingle_hashes(sentence)) >= BOILERPLATE_SHARE
+        return self.is_common(shingle_hashes(sentence))

@@ -24,7 +24,7 @@ from pipelines.repeats.facts import (
     extract_places,
     unit_terms,
 )
-from pipelines.repeats.signals import shingle_hashes
+from pipelines.repeats.signals import shingle_hashes, unique_sorted
 from pipelines.schema import PastCase
 from pipelines.text import match_text, split_sentences
 from pipelines.units import normalize_unit
@@ -62,11 +62,7 @@ class CaseDoc:
     places: tuple[str, ...]
     full: str  # folded title + whole text (where the other side's names are looked for)
     project: str  # title + project sentences (no unit self-description, no boilerplate)
-
-    @cached_property
-    def shingles(self) -> np.ndarray:
-        """Hashed 5-character shingles of the project text, sorted unique uint64 ``(s,)``."""
-        return shingle_hashes(self.project)
+    shingles: np.ndarray  # hashed 5-character shingles of the project sentences and title, sorted uint64
 
     @cached_property
     def section_sentences(self) -> list[tuple[str, list[str]]]:
@@ -102,14 +98,17 @@ def make_doc(source: BatchCase | PastCase, boilerplate: Boilerplate | None = Non
     terms = unit_terms(source.unit)
     sentences = split_sentences(text)
     about_unit = [describes_unit(s, terms, title_names) for s in sentences]
-    boiler = [bool(boilerplate) and boilerplate.is_boilerplate(s) for s in sentences]  # type: ignore[union-attr]
+    hashes = [shingle_hashes(s) for s in sentences]
+    boiler = [bool(boilerplate) and boilerplate.is_common(h) for h in hashes]  # type: ignore[union-attr]
     total = sum(map(len, sentences)) or 1
     if sum(len(s) for s, u in zip(sentences, about_unit, strict=True) if u) > MAX_DROPPED_SHARE * total:
         about_unit = [False] * len(sentences)
     fact_text = "".join(s for s, u in zip(sentences, about_unit, strict=True) if not u)
-    kept = [s for s, u, b in zip(sentences, about_unit, boiler, strict=True) if not (u or b)]
-    if sum(map(len, kept)) < (1 - MAX_DROPPED_SHARE) * total:
-        kept = [s for s, u in zip(sentences, about_unit, strict=True) if not u]
+    keep = [not (u or b) for u, b in zip(about_unit, boiler, strict=True)]
+    if sum(len(s) for s, k in zip(sentences, keep, strict=True) if k) < (1 - MAX_DROPPED_SHARE) * total:
+        keep = [not u for u in about_unit]
+    kept = [s for s, k in zip(sentences, keep, strict=True) if k]
+    kept_hashes = [h for h, k in zip(hashes, keep, strict=True) if k]
     names = tuple(n for n in dict.fromkeys([*title_names, *extract_names(fact_text)]) if n not in own_unit)
     figures = {figure.key: figure for figure in extract_figures(f"{source.title}\n{fact_text}")}
     return CaseDoc(
@@ -127,4 +126,5 @@ def make_doc(source: BatchCase | PastCase, boilerplate: Boilerplate | None = Non
         places=tuple(extract_places(f"{source.title}\n{fact_text}")),
         full=match_text(f"{source.title}\n{text}"),
         project=f"{source.title}\n" + "".join(kept),
+        shingles=unique_sorted(np.concatenate([shingle_hashes(source.title), *kept_hashes])),
     )

@@ -135,8 +135,9 @@ class CaseIndex:
             found.update(order[left:right].tolist())
         return found
 
-    def ranked(self, table: KeyTable, gains: dict[str, float]) -> set[int]:
-        """The positions sharing the most weight of rare keys with the query."""
+    def ranked(self, table: KeyTable, gains: dict[str, float]) -> tuple[set[int], set[int]]:
+        """Positions sharing rare keys with the query: the ``CANDIDATES_PER_SOURCE`` sharing the most weight,
+        and all of them."""
         limit = max(20, int(MAX_POSTING_SHARE * len(self)))
         postings, weights = [], []
         for key, gain in gains.items():
@@ -145,11 +146,11 @@ class CaseIndex:
                 postings.append(posting)
                 weights.append(np.full(posting.size, gain, np.float32))
         if not postings:
-            return set()
+            return set(), set()
         positions, inverse = np.unique(np.concatenate(postings), return_inverse=True)
         totals = np.bincount(inverse, weights=np.concatenate(weights))
         top = np.argsort(-totals, kind="stable")[:CANDIDATES_PER_SOURCE]
-        return set(positions[top].tolist())
+        return set(positions[top].tolist()), set(positions.tolist())
 
     def same_unit(self, unit: str) -> list[int]:
         """Positions of the cases whose unit is the same organisation (全称/简称/abbreviation)."""
@@ -177,19 +178,26 @@ class CaseIndex:
         return dict(zip(shortlist[top].tolist(), sims[top].tolist(), strict=True))
 
     def candidates(self, doc: CaseDoc, query: Vectors | None, row: int) -> dict[int, float | None]:
-        """Candidate positions with their semantic cosine (None without vectors).
+        """Candidate positions worth judging, with their semantic cosine (None without vectors).
 
-        Candidates of the same unit that no other source found are kept only up to ``MAX_UNIT_FULL``, the
-        most similar first: they can only be related cases, and few of those are shown.
+        A case of another unit is kept only when it shares an LSH band, or rare names *and* specific
+        figures with the query: anything less can never make a repeat across units (``verdicts``), so
+        semantic neighbours from other units are not judged. Cases of the same unit that no other source
+        found are kept only up to ``MAX_UNIT_FULL``, the most similar first: they can only be related cases.
         """
-        found: dict[int, float | None] = dict.fromkeys(self.lsh(doc))
-        found.update(
-            dict.fromkeys(self.ranked(self.weights.names[0], {k: self.weights.name(k) for k in doc.keys}))
-        )
+        lsh = self.lsh(doc)
+        top_names, by_names = self.ranked(self.weights.names[0], {k: self.weights.name(k) for k in doc.keys})
         figure_gains = {k: self.weights.figure(doc.figures[k]) for k in specific_figure_keys(doc)}
-        found.update(dict.fromkeys(self.ranked(self.figure_postings, figure_gains)))
+        top_figures, by_figures = self.ranked(self.figure_postings, figure_gains)
+        own_unit = set(self.same_unit(doc.unit))
+        found: dict[int, float | None] = dict.fromkeys(lsh | top_names | top_figures)
         found.update(self.nearest(query, row))
-        unit_only = [p for p in self.same_unit(doc.unit) if p not in found]
+        found = {
+            p: value
+            for p, value in found.items()
+            if p in own_unit or p in lsh or (p in by_names and p in by_figures)
+        }
+        unit_only = [p for p in own_unit if p not in found]
         has_vectors = query is not None and self.vectors is not None
         if has_vectors and len(unit_only) > MAX_UNIT_FULL:
             sims = self.vectors.cosines(query, row, np.asarray(unit_only))  # type: ignore[union-attr,arg-type]
