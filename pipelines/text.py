@@ -35,7 +35,10 @@ _OPENING_QUOTES = {"“": "”", "‘": "’", "「": "」", "『": "』"}
 _MAX_QUOTE_CHARS = 300  # an unclosed quote longer than this no longer holds sentences together
 
 
-_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F) if chr(code) not in _FULLWIDTH_KEEP}
+_HALF_WIDTH = {
+    chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F) if chr(code) not in _FULLWIDTH_KEEP
+}
+_TO_HALF_WIDTH = re.compile("[" + "".join(re.escape(char) for char in _HALF_WIDTH) + "]")
 # the characters where sentence splitting can change state (quotes, closers, end marks)
 _SPLIT_SPECIAL = re.compile("[“‘「『”’」』。！？；!?;….]")
 
@@ -55,7 +58,7 @@ def normalize(text: str) -> str:
         The normalised text (newlines between non-empty lines kept).
     """
     text = unicodedata.normalize("NFC", text or "").translate(_ZERO_WIDTH)
-    text = text.translate(_HALF_WIDTH)
+    text = _TO_HALF_WIDTH.sub(lambda match: _HALF_WIDTH[match.group(0)], text)
     lines = []
     for line in re.split(r"\r\n|\r|\n|\u2028|\u2029", text):
         line = _SPACE_BETWEEN_CJK.sub("", _HSPACE.sub(" ", line).strip())

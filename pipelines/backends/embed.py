@@ -30,6 +30,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
+from pipelines.backends.char_ngrams import CharNgramTable
 from pipelines.backends.embed_base import Embedder, EmbeddingError, unit_rows
 from pipelines.backends.embed_cache import CachedEmbedder
 from pipelines.backends.embed_models import OpenAIEmbedder, SentenceTransformerEmbedder, openai_client
@@ -160,8 +161,15 @@ class LexicalEmbedder:
         """
         if self.char_ is None:
             raise EmbeddingError("not_fitted", "词汇向量器尚未训练：请先运行 python -m pipelines train")
-        matrix = self.char_.transform([normalize(text) for text in texts])
-        return l2_normalize(matrix).astype(np.float32)
+        table = self.__dict__.get("_char_table")
+        if table is None:
+            table = self.__dict__["_char_table"] = CharNgramTable(self.char_)
+        return table.transform([normalize(text) for text in texts])
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_char_table", None)  # rebuilt on first use
+        return state
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts; see ``Embedder.embed``. Returns float32 ``(n, d)``."""
