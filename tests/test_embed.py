@@ -64,7 +64,7 @@ def test_character_block_is_computed_as_scikit_learn_does(lexical, tmp_path):
     got = lexical.embed_chars(texts)
     assert got.dtype == np.float32 and got.shape == expected.shape
     assert np.allclose(got.toarray(), expected.toarray(), atol=1e-6)
-    assert not got[2].nnz and not got[3].nnz
+    assert not got[len(TEXTS)].nnz and not got[len(TEXTS) + 1].nnz
     lexical.save(tmp_path)  # the lookup table built on first use is not saved with the model
     assert "_char_table" not in LexicalEmbedder.load(tmp_path).__dict__
 
