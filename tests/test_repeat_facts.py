@@ -128,3 +128,19 @@ def test_project_shingles_exclude_the_unit_paragraph():
     shared = np.intersect1d(doc_a.shingles, doc_b.shingles).size
     full = np.intersect1d(shingle_hashes(CLASSROOM.text), shingle_hashes(DATA_MAP.text)).size
     assert shared < full / 2
+
+
+BUILT_ON = BatchCase(
+    id="N3",
+    title="“江河技工”技能问答大模型",
+    unit=UNIT,
+    text="2024年9月，我们在“江河云课堂”的基础上训练了“江河技工”技能问答大模型，依托“江河云课堂”23.6万名学员的"
+    "学习记录和412门课程，用报社积累的8.2万条维修案例和"
+    "水利、电力行业标准进行微调，一线职工用语音提问即可得到操作步骤。模型上线三个月，问答量96万次，"
+    "准确率经专家抽检为88.5%，与江河电力公司共建故障知识库。",
+)
+
+
+def test_a_new_project_built_on_the_old_one_is_related_not_a_repeat():
+    found = detect_duplicates([BUILT_ON], [CLASSROOM, *OTHER_UNITS], call_year=2026)
+    assert {m.other_id: m.verdict for m in found["N3"]}.get("H1") == "related_case"

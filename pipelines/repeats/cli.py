@@ -39,6 +39,9 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
     dedupe.set_defaults(func=_cli_dedupe)
     evaluate = subparsers.add_parser("evaluate-dedupe", help="在标注的案例对上评估重复检测")
     evaluate.add_argument("--pairs", type=Path, required=True, help="标注案例对 JSONL（a、b、label）")
+    evaluate.add_argument(
+        "--history", type=Path, help="可选：这些案例对所取自的往年案例 JSONL（词语稀有度与套话也从中学习）"
+    )
     evaluate.add_argument("--no-embedder", action="store_true", help="不使用向量模型")
     evaluate.set_defaults(func=_cli_evaluate)
 
@@ -134,7 +137,9 @@ def _cli_evaluate(args: argparse.Namespace) -> int:
         from pipelines.repeats.evaluate import judge_pairs, pair_metrics
 
         pairs = read_pairs(args.pairs)
-        metrics = pair_metrics(judge_pairs(pairs, _cli_embedder(args), reranker=_cli_reranker()))
+        history = read_history(args.history) if args.history else []
+        outcomes = judge_pairs(pairs, _cli_embedder(args), reranker=_cli_reranker(), history=history)
+        metrics = pair_metrics(outcomes)
     except DedupeInputError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2

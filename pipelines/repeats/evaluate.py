@@ -49,6 +49,7 @@ def judge_pairs(
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     call_year: int | None = None,
     reranker: Reranker | None = None,
+    history: Sequence[PastCase] = (),
 ) -> list[PairOutcome]:
     """Run the pair decision on labelled pairs.
 
@@ -62,6 +63,8 @@ def judge_pairs(
         thresholds: decision thresholds.
         call_year: defaults to the settings' ``call_year``.
         reranker: optional; its cosine is the ``semantic`` signal instead of the embedder's.
+        history: more past cases that rarity weights and boilerplate are learned from, besides the ``b``
+            sides (the history file the pairs were drawn from).
 
     Returns:
         One outcome per pair, in order.
@@ -69,7 +72,7 @@ def judge_pairs(
     call_year = call_year or call_year_setting()
     sides_b = [_pair_side_b(pair["b"], f"第 {i + 1} 对") for i, pair in enumerate(pairs)]
     sides_a = [case_from_record(pair["a"], f"第 {i + 1} 对的 a") for i, pair in enumerate(pairs)]
-    unique_b = list({case.id: case for case in sides_b}.values())
+    unique_b = list({case.id: case for case in [*sides_b, *history]}.values())
     boilerplate = fit_boilerplate(unique_b)
     docs_b_unique = [make_doc(case, boilerplate) for case in unique_b]
     history = CaseIndex(unique_b, docs_b_unique, None, boilerplate)
