@@ -204,6 +204,34 @@ def verdict(ok: bool) -> str:
     return "ok" if ok else "FAIL"
 
 
+def table_row(row: dict) -> tuple[str, int]:
+    """One markdown row of the sweep table and its number of failed checks."""
+    build = row["build"]
+    ok_rss = build["rss"] < TARGET_RSS_MB
+    failures = int(not ok_rss)
+    cells = [
+        f"{row['size']:,}",
+        f"{build['wall']:.1f} s (CPU {build['cpu']:.1f} s; {build['wall'] / row['size'] * 1000:.2f} ms/case)",
+        f"{build['rss']:,.0f} MB {verdict(ok_rss)}",
+        f"{row['index_mb']:,.0f} MB",
+    ]
+    if "batch" in row:
+        p50, p95 = statistics.median(row["single"]), float(np.percentile(row["single"], 95))
+        batch = row["batch"]
+        found, expected = row["planted"]
+        checks = (p95 < TARGET_ONE_MS, batch["wall"] < TARGET_BATCH_S, batch["rss"] < TARGET_RSS_MB)
+        failures += sum(not c for c in checks) + (found != expected)
+        cells += [
+            f"{p50:.0f} / {p95:.0f} ms {verdict(checks[0])}",
+            f"{batch['wall']:.1f} s (CPU {batch['cpu']:.1f} s) {verdict(checks[1])}",
+            f"{batch['rss']:,.0f} MB {verdict(checks[2])}",
+            f"{found}/{expected} {verdict(found == expected)}",
+        ]
+    else:
+        cells += ["—", "—", "—", "—"]
+    return "| " + " | ".join(cells) + " |", failures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000], help="history sizes to sweep")
@@ -213,7 +241,12 @@ def main() -> int:
     parser.add_argument("--build-only", type=int, nargs="*", default=[], help="sizes measured for build only")
     args = parser.parse_args()
     failures = 0
-    rows = []
+    print("history sweep, default settings, `python -m pipelines dedupe` in a child process")
+    print(
+        "| past cases | index build (1st run) | build peak RSS | index file | 1 case p50 / p95 | "
+        f"{args.queries} cases, cold start (median of {args.runs}) | batch peak RSS | planted found |"
+    )
+    print("|---|---|---|---|---|---|---|---|", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         generator = Generator(seed=0)
@@ -223,65 +256,26 @@ def main() -> int:
         for size in [*args.sizes, *args.build_only]:
             history, cache = work / f"history{size}.jsonl", work / f"cache{size}"
             write_history(history, size, generator)
-            build = run_cli(
-                ["dedupe", "--history", str(history), "--input", str(one), "--output", str(work / "o1")],
-                cache,
-            )
-            row = {"size": size, "build": build}
+            command = ["dedupe", "--history", str(history), "--input"]
+            row = {"size": size, "build": run_cli([*command, str(one), "--output", str(work / "o1")], cache)}
             if size in args.sizes:
                 output = work / f"out{size}.jsonl"
                 runs = [
-                    run_cli(
-                        ["dedupe", "--history", str(history), "--input", str(batch), "--output", str(output)],
-                        cache,
-                    )
-                    for _ in range(args.runs)
+                    run_cli([*command, str(batch), "--output", str(output)], cache) for _ in range(args.runs)
                 ]
                 row["batch"] = {k: statistics.median(r[k] for r in runs) for k in ("wall", "cpu", "rss")}
                 row["single"] = single_latencies(history, batch, cache, args.single)
                 row["planted"] = planted(output)
             row["index_mb"] = sum(f.stat().st_size for f in cache.rglob("*.pkl")) / 2**20
-            rows.append(row)
+            line, failed = table_row(row)
+            failures += failed
+            print(line, flush=True)
             history.unlink()
+            for stored in cache.rglob("*"):
+                stored.unlink() if stored.is_file() else None
     print(
-        f"history sweep, default settings, `python -m pipelines dedupe` (load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
-    )
-    print(
-        "| past cases | index build (1st run) | build peak RSS | index file | 1 case p50 / p95 | "
-        f"{args.queries} cases, cold start (median of {args.runs}) | batch peak RSS | planted found |"
-    )
-    print("|---|---|---|---|---|---|---|---|")
-    for row in rows:
-        build = row["build"]
-        ok_build_rss = build["rss"] < TARGET_RSS_MB
-        failures += not ok_build_rss
-        cells = [
-            f"{row['size']:,}",
-            f"{build['wall']:.1f} s (CPU {build['cpu']:.1f} s; {build['wall'] / row['size'] * 1000:.2f} ms/case)",
-            f"{build['rss']:,.0f} MB {verdict(ok_build_rss)}",
-            f"{row['index_mb']:,.0f} MB",
-        ]
-        if "batch" in row:
-            p50, p95 = statistics.median(row["single"]), float(np.percentile(row["single"], 95))
-            batch_row = row["batch"]
-            found, expected = row["planted"]
-            checks = (
-                p95 < TARGET_ONE_MS,
-                batch_row["wall"] < TARGET_BATCH_S,
-                batch_row["rss"] < TARGET_RSS_MB,
-            )
-            failures += sum(not c for c in checks) + (found != expected)
-            cells += [
-                f"{p50:.0f} / {p95:.0f} ms {verdict(checks[0])}",
-                f"{batch_row['wall']:.1f} s (CPU {batch_row['cpu']:.1f} s) {verdict(checks[1])}",
-                f"{batch_row['rss']:,.0f} MB {verdict(checks[2])}",
-                f"{found}/{expected} {verdict(found == expected)}",
-            ]
-        else:
-            cells += ["—", "—", "—", "—"]
-        print("| " + " | ".join(cells) + " |")
-    print(
-        f"targets: 1 case p95 < {TARGET_ONE_MS:.0f} ms, {args.queries} cases < {TARGET_BATCH_S:.0f} s, peak < {TARGET_RSS_MB:,.0f} MB"
+        f"targets: 1 case p95 < {TARGET_ONE_MS:.0f} ms, {args.queries} cases < {TARGET_BATCH_S:.0f} s, "
+        f"peak < {TARGET_RSS_MB:,.0f} MB; load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     return 1 if failures else 0
 

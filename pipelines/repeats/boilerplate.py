@@ -19,7 +19,7 @@ import numpy as np
 
 from pipelines.repeats.signals import shingle_hashes, unique_sorted
 
-MAX_COUNTED = 30_000_000  # shingle hashes counted when fitting (about 240 MB of uint64 at most)
+MAX_COUNTED = 12_000_000  # shingle hashes counted when fitting (about 100 MB of uint64 at most)
 BOILERPLATE_SHARE = 0.6  # a sentence with at least this share of common shingles is boilerplate
 
 

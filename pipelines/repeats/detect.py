@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipelines.repeats.boilerplate import Boilerplate
 from pipelines.repeats.fingerprint import BatchCase, CaseDoc, make_doc
-from pipelines.repeats.index import CaseIndex, build_index
+from pipelines.repeats.index import CaseIndex, build_index, summarize
 from pipelines.repeats.semantic import Reranker, SemanticModel, Vectors
 from pipelines.repeats.signals import shingle_hashes
 from pipelines.repeats.thresholds import DEFAULT_THRESHOLDS, Thresholds
@@ -82,7 +82,7 @@ class HistoryIndex:
             The index.
         """
         semantic = SemanticModel(embedder) if embedder is not None else None
-        index, _ = build_index(history, fit_boilerplate(history), semantic)
+        index = build_index(history, fit_boilerplate(history), semantic)
         return cls(index, semantic, call_year or call_year_setting())
 
     @property
@@ -164,7 +164,7 @@ def detect_duplicates(
     else:
         history_index = HistoryIndex.build(history, embedder, call_year)
     docs, vectors = history_index.prepare(batch)
-    batch_index = CaseIndex(batch, docs, vectors, history_index.boilerplate)
+    batch_index = CaseIndex(batch, [summarize(d) for d in docs], vectors, history_index.boilerplate)
     weights = history_index.index_.weights.extended(batch_index.weights)
     results: dict[str, list[DuplicateMatch]] = {}
     for row, doc in enumerate(docs):

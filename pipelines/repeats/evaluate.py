@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipelines.repeats.detect import call_year_setting, fit_boilerplate
 from pipelines.repeats.fingerprint import BatchCase, make_doc
-from pipelines.repeats.index import CaseIndex
+from pipelines.repeats.index import CaseIndex, summarize
 from pipelines.repeats.iteration import iteration_report
 from pipelines.repeats.readers import case_from_record, past_from_record
 from pipelines.repeats.semantic import Reranker, SemanticModel
@@ -75,7 +75,7 @@ def judge_pairs(
     unique_b = list({case.id: case for case in [*sides_b, *history]}.values())
     boilerplate = fit_boilerplate(unique_b)
     docs_b_unique = [make_doc(case, boilerplate) for case in unique_b]
-    history = CaseIndex(unique_b, docs_b_unique, None, boilerplate)
+    history = CaseIndex(unique_b, [summarize(d) for d in docs_b_unique], None, boilerplate)
     docs_a = [make_doc(case, boilerplate) for case in sides_a]
     docs_b = [make_doc(case, boilerplate) for case in sides_b]
     semantic_model = SemanticModel(embedder) if embedder is not None else None

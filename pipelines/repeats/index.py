@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,7 +27,7 @@ from pipelines.repeats.boilerplate import Boilerplate
 from pipelines.repeats.fingerprint import BatchCase, CaseDoc, make_doc
 from pipelines.repeats.keys import KeyTable, Weights, unit_common_keys
 from pipelines.repeats.sameunit import same_unit
-from pipelines.repeats.semantic import Vectors
+from pipelines.repeats.semantic import SemanticModel, Vectors, stack
 from pipelines.schema import PastCase
 from pipelines.units import normalize_unit, unit_core
 
@@ -37,6 +38,7 @@ MAX_UNIT_CANDIDATES = 1000
 MAX_UNIT_FULL = 15
 DOC_CACHE_SIZE = 4096
 QUERY_TERMS = 48
+BUILD_BLOCK = 1024
 SHORTLIST = 200
 
 
@@ -52,11 +54,36 @@ def specific_figure_keys(doc: CaseDoc) -> list[str]:
     return [key for key, figure in doc.figures.items() if figure_specificity(figure) >= 0.6]
 
 
+@dataclass(frozen=True)
+class Summary:
+    """What the index keeps of a prepared case (the case itself is rebuilt on demand)."""
+
+    unit: str  # normalize_unit
+    title: str
+    keys: tuple[str, ...]  # CaseDoc.keys
+    figures: tuple[str, ...]  # all figure keys
+    specific: tuple[str, ...]  # specific_figure_keys
+    signature: np.ndarray  # MinHash of the project shingles, uint64 (k,)
+
+
+def summarize(doc: CaseDoc) -> Summary:
+    """The index's summary of a prepared case."""
+    return Summary(
+        normalize_unit(doc.unit),
+        doc.title,
+        doc.keys,
+        tuple(doc.figures),
+        tuple(specific_figure_keys(doc)),
+        sig.minhash_signature(doc.shingles),
+    )
+
+
 class CaseIndex:
     """Candidate generation over a fixed list of cases.
 
     Args:
         sources: the cases (``PastCase`` or ``BatchCase``), in position order (kept, compacted).
+        summaries: ``summarize`` of each prepared case, in the same order.
         vectors: the semantic vectors of the cases' project texts (``Vectors``), or None.
         boilerplate: the common wording the prepared cases drop.
     """
@@ -64,25 +91,23 @@ class CaseIndex:
     def __init__(
         self,
         sources: Sequence[BatchCase | PastCase],
-        docs: Sequence[CaseDoc],
+        summaries: Sequence[Summary],
         vectors: Vectors | None,
         boilerplate: Boilerplate | None,
     ) -> None:
         self.sources = [compact(source) for source in sources]
         self.boilerplate = boilerplate
         self._cache: OrderedDict[int, CaseDoc] = OrderedDict()
-        units = [normalize_unit(doc.unit) for doc in docs]
-        names = [doc.keys for doc in docs]
-        figures = [specific_figure_keys(doc) for doc in docs]
+        units = [summary.unit for summary in summaries]
         self.weights = Weights(
-            (KeyTable(names),),
-            (KeyTable(doc.figures.keys() for doc in docs),),
+            (KeyTable(summary.keys for summary in summaries),),
+            (KeyTable(summary.figures for summary in summaries),),
             unit_common_keys(
-                units, [doc.title for doc in docs], [(*n, *f) for n, f in zip(names, figures, strict=True)]
+                units, [x.title for x in summaries], [(*x.keys, *x.specific) for x in summaries]
             ),
         )
-        self.figure_postings = KeyTable(figures)
-        signatures = [sig.minhash_signature(doc.shingles) for doc in docs]
+        self.figure_postings = KeyTable(summary.specific for summary in summaries)
+        signatures = [summary.signature for summary in summaries]
         self.bands = self._band_tables(np.stack(signatures) if signatures else None)
         self.vectors = vectors
         self.postings = vectors.postings() if vectors is not None else None
@@ -213,18 +238,24 @@ class CaseIndex:
 def build_index(
     sources: Sequence[BatchCase | PastCase],
     boilerplate: Boilerplate | None,
-    vectorize: object | None = None,
-) -> tuple[CaseIndex, list[CaseDoc]]:
-    """Prepare the cases and index them.
+    semantic: SemanticModel | None = None,
+) -> CaseIndex:
+    """Prepare the cases in blocks of ``BUILD_BLOCK`` and index them (prepared cases are not all held at once).
 
     Args:
         sources: the cases.
         boilerplate: the common wording (None: only the unit's self-description is dropped).
-        vectorize: ``SemanticModel`` turning project texts into ``Vectors`` (None: no semantic signal).
+        semantic: turns project texts into ``Vectors`` (None: no semantic signal).
 
     Returns:
-        The index and the prepared cases (position order).
+        The index.
     """
-    docs = [make_doc(source, boilerplate) for source in sources]
-    vectors = vectorize.vectors([doc.project for doc in docs]) if vectorize is not None else None  # type: ignore[attr-defined]
-    return CaseIndex(sources, docs, vectors, boilerplate), docs
+    summaries: list[Summary] = []
+    blocks = []
+    for start in range(0, len(sources), BUILD_BLOCK):
+        docs = [make_doc(source, boilerplate) for source in sources[start : start + BUILD_BLOCK]]
+        summaries.extend(summarize(doc) for doc in docs)
+        if semantic is not None:
+            blocks.append(semantic.vectors([doc.project for doc in docs]))
+    vectors = stack(blocks) if semantic is not None else None
+    return CaseIndex(sources, summaries, vectors, boilerplate)

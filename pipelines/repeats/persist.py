@@ -28,7 +28,7 @@ from pipelines.schema import PastCase
 if TYPE_CHECKING:
     from pipelines.backends.embed import Embedder
 
-INDEX_FORMAT = 1  # bump whenever case preparation or the index layout changes
+INDEX_FORMAT = 2  # bump whenever case preparation or the index layout changes
 CHUNK = 1 << 20
 
 

@@ -91,6 +91,15 @@ def prune_rows(matrix: sp.csr_matrix, keep: int = MAX_TERMS) -> sp.csr_matrix:
     )
 
 
+def stack(parts: Sequence[Vectors]) -> Vectors:
+    """The rows of several ``Vectors`` in order (sparse or dense like the parts)."""
+    if parts and parts[0].sparse:
+        return Vectors(sp.vstack([p.matrix for p in parts], format="csr", dtype=np.float32))
+    if parts:
+        return Vectors(np.vstack([p.matrix for p in parts]))
+    return Vectors(np.zeros((0, 1), dtype=np.float32))
+
+
 class SemanticModel:
     """Turns project texts into ``Vectors`` with an embedder.
 
