@@ -77,6 +77,19 @@ class Boilerplate:
         positions[positions == self.common_.size] = 0
         return float(np.count_nonzero(self.common_[positions] == hashes)) / hashes.size
 
+    def sentence_shares(self, hashes: np.ndarray, owner: np.ndarray, count: int) -> np.ndarray:
+        """Share of common shingles per sentence (``signals.sentence_shingles`` output), float ``(count,)``."""
+        if self.stride_ > 1:
+            sampled = hashes % np.uint64(self.stride_) == 0
+            hashes, owner = hashes[sampled], owner[sampled]
+        totals = np.bincount(owner, minlength=count).astype(np.float64)
+        if self.common_.size == 0 or hashes.size == 0:
+            return np.zeros(count)
+        positions = np.searchsorted(self.common_, hashes)
+        positions[positions == self.common_.size] = 0
+        common = np.bincount(owner, weights=self.common_[positions] == hashes, minlength=count)
+        return np.divide(common, totals, out=np.zeros(count), where=totals > 0)
+
     def is_common(self, hashes: np.ndarray) -> bool:
         """A sentence (its shingle hashes) most of whose shingles are common."""
         return self.share(hashes) >= BOILERPLATE_SHARE

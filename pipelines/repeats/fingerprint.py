@@ -16,7 +16,7 @@ from functools import cached_property
 import numpy as np
 
 from pipelines.figures import Figure, extract_figures
-from pipelines.repeats.boilerplate import Boilerplate
+from pipelines.repeats.boilerplate import BOILERPLATE_SHARE, Boilerplate
 from pipelines.repeats.facts import (
     describes_unit,
     extract_names,
@@ -24,7 +24,7 @@ from pipelines.repeats.facts import (
     extract_places,
     unit_terms,
 )
-from pipelines.repeats.signals import shingle_hashes, unique_sorted
+from pipelines.repeats.signals import sentence_shingles, shingle_hashes, unique_sorted
 from pipelines.schema import PastCase
 from pipelines.text import match_text, split_sentences
 from pipelines.units import normalize_unit
@@ -98,8 +98,11 @@ def make_doc(source: BatchCase | PastCase, boilerplate: Boilerplate | None = Non
     terms = unit_terms(source.unit)
     sentences = split_sentences(text)
     about_unit = [describes_unit(s, terms, title_names) for s in sentences]
-    hashes = [shingle_hashes(s) for s in sentences]
-    boiler = [bool(boilerplate) and boilerplate.is_common(h) for h in hashes]  # type: ignore[union-attr]
+    hashes, owner = sentence_shingles(sentences)
+    if boilerplate is not None:
+        boiler = (boilerplate.sentence_shares(hashes, owner, len(sentences)) >= BOILERPLATE_SHARE).tolist()
+    else:
+        boiler = [False] * len(sentences)
     total = sum(map(len, sentences)) or 1
     if sum(len(s) for s, u in zip(sentences, about_unit, strict=True) if u) > MAX_DROPPED_SHARE * total:
         about_unit = [False] * len(sentences)
@@ -108,7 +111,7 @@ def make_doc(source: BatchCase | PastCase, boilerplate: Boilerplate | None = Non
     if sum(len(s) for s, k in zip(sentences, keep, strict=True) if k) < (1 - MAX_DROPPED_SHARE) * total:
         keep = [not u for u in about_unit]
     kept = [s for s, k in zip(sentences, keep, strict=True) if k]
-    kept_hashes = [h for h, k in zip(hashes, keep, strict=True) if k]
+    kept_hashes = hashes[np.asarray(keep, dtype=bool)[owner]] if hashes.size else hashes
     names = tuple(n for n in dict.fromkeys([*title_names, *extract_names(fact_text)]) if n not in own_unit)
     figures = {figure.key: figure for figure in extract_figures(f"{source.title}\n{fact_text}")}
     return CaseDoc(
@@ -126,5 +129,5 @@ def make_doc(source: BatchCase | PastCase, boilerplate: Boilerplate | None = Non
         places=tuple(extract_places(f"{source.title}\n{fact_text}")),
         full=match_text(f"{source.title}\n{text}"),
         project=f"{source.title}\n" + "".join(kept),
-        shingles=unique_sorted(np.concatenate([shingle_hashes(source.title), *kept_hashes])),
+        shingles=unique_sorted(np.concatenate([shingle_hashes(source.title), kept_hashes])),
     )

@@ -83,6 +83,36 @@ def shingle_hashes(text: str, size: int = SHINGLE_SIZE) -> np.ndarray:
     return unique_sorted(_mix64(rolling))
 
 
+def sentence_shingles(sentences: Sequence[str], size: int = SHINGLE_SIZE) -> tuple[np.ndarray, np.ndarray]:
+    """Hashed shingles of a sequence of sentences in one pass, each with the sentence it starts in.
+
+    The sentences are cleaned as ``shingle_hashes`` cleans a text and read as one text; a shingle that starts
+    near the end of a sentence runs into the next one, as it would in the whole text.
+
+    Args:
+        sentences: ``m`` sentences in order.
+        size: shingle length in characters.
+
+    Returns:
+        ``(hashes, owner)``: uint64 ``(w,)`` and int64 ``(w,)`` (sentence index of each shingle's first
+        character); not deduplicated.
+    """
+    codes = [clean_codepoints(sentence) for sentence in sentences]
+    lengths = np.asarray([c.size for c in codes], dtype=np.int64)
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    joined = np.concatenate(codes)
+    width = min(size, total)
+    count = total - width + 1
+    with np.errstate(over="ignore"):
+        rolling = np.zeros(count, dtype=np.uint64)
+        for offset in range(width):
+            rolling = rolling * _PRIME + joined[offset : offset + count]
+    owner = np.repeat(np.arange(len(sentences), dtype=np.int64), lengths)[:count]
+    return _mix64(rolling), owner
+
+
 def minhash_signature(hashes: np.ndarray, bins: int = SIGNATURE_BINS) -> np.ndarray:
     """One-permutation MinHash signature with densification.
 
