@@ -1,16 +1,20 @@
-"""案例详情: the form with its evidence, the machine's suggestions, and the reviewer's own form."""
+"""案例详情: the form with its evidence, the machine's suggestions, and the reviewer's own form.
+
+Applicant and model text is shown through ``common.md`` / ``common.segments_html`` or text-only tables.
+"""
 
 import pandas as pd
 import streamlit as st
 
-from app_pages import common
+from app_pages import case_attachments, common
 from pipelines import auth
+from pipelines.review import case_view, flag_actions, queue
 from pipelines.review import decisions as review
-from pipelines.review import queue
 from pipelines.review.decisions import ReviewInput
 from pipelines.vocabulary import CATEGORY_IDS, CRITERIA, SEVERITY_ICONS, category_label
 
-user = common.require_user()
+user = common.require_user(auth.VIEW_QUEUE)
+md = common.md
 settings = common.settings()
 engine = common.engine()
 
@@ -26,7 +30,7 @@ if requested is None or not str(requested).isdigit():
 case_id = int(requested)
 st.session_state["case_id"] = case_id
 st.query_params["case"] = str(case_id)
-view = queue.case_view(engine, user, case_id, settings)
+view = case_view.case_view(engine, user, case_id, settings)
 if view is None:
     st.error(f"找不到编号为 {case_id} 的案例，它可能已被删除。请回到评审队列重新选择。")
     st.stop()
@@ -55,7 +59,7 @@ if user.can(auth.REVIEW):
         "下一件未评 →", key="case_next_open", disabled=next_open is None, on_click=go_to, args=(next_open,)
     )
 
-st.title(sub.title or "（未读出案例名称）")
+st.title(md(sub.title) or "（未读出案例名称）", anchor=False)
 version_note = "" if view.is_current else "（旧版本，已被新版本取代）"
 st.caption(f"编号 {view.id} · 第 {view.version} 版{version_note} · {view.year} 年申报")
 if len(view.versions) > 1:
@@ -67,8 +71,8 @@ if len(view.versions) > 1:
 content_col, form_col = st.columns([3, 2], gap="large")
 
 with content_col:
-    tab_form, tab_category, tab_rules, tab_dupes, tab_scores = st.tabs(
-        ["申报内容", "类别建议", "资格审查", "重复与相似", "AI 评分"]
+    tab_form, tab_category, tab_rules, tab_dupes, tab_scores, tab_files = st.tabs(
+        ["申报内容", "类别建议", "资格审查", "重复与相似", "AI 评分", "附件"]
     )
     with tab_form:
         previous = "；".join(
@@ -94,7 +98,7 @@ with content_col:
             key="case_fields",
         )
         for warning in sub.warnings:
-            st.warning(warning)
+            st.warning(md(warning))
         st.caption("高亮：黄色 = 类别依据；红/蓝/绿/紫 = 政治性/创新性/实效性/典型性评分依据（评分可见时）。")
         for section in view.sections:
             limit = f" · {section.word_count}/{section.limit} 字" if section.limit else ""
@@ -103,7 +107,7 @@ with content_col:
                 if section.limit and section.word_count and section.word_count > section.limit
                 else ""
             )
-            st.markdown(f"##### {section.label}{limit}{over}")
+            st.markdown(f"**{md(section.label)}**{limit}{over}")
             st.markdown(common.segments_html(section.segments), unsafe_allow_html=True)
 
     with tab_category:
@@ -124,37 +128,41 @@ with content_col:
                 st.info(
                     "模型把握不大，两个最可能的类别：" + "、".join(category_label(c) for c in category.top2)
                 )
-            st.bar_chart(queue.category_probability_frame(category), x="类别", y="概率", horizontal=True)
+            st.bar_chart(case_view.category_probability_frame(category), x="类别", y="概率", horizontal=True)
             for reason in category.reasons:
-                st.markdown(f"- {reason}")
+                st.markdown(f"- {md(reason)}")
             for category_id in category.top2 or [category.category]:
                 terms = "、".join(category.terms.get(category_id, []))
-                st.markdown(f"**{category_label(category_id)}** 支持词：{terms or '无'}")
+                st.markdown(f"**{category_label(category_id)}** 支持词：{md(terms) or '无'}")
                 for sentence in category.evidence.get(category_id, []):
-                    st.markdown(f"> {sentence}")
+                    st.markdown(f"> {md(sentence)}")
             if category.llm_category is not None:
                 st.markdown(
-                    f"**大模型第二意见**：{category_label(category.llm_category)}。{category.llm_reason}"
+                    f"**大模型第二意见**：{category_label(category.llm_category)}。{md(category.llm_reason)}"
                 )
-            st.caption(f"模型版本：{category.model_version or '未记录'}")
+            st.caption(f"模型版本：{md(category.model_version) or '未记录'}")
 
     with tab_rules:
         if not view.flags:
             st.success("未发现不符合申报条件的情况。")
         icons = SEVERITY_ICONS
         for index, flag in enumerate(view.flags):
-            state = f"（{flag.state.label}：{flag.state.username} {flag.state.note}）" if flag.state else ""
+            state = (
+                f"（{flag.state.label}：{md(flag.state.username)} {md(flag.state.note)}）"
+                if flag.state
+                else ""
+            )
             st.markdown(f"{icons.get(flag.severity, '')} **{flag.label}** · {flag.severity_label}{state}")
-            st.markdown(flag.message)
+            st.markdown(md(flag.message))
             if flag.evidence:
-                st.caption(f"依据：{flag.evidence}")
+                st.caption(f"依据：{md(flag.evidence)}")
             if user.can(auth.FLAGS):
                 note = st.text_input("处理说明", key=f"flag_note_{case_id}_{index}")
                 confirm, dismiss, _ = st.columns([1, 1, 4])
                 for column, action, label in ((confirm, "confirmed", "确认"), (dismiss, "dismissed", "排除")):
                     if column.button(label, key=f"flag_{action}_{case_id}_{index}"):
                         done = common.attempt(
-                            review.record_flag_action,
+                            flag_actions.record_flag_action,
                             engine,
                             user,
                             case_id,
@@ -172,20 +180,20 @@ with content_col:
             st.info("未发现与往年案例或本批次案例的重复。")
         for m_index, match in enumerate(view.matches):
             header = (
-                f"{match.kind_label}「{match.other_title}」{match.other_year or ''} {match.other_outcome}"
+                f"{match.kind_label}「{md(match.other_title)}」{match.other_year or ''} {match.other_outcome}"
                 f" · 相似度 {match.match.score:.2f} · {match.verdict_label}"
             )
             with st.expander(header, expanded=m_index == 0):
-                st.caption(f"对方编号 {match.match.other_id}；单位 {match.other_unit or '未知'}")
+                st.caption(f"对方编号 {md(match.match.other_id)}；单位 {md(match.other_unit) or '未知'}")
                 for reason in match.match.reasons:
-                    st.markdown(f"- {reason}")
+                    st.markdown(f"- {md(reason)}")
                 if match.match.new_text_ratio is not None:
                     verdict = {True: "有明显迭代", False: "未见明显迭代", None: "待判断"}[
                         match.match.obvious_iteration
                     ]
                     st.markdown(f"**新内容占比** {match.match.new_text_ratio:.0%} · 建议判断：{verdict}")
                 if match.match.iteration_report:
-                    sections, items = queue.iteration_view(match.match.iteration_report)
+                    sections, items = case_view.iteration_view(match.match.iteration_report)
                     if not sections.empty:
                         st.dataframe(
                             sections,
@@ -194,17 +202,17 @@ with content_col:
                             column_config={"新内容占比": st.column_config.NumberColumn(format="percent")},
                         )
                     for label, text in items:
-                        st.markdown(f"**{label}**：{text}")
+                        st.markdown(f"**{label}**：{md(text)}")
                 if match.match.signals:
                     with st.popover("相似度信号"):
                         st.dataframe(
-                            queue.signal_frame(match.match),
+                            case_view.signal_frame(match.match),
                             hide_index=True,
                             key=f"signals_{case_id}_{m_index}",
                         )
                 for pair in match.pairs:
                     st.caption(
-                        f"相似度 {pair.similarity:.2f}：本案「{pair.this_section}」↔ 对方「{pair.other_section}」"
+                        f"相似度 {pair.similarity:.2f}：本案「{md(pair.this_section)}」↔ 对方「{md(pair.other_section)}」"
                     )
                     left, right = st.columns(2)
                     left.markdown(common.segments_html(pair.this_segments), unsafe_allow_html=True)
@@ -217,7 +225,7 @@ with content_col:
             st.info("尚无 AI 评分。")
         for s_index, result in enumerate(view.scores):
             name = "大模型评分" if result.scorer == "llm" else "离线评分"
-            st.subheader(f"{name}{f'（{result.model}）' if result.model else ''}")
+            st.subheader(f"{name}{f'（{md(result.model)}）' if result.model else ''}", anchor=False)
             table = pd.DataFrame(
                 {"评审标准": list(CRITERIA.values()), "分数": [result.scores.get(k) for k in CRITERIA]}
             )
@@ -228,10 +236,12 @@ with content_col:
                 quotes = result.evidence.get(key, [])
                 reason = result.reasons.get(key, "")
                 if quotes or reason:
-                    st.markdown(f"**{label}** {reason}")
+                    st.markdown(f"**{label}** {md(reason)}")
                     for quote in quotes:
-                        st.markdown(f"> {quote}")
+                        st.markdown(f"> {md(quote)}")
             st.caption("AI 评分只是线索，结论由评审专家作出。")
+    with tab_files:
+        case_attachments.render(engine, view, settings)
 
 with form_col:
     st.subheader("评审意见")
@@ -279,7 +289,7 @@ with form_col:
                 common.flash(f"已保存第 {saved.version} 版评审意见（{saved.created_at:%Y-%m-%d %H:%M:%S}）。")
                 st.rerun()
     else:
-        st.info(view.review_block_reason)
+        st.info(md(view.review_block_reason))
         if user.can(auth.REVIEW) and view.is_current and not (latest and latest.conflict_of_interest):
             note = st.text_input("回避说明（可选）", key=f"conflict_note_{case_id}")
             if st.button("记录回避声明", key=f"declare_conflict_{case_id}"):

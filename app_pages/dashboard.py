@@ -5,11 +5,10 @@ import streamlit as st
 
 from app_pages import common
 from pipelines import auth
-from pipelines.review import decisions as review
-from pipelines.review import queue
+from pipelines.review import agreement, audit, flag_actions, flags
 from pipelines.vocabulary import FLAG_GROUP_LABELS
 
-user = common.require_user()
+user = common.require_user(auth.DASHBOARD)
 settings = common.settings()
 engine = common.engine()
 st.title("组织者看板")
@@ -31,7 +30,7 @@ with tab_flags:
         key="board_flag_group",
     )
     state = state_col.radio("处理状态", ["待处理", "已处理", "全部"], horizontal=True, key="board_flag_state")
-    flags = common.attempt(queue.flag_table, engine, user, year, [] if group == "all" else [group]) or []
+    flags = common.attempt(flags.flag_table, engine, user, year, [] if group == "all" else [group]) or []
     if state != "全部":
         flags = [f for f in flags if (f.state is None) == (state == "待处理")]
     st.caption(f"{len(flags)} 条")
@@ -65,7 +64,7 @@ with tab_flags:
         action = st.radio(
             "处理",
             ["confirmed", "dismissed"],
-            format_func=review.FLAG_ACTION_LABELS.get,
+            format_func=flag_actions.FLAG_ACTION_LABELS.get,
             horizontal=True,
             key="board_flag_action",
         )
@@ -73,7 +72,7 @@ with tab_flags:
         if st.button("提交处理", key="board_flag_submit", type="primary"):
             flag = flags[chosen]
             done = common.attempt(
-                review.record_flag_action,
+                flag_actions.record_flag_action,
                 engine,
                 user,
                 flag.submission_id,
@@ -89,10 +88,10 @@ with tab_flags:
             common.open_case(flags[chosen].submission_id)
 
 with tab_progress:
-    progress = common.attempt(review.reviewer_progress, engine, user, year)
+    progress = common.attempt(agreement.reviewer_progress, engine, user, year)
     if progress is not None:
         st.dataframe(
-            progress,
+            common.with_dashes(progress, keep=("完成率",)),
             hide_index=True,
             key="board_progress",
             column_config={
@@ -107,34 +106,37 @@ with tab_agreement:
         "Krippendorff α：1 为完全一致，0 为与随机无异；≥0.8 可靠，0.667–0.8 可作初步结论，更低说明分歧较大。"
         "分数用区间尺度，类别和结论用类别尺度；“专家与 AI”把每条专家评分与同一案例的 AI 建议配对计算。"
     )
-    table = common.attempt(review.agreement, engine, user, year)
+    table = common.attempt(agreement.agreement, engine, user, year)
     if table is not None:
-        st.dataframe(table.round(3), hide_index=True, key="board_agreement")
+        st.dataframe(common.with_dashes(table), hide_index=True, key="board_agreement")
+        st.caption(f"{common.DASH}：可配对的评分不足（至少两件案例各有两条以上评分才能计算 α）。")
 
 with tab_scores:
     st.caption(
         "标准化平均分：先把每位专家的分数按其本人的均值和标准差标准化，再求平均，消除“手松手紧”的影响。"
     )
-    scores = common.attempt(review.case_scores, engine, user, year)
+    scores = common.attempt(agreement.case_scores, engine, user, year)
     if scores is not None:
-        st.dataframe(scores, hide_index=True, key="board_case_scores")
+        st.dataframe(common.with_dashes(scores, digits=2), hide_index=True, key="board_case_scores")
+        st.caption(f"{common.DASH}：该专家评分少于两条，无法标准化。")
     with st.expander("每条评分（原始分与标准化分）"):
-        raw = common.attempt(review.review_frame, engine, user, year)
+        raw = common.attempt(agreement.review_frame, engine, user, year)
         if raw is not None:
             numeric = raw.select_dtypes("number").columns
             st.dataframe(
-                raw.drop(columns=["reviewer_id"]).round(dict.fromkeys(numeric, 2)),
+                common.with_dashes(raw.drop(columns=["reviewer_id"]).round(dict.fromkeys(numeric, 2)), 2),
                 hide_index=True,
                 key="board_raw_scores",
             )
 
 with tab_disagree:
     st.caption("分歧度 = 标准化总分的极差 + 结论种类数 − 1（一次“推荐/不推荐”分裂约等于一个标准差的分差）。")
-    disagreed = common.attempt(review.most_disagreed, engine, user, year)
+    disagreed = common.attempt(agreement.most_disagreed, engine, user, year)
     if disagreed is not None:
-        st.dataframe(disagreed, hide_index=True, key="board_disagreed")
+        st.dataframe(common.with_dashes(disagreed, digits=2), hide_index=True, key="board_disagreed")
 
 with tab_audit:
-    trail = common.attempt(review.audit_trail, engine, user)
+    trail = common.attempt(audit.audit_trail, engine, user)
     if trail is not None:
-        st.dataframe(trail, hide_index=True, key="board_audit")
+        st.caption("包括每一次登录：成功、失败（密码错误）和被拒绝（账号锁定、客户端暂停或账号停用）。")
+        st.dataframe(common.with_dashes(trail), hide_index=True, key="board_audit")

@@ -8,12 +8,10 @@ from app_pages import common
 from pipelines import auth
 from pipelines.review import export
 
-user = common.require_user()
+user = common.require_user(auth.EXPORT)
 settings = common.settings()
 engine = common.engine()
 st.title("导出")
-if common.attempt(auth.require, user, auth.EXPORT) is None:
-    st.stop()
 year = int(
     st.number_input("申报年度", min_value=2000, max_value=2100, value=settings.call_year, key="export_year")
 )

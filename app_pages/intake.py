@@ -6,21 +6,20 @@ import streamlit as st
 from app_pages import common
 from pipelines import analyze, auth, store
 from pipelines.intake import ingest
+from pipelines.intake.ocr_queue import ocr_progress, start_ocr_worker
 
-user = common.require_user()
+user = common.require_user(auth.INGEST)  # before anything is read or written (the intake log included)
 settings = common.settings()
 engine = common.engine()
 st.title("材料导入")
 common.show_flash()
-if common.attempt(auth.require, user, auth.INGEST) is None:
-    st.stop()
 
 st.caption(f"导入到 {settings.call_year} 年度（在“设置”中修改申报年度）。")
 uploads = st.file_uploader(
-    "选择申报表（.docx，可多选）或打包的 .zip",
+    "选择申报表（.docx）和附件（pdf、jpg、mp4、mov），可多选；或打包的 .zip（每个案例一个文件夹或一个 zip）",
     accept_multiple_files=True,
     key="intake_files",
-    help="其他格式（.doc、.wps、.pdf 等）也可以选中，系统会逐个说明无法读取的原因。",
+    help="其他格式（.doc、.wps 等）也可以选中，系统会逐个说明无法读取的原因；附件格式不符也会列出。",
 )
 analyse = st.checkbox("导入后立即分析（类别、资格、查重、评分）", value=True, key="intake_analyse")
 
@@ -45,7 +44,8 @@ if st.button("开始导入", key="intake_start", type="primary", disabled=not up
         for item in report.items
     ]
     st.session_state["intake_rows"] = rows
-    st.session_state["intake_summary"] = report.summary()
+    st.session_state["intake_summary"], st.session_state["intake_ok"] = report.summary(), report.ok
+    start_ocr_worker(engine, settings)  # images and scans are read in the background; the page stays usable
     if analyse and report.stored_ids:
 
         def analyse_progress(stage: str, done: int, total: int) -> None:
@@ -61,7 +61,9 @@ if st.button("开始导入", key="intake_start", type="primary", disabled=not up
     bar.empty()
 
 if "intake_rows" in st.session_state:
-    st.success(st.session_state["intake_summary"])
+    (st.success if st.session_state.get("intake_ok") else st.error)(
+        common.md(st.session_state["intake_summary"])
+    )
     rows = pd.DataFrame(st.session_state["intake_rows"])
     st.dataframe(rows, hide_index=True, key="intake_result_table")
     failed = rows[rows["错误代码"] != ""]
@@ -70,8 +72,13 @@ if "intake_rows" in st.session_state:
     if problem := st.session_state.get("intake_analysis_error"):
         st.error(
             "申报表已入库，但自动分析没有完成，评审队列中暂时看不到类别、查重和评分。"
-            f"请联系管理员查看原因后运行 python -m pipelines analyze。（{problem}）"
+            f"请联系管理员查看原因后运行 python -m pipelines analyze。（{common.md(problem)}）"
         )
+
+if (ocr := ocr_progress(engine)).pending:
+    st.info(
+        f"后台正在识别附件（图片、扫描件）中的文字：已完成 {ocr.done} 个，还有 {ocr.pending} 个，可以继续导入。"
+    )
 
 with st.expander("最近的导入记录"):
     log = store.intake_log(engine, limit=200)

@@ -14,7 +14,9 @@ if case and case.isdigit():
 if common.settings().oidc_enabled:
     if st.user.is_logged_in:
         identity = st.user.get("email") or st.user.get("preferred_username") or "（未知身份）"
-        st.error(f"身份「{identity}」尚未开通工作台账号。请联系组织者创建用户名为该邮箱的账号后再登录。")
+        st.error(
+            f"身份「{common.md(identity)}」尚未开通工作台账号。请联系组织者创建用户名为该邮箱的账号后再登录。"
+        )
         st.button("退出统一身份认证", key="oidc_logout", on_click=st.logout)
     else:
         st.button("使用统一身份认证登录", key="oidc_login", type="primary", on_click=st.login)
@@ -26,9 +28,9 @@ with st.form("login_form"):
     submitted = st.form_submit_button("登录", type="primary", key="login_submit")
 if submitted:
     try:
-        user = auth.authenticate(common.engine(), username, password)
+        user = auth.authenticate(common.engine(), username, password, common.client_address())
     except auth.LoginFailed as error:
-        st.error(error.message)
+        st.error(common.md(error.message))
     else:
-        st.session_state["user_id"] = user.id
+        common.sign_in(user)
         st.rerun()

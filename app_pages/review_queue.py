@@ -4,12 +4,25 @@ import streamlit as st
 
 from app_pages import common
 from pipelines import auth
-from pipelines.review import queue
+from pipelines.review import blind, queue
 from pipelines.vocabulary import CATEGORY_IDS, FLAG_GROUP_LABELS, category_label
 
-user = common.require_user()
+DEFAULT_COLUMNS = (
+    "id",
+    "title",
+    "unit",
+    "declared",
+    "suggested",
+    "flags",
+    "ai_total",
+    "status",
+    "mean_total",
+)
+
+user = common.require_user(auth.VIEW_QUEUE)
 settings = common.settings()
 st.title("评审队列")
+common.show_flash()
 
 search_col, category_col, flag_col = st.columns([2, 2, 2])
 search = search_col.text_input("搜索（名称、单位、编号）", key="queue_search")
@@ -38,21 +51,35 @@ frame = queue.filter_queue(
 st.session_state["queue_order"] = frame["id"].tolist()
 st.session_state["queue_done"] = frame.loc[frame["status"].isin(["已评", "回避"]), "id"].tolist()
 
-shown = [c for c in queue.QUEUE_COLUMNS if not (c == "unit" and queue.is_blind_for(user, settings))]
-st.caption(f"共 {len(frame)} 件。点选一行打开案例。")
+shown = [c for c in queue.QUEUE_COLUMNS if not (c == "unit" and blind.is_blind_for(user, settings))]
+# Columns shown at first, sized so the table fits a 1400 px window with the menu open; the rest (and columns
+# with nothing in them) stay one click away in the table's column menu.
+visible = [c for c in DEFAULT_COLUMNS if c in shown and not frame[c].isna().all()]
+st.caption(
+    f"共 {len(frame)} 件。点选一行打开案例。置信度、大模型总分、评审结论等列可在表格右上角的列菜单中显示。"
+)
 if settings.hide_ai_scores_until_reviewed and user.can(auth.REVIEW):
     st.caption("为避免先入为主，AI 评分在您提交该案例的评审意见后显示。")
 event = st.dataframe(
     frame[shown].rename(columns=queue.QUEUE_COLUMNS),
     key="queue_table",
     hide_index=True,
+    width="stretch",
+    column_order=[queue.QUEUE_COLUMNS[c] for c in visible],
     on_select="rerun",
     selection_mode="single-row",
     column_config={
+        "编号": st.column_config.NumberColumn(width=50),
+        "案例名称": st.column_config.TextColumn(width=220),
+        "申报单位": st.column_config.TextColumn(width=120),
+        "申报类别": st.column_config.TextColumn(width=100),
+        "建议类别": st.column_config.TextColumn(width=100),
         "置信度": st.column_config.ProgressColumn("置信度", format="%.2f", min_value=0.0, max_value=1.0),
-        "AI总分": st.column_config.NumberColumn(format="%.1f"),
+        "问题标记": st.column_config.TextColumn(width=100),
+        "AI总分": st.column_config.NumberColumn(format="%.1f", width=60),
         "大模型总分": st.column_config.NumberColumn(format="%.1f"),
-        "专家平均分": st.column_config.NumberColumn(format="%.1f"),
+        "评审状态": st.column_config.TextColumn(width=76),
+        "专家平均分": st.column_config.NumberColumn(format="%.1f", width=70),
     },
 )
 if event.selection.rows:

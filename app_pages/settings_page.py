@@ -6,12 +6,10 @@ import streamlit as st
 from app_pages import common
 from pipelines import auth, settings_io
 
-user = common.require_user()
+user = common.require_user(auth.SETTINGS)
 engine = common.engine()
 st.title("设置")
 common.show_flash()
-if common.attempt(auth.require, user, auth.SETTINGS) is None:
-    st.stop()
 current = common.settings()
 
 st.subheader("当前设置")
@@ -105,6 +103,23 @@ with st.form("settings_form"):
             current.hide_ai_scores_until_reviewed,
             key="set_hide_ai",
         ),
+        "login_max_failures": left.number_input(
+            settings_io.LABELS["login_max_failures"], 3, 100, current.login_max_failures, key="set_login_max"
+        ),
+        "login_lockout_minutes": left.number_input(
+            settings_io.LABELS["login_lockout_minutes"],
+            1.0,
+            1440.0,
+            float(current.login_lockout_minutes),
+            key="set_lockout_minutes",
+        ),
+        "session_hours": right.number_input(
+            settings_io.LABELS["session_hours"],
+            0.25,
+            720.0,
+            float(current.session_hours),
+            key="set_session_hours",
+        ),
     }
     st.caption("大模型密钥不在页面显示或修改，请通过环境变量 OPENAI_API_KEY 提供。")
     submitted = st.form_submit_button("保存设置", type="primary", key="settings_submit")
@@ -122,4 +137,4 @@ if submitted:
             )
         st.rerun()
 if warning := st.session_state.pop("settings_env_warning", None):
-    st.warning(warning)
+    st.warning(common.md(warning))

@@ -9,9 +9,7 @@ import streamlit as st
 from app_pages import common
 from pipelines import auth, trends
 
-user = common.require_user()
-if common.attempt(auth.require, user, auth.TRENDS) is None:
-    st.stop()
+user = common.require_user(auth.TRENDS)
 settings = common.settings()
 st.title("趋势分析")
 
@@ -63,7 +61,7 @@ year = settings.call_year
 try:
     cases = _cases(settings.database_url, year, user.role, user)
 except trends.TrendError as error:
-    st.error(str(error))
+    st.error(common.md(error))
     st.stop()
 if cases.empty:
     st.info(
@@ -99,10 +97,10 @@ filters = (
 try:
     report = _report(*filters, user)
 except trends.TrendError as error:
-    st.error(str(error))
+    st.error(common.md(error))
     st.stop()
 for note in report.notes:
-    st.info(note)
+    st.info(common.md(note))
 if report.cases.empty:
     st.stop()
 st.caption(

@@ -6,7 +6,8 @@ the issue's sweep: ``--sizes 10000 30000 100000`` (about half an hour on a quiet
 building the 100k index once); memory at a size without the query runs: ``--build-only 300000``.
 
 For each history size the script writes a synthetic history JSONL (the sample history, so the planted
-repeats of ``submissions_2026.jsonl`` are in it, plus full-length synthetic cases: 8–20 sentences drawn from
+repeats of ``submissions_2026.jsonl`` are in it, plus full-length synthetic cases: 24–44 sentences (about 1,500
+characters, a full form) drawn from
 the sample and corpus texts, fresh quoted names, every number replaced, a unit from a pool of 5,000) and an
 input JSONL (the 44 sample submissions plus synthetic cases), then runs the command line in a child process
 with its own cache directory:
@@ -118,7 +119,7 @@ class Generator:
         return str(int(self.rng.integers(1, 10 ** len(match.group(0)))))
 
     def case(self, index: int) -> dict:
-        picks = [self.pool[i] for i in self.rng.integers(0, len(self.pool), int(self.rng.integers(8, 21)))]
+        picks = [self.pool[i] for i in self.rng.integers(0, len(self.pool), int(self.rng.integers(24, 45)))]
         body = re.sub(r"\d+", self._number, "".join(picks))
         body = re.sub(r"“[^”]{2,12}”", lambda _: f"“{self._name(int(self.rng.integers(2, 5)))}”", body)
         cut = np.linspace(0, len(body), len(SECTIONS) + 1).astype(int)

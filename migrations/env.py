@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+from pipelines.intake import attachment_store  # noqa: F401 (registers the attachments table)
 from pipelines.store import Base
 
 config = context.config

@@ -15,6 +15,7 @@ VERBS: dict[str, str] = {
     "template": "pipelines.intake.template",
     "extract": "pipelines.intake.extract",
     "ingest": "pipelines.intake.ingest",
+    "ocr": "pipelines.intake.ocr_queue",
     "import-history": "pipelines.intake.history",
     "seed": "pipelines.seed",
     "analyze": "pipelines.analyze",
@@ -25,8 +26,9 @@ VERBS: dict[str, str] = {
     "dedupe": "pipelines.repeats.cli",
     "evaluate-dedupe": "pipelines.repeats.cli",
     "score": "pipelines.criteria.score",
-    "user": "pipelines.auth",
+    "user": "pipelines.accounts",
     "trends": "pipelines.trends.cli",
+    "export": "pipelines.review.export",
 }
 
 

@@ -24,6 +24,7 @@ from pipelines.eligibility import (
     findings_from_matches,
     sort_findings,
 )
+from pipelines.intake.attachment_store import attachments_by_submission
 from pipelines.schema import CategorySuggestion, DuplicateMatch, Submission
 
 Progress = Callable[[str, int, int], None]
@@ -125,7 +126,7 @@ def analyze_submissions(
         results[label] = step()
         report.stages.append(label)
     categories, matches = results["类别"], results["查重"]
-    findings = _findings(batch, categories, matches, settings)
+    findings = _findings(engine, batch, categories, matches, settings)
     with store.session_scope(engine) as session:  # one transaction for the whole batch
         for sid in sorted(wanted & findings.keys()):
             session.add_all(
@@ -161,15 +162,17 @@ def analyze_submissions(
 
 
 def _findings(
+    engine: Engine,
     batch: Sequence[tuple[int, Submission]],
     categories: dict[int, CategorySuggestion],
     matches: dict[int, list[DuplicateMatch]],
     settings: Settings,
 ) -> dict[int, list]:
     over_limit = check_unit_limits([(str(sid), sub) for sid, sub in batch], settings)
+    files = attachments_by_submission(engine, [sid for sid, _ in batch])
     findings = {}
     for sid, sub in batch:
-        found = check_submission(sub, settings) + findings_from_matches(matches[sid])
+        found = check_submission(sub, settings, files.get(sid)) + findings_from_matches(matches[sid])
         found += finding_from_category(categories[sid], sub.declared_category)
         if str(sid) in over_limit:
             found.append(over_limit[str(sid)])

@@ -3,14 +3,15 @@
 Passwords are stored only as Argon2id hashes (argon2-cffi, OWASP parameters). Every action of the workbench
 calls ``require(user, permission)`` in ``pipelines/``, so hiding a button in the UI is never the only guard.
 Roles: 评审专家 (reviewer) scores cases, 组织者 (organizer) runs the call, 分析员 (analyst) reads and analyses.
+A password someone else chose (an organizer creating or resetting an account) is temporary: its owner must
+change it when signing in. Demo accounts keep a flag while they still use the README's published password.
+Every login — successful, failed or refused — goes to the audit trail; throttling is in ``pipelines.login``.
 """
 
 from __future__ import annotations
 
-import argparse
 import re
 import secrets
-import sys
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -19,9 +20,18 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from pipelines import store
-from pipelines.store import AuditRow, UserRow
+from pipelines import login, sessions, store
+from pipelines.config import Settings, get_settings
+from pipelines.store import AuditRow, UserRow, utcnow
 
+# username, role, password, unit, display name — demo only: the README publishes these passwords, so the
+# accounts are flagged in the UI until the password is changed or the account disabled
+DEMO_ACCOUNTS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("admin", "organizer", "admin-2026", "", "组织者（演示）"),
+    ("reviewer1", "reviewer", "review-2026", "中国建材时报社", "评审专家甲（演示）"),
+    ("reviewer2", "reviewer", "review-2026", "", "评审专家乙（演示）"),
+    ("analyst", "analyst", "analyst-2026", "", "分析员（演示）"),
+)
 ROLE_LABELS: dict[str, str] = {"reviewer": "评审专家", "organizer": "组织者", "analyst": "分析员"}
 
 VIEW_QUEUE = "view_queue"
@@ -97,6 +107,8 @@ class User:
     display_name: str = ""
     unit: str = ""
     active: bool = True
+    must_change_password: bool = False  # signed in with a temporary password: only 修改密码 is open
+    demo: bool = False  # a demo account still using its published password
 
     @property
     def role_label(self) -> str:
@@ -120,18 +132,18 @@ class NewAccount:
     generated_password: str = ""  # set only when the password was generated; hand it out once
 
 
-def require(user: User | None, permission: str) -> User:
-    """Raise ``PermissionDenied`` unless ``user`` holds ``permission``.
+def require(user: User | None, permission: str | None) -> User:
+    """Raise ``PermissionDenied`` unless ``user`` holds ``permission`` (None: any active account).
 
     Returns:
         The same user, so callers can write ``user = require(user, REVIEW)``.
     """
-    action = PERMISSION_LABELS.get(permission, permission)
+    action = PERMISSION_LABELS.get(permission, permission) if permission else "继续"
     if user is None:
         raise PermissionDenied(f"请先登录后再{action}。")
     if not user.active:
         raise PermissionDenied(f"账号「{user.username}」已停用，无法{action}；请联系组织者。")
-    if not user.can(permission):
+    if permission is not None and not user.can(permission):
         allowed = "、".join(ROLE_LABELS[r] for r, perms in ROLE_PERMISSIONS.items() if permission in perms)
         raise PermissionDenied(f"{user.role_label}「{user.username}」无权{action}（仅限{allowed}）。")
     return user
@@ -148,13 +160,24 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def _to_user(row: UserRow) -> User:
-    return User(row.id, row.username, row.role, row.display_name, row.unit, row.active)
+def to_user(row: UserRow) -> User:
+    return User(
+        row.id,
+        row.username,
+        row.role,
+        row.display_name,
+        row.unit,
+        row.active,
+        row.must_change_password,
+        row.demo,
+    )
 
 
-def _check_new_password(password: str) -> None:
+def check_new_password(password: str, username: str = "") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符，请换一个更长的密码。")
+    if username and password.strip().casefold() == username.strip().casefold():
+        raise AccountError("密码不能与用户名相同，请换一个密码。")
 
 
 def create_user(
@@ -165,6 +188,8 @@ def create_user(
     password: str | None = None,
     unit: str = "",
     display_name: str = "",
+    temporary: bool | None = None,
+    demo: bool = False,
 ) -> NewAccount:
     """Create an account (organizers only).
 
@@ -176,6 +201,8 @@ def create_user(
         password: initial password; generated when None.
         unit: the reviewer's own unit, used for conflict-of-interest checks.
         display_name: name shown in the UI.
+        temporary: the owner must change the password at first login; default: only a generated password.
+        demo: a demo account with a published password (flagged until the password changes).
 
     Returns:
         The account, plus the generated password when none was given.
@@ -190,7 +217,7 @@ def create_user(
         )
     generated = "" if password else secrets.token_urlsafe(12)
     password = password or generated
-    _check_new_password(password)
+    check_new_password(password)
     with store.session_scope(engine) as session:
         if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
             raise AccountError(f"用户名「{username}」已存在，请换一个用户名。")
@@ -200,40 +227,107 @@ def create_user(
             unit=unit.strip(),
             display_name=display_name.strip(),
             password_hash=hash_password(password),
+            must_change_password=bool(generated) if temporary is None else temporary,
+            demo=demo,
         )
         session.add(row)
         session.flush()
         session.add(
             AuditRow(username=actor.username, action="create_user", detail={"user": username, "role": role})
         )
-        return NewAccount(_to_user(row), generated)
+        return NewAccount(to_user(row), generated)
 
 
-def authenticate(engine: Engine, username: str, password: str) -> User:
-    """Check a username and password.
+def authenticate(
+    engine: Engine, username: str, password: str, client: str = "", settings: Settings | None = None
+) -> User:
+    """Check a username and password, with throttling; every outcome is written to the audit trail.
+
+    Args:
+        engine: the store.
+        username: as typed.
+        password: as typed.
+        client: the client's address when known ('' = no per-client throttle).
+        settings: lockout limits; defaults to the process settings.
 
     Raises:
-        LoginFailed: wrong credentials (the message does not reveal which part was wrong) or a disabled account.
+        LoginFailed: wrong credentials (the message does not reveal which part was wrong), a disabled
+            account, or a lock in force (the account's, after too many wrong passwords, or the client's).
     """
+    settings = settings or get_settings()
+    name, now = username.strip(), utcnow()
     with store.session_scope(engine) as session:
-        row = session.scalar(select(UserRow).where(UserRow.username == username.strip()))
-        if row is None or not row.password_hash:
-            verify_password(_DUMMY_HASH, password)  # same cost as a real check: no user enumeration by timing
-            raise LoginFailed("用户名或密码错误，请重新输入；忘记密码请联系组织者重置。")
-        if not verify_password(row.password_hash, password):
-            raise LoginFailed("用户名或密码错误，请重新输入；忘记密码请联系组织者重置。")
-        if not row.active:
-            raise LoginFailed(f"账号「{row.username}」已停用，请联系组织者。")
-        if _HASHER.check_needs_rehash(row.password_hash):
-            row.password_hash = hash_password(password)
-        return _to_user(row)
+        lock = login.active_lock(session, name, client, now)
+        row = None if lock else session.scalar(select(UserRow).where(UserRow.username == name))
+        if lock is not None:
+            action, detail, message = (
+                "login_refused",
+                {"reason": f"{lock.scope}_locked"},
+                lock.message(name, now),
+            )
+        elif row is None or not row.password_hash or not verify_password(row.password_hash, password):
+            if row is None or not row.password_hash:
+                verify_password(_DUMMY_HASH, password)  # same cost as a real check: no enumeration by timing
+            failure = login.record_failure(session, name, client, settings, now)
+            action, detail, message = "login_failed", {"failures": failure.failures}, WRONG_CREDENTIALS
+            if failure.lock is not None:
+                detail["locked"] = failure.lock.scope
+                message = f"{WRONG_CREDENTIALS[:-1]}。{failure.lock.message(name, now)}"
+            elif 0 < settings.login_max_failures - failure.failures <= 3:
+                left = settings.login_max_failures - failure.failures
+                message = f"{WRONG_CREDENTIALS[:-1]}；再错 {left} 次该账号将被临时锁定。"
+        elif not row.active:
+            action, detail = "login_refused", {"reason": "disabled"}
+            message = f"账号「{row.username}」已停用，请联系组织者。"
+        else:
+            login.record_success(session, name)
+            if _HASHER.check_needs_rehash(row.password_hash):
+                row.password_hash = hash_password(password)
+            action, detail, message = "login", {}, ""
+        session.add(AuditRow(username=name[:64], action=action, detail={"client": client, **detail}))
+        user = to_user(row) if row is not None and not message else None
+    if user is None:
+        raise LoginFailed(message)
+    return user
+
+
+WRONG_CREDENTIALS = "用户名或密码错误，请重新输入；忘记密码请联系组织者重置。"
+
+
+def change_password(
+    engine: Engine, user: User, current: str, new: str, confirm: str, keep_session: str | None = None
+) -> User:
+    """The signed-in user replaces their own password (ends a temporary or demo password); every other
+    session of the account ends (``keep_session``: the token of the session that made the change).
+
+    Raises:
+        AccountError: wrong current password, new passwords that differ, or a weak or unchanged password.
+    """
+    require(user, None)
+    if new != confirm:
+        raise AccountError("两次输入的新密码不一致，请重新输入。")
+    if new == current:
+        raise AccountError("新密码不能与当前密码相同。")
+    check_new_password(new, user.username)
+    if new in {password for _name, _role, password, _unit, _label in DEMO_ACCOUNTS}:
+        raise AccountError("这是 README 中公开的演示密码，请换一个只有您知道的密码。")
+    with store.session_scope(engine) as session:
+        row = row_or_error(session, user.username)
+        if not verify_password(row.password_hash, current):
+            raise AccountError("当前密码不正确，请重新输入。")
+        row.password_hash = hash_password(new)
+        row.must_change_password = row.demo = False
+        session.add(AuditRow(username=user.username, action="change_password", detail={}))
+        changed = to_user(row)
+    sessions.revoke_user(engine, user.id, keep=keep_session)
+    return changed
 
 
 def get_user(engine: Engine, user_id: int) -> User | None:
     """The account with this id, or None (deleted)."""
     with store.session_scope(engine) as session:
         row = session.get(UserRow, user_id)
-        return None if row is None else _to_user(row)
+        return None if row is None else to_user(row)
 
 
 def user_for_identity(engine: Engine, email: str | None, username: str | None = None) -> User | None:
@@ -253,92 +347,12 @@ def user_for_identity(engine: Engine, email: str | None, username: str | None = 
     for candidate in candidates:
         row = rows.get(candidate)
         if row is not None and row.active:
-            return _to_user(row)
+            return to_user(row)
     return None
 
 
-def list_users(engine: Engine, actor: User) -> list[User]:
-    """All accounts ordered by role then username (organizers only)."""
-    require(actor, MANAGE_USERS)
-    with store.session_scope(engine) as session:
-        rows = session.scalars(select(UserRow).order_by(UserRow.role, UserRow.username))
-        return [_to_user(row) for row in rows]
-
-
-def list_reviewers(engine: Engine) -> list[User]:
-    """Active reviewer accounts (for progress and agreement tables)."""
-    query = (
-        select(UserRow).where(UserRow.role == "reviewer", UserRow.active.is_(True)).order_by(UserRow.username)
-    )
-    with store.session_scope(engine) as session:
-        return [_to_user(row) for row in session.scalars(query)]
-
-
-def set_active(engine: Engine, actor: User, username: str, active: bool) -> User:
-    """Disable or re-enable an account (organizers only; nobody can disable their own account)."""
-    require(actor, MANAGE_USERS)
-    if username == actor.username and not active:
-        raise AccountError("不能停用自己正在使用的账号。")
-    with store.session_scope(engine) as session:
-        row = _row_or_error(session, username)
-        row.active = active
-        session.add(
-            AuditRow(
-                username=actor.username, action="set_active", detail={"user": username, "active": active}
-            )
-        )
-        return _to_user(row)
-
-
-def reset_password(engine: Engine, actor: User, username: str, password: str | None = None) -> str:
-    """Set a new password (organizers only); returns the generated one when none was given, else ``""``."""
-    require(actor, MANAGE_USERS)
-    generated = "" if password else secrets.token_urlsafe(12)
-    _check_new_password(password or generated)
-    with store.session_scope(engine) as session:
-        row = _row_or_error(session, username)
-        row.password_hash = hash_password(password or generated)
-        session.add(AuditRow(username=actor.username, action="reset_password", detail={"user": username}))
-    return generated
-
-
-def _row_or_error(session: Session, username: str) -> UserRow:
+def row_or_error(session: Session, username: str) -> UserRow:
     row = session.scalar(select(UserRow).where(UserRow.username == username))
     if row is None:
         raise AccountError(f"找不到账号「{username}」，请检查用户名。")
     return row
-
-
-def add_cli(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("user", help="账号管理：user add / user list")
-    verbs = parser.add_subparsers(dest="user_verb", metavar="add|list")
-    add = verbs.add_parser("add", help="创建账号")
-    add.add_argument("--username", required=True, help="用户名（OIDC 登录时填邮箱）")
-    add.add_argument("--role", required=True, choices=sorted(ROLE_LABELS), help="角色")
-    add.add_argument("--unit", default="", help="所在单位（用于回避同单位案例）")
-    add.add_argument("--password", default=None, help="初始密码；不填则随机生成并显示一次")
-    add.add_argument("--display-name", default="", help="显示名")
-    add.set_defaults(func=_cli_add)
-    listing = verbs.add_parser("list", help="列出账号")
-    listing.set_defaults(func=_cli_list)
-
-
-def _cli_add(args: argparse.Namespace) -> int:
-    try:
-        account = create_user(
-            store.get_engine(), SYSTEM, args.username, args.role, args.password, args.unit, args.display_name
-        )
-    except AccountError as error:
-        print(f"创建账号失败：{error.message}", file=sys.stderr)
-        return 1
-    print(f"已创建{account.user.role_label}账号「{account.user.username}」。")
-    if account.generated_password:
-        print(f"初始密码（只显示这一次，请转交本人并提醒修改）：{account.generated_password}")
-    return 0
-
-
-def _cli_list(_args: argparse.Namespace) -> int:
-    for user in list_users(store.get_engine(), SYSTEM):
-        state = "" if user.active else "（已停用）"
-        print(f"{user.username}\t{user.role_label}\t{user.unit}\t{user.display_name}{state}")
-    return 0

@@ -30,9 +30,21 @@ class Settings:
     call_year: int = 2026
     online_deadline: str = "2025-12-31"
     max_cases_per_category: int = 3
-    max_file_mb: float = 20.0
+    max_file_mb: float = (
+        120.0  # the most one form file may weigh, text and embedded media together (read cap)
+    )
+    max_text_mb: float = 20.0  # a form's text and layout: the file without its embedded media
+    max_media_mb: float = 100.0  # pictures, audio and video embedded in one form, counted apart from the text
+    convert_timeout_s: float = 60.0  # LibreOffice converting one .doc/.wps to .docx (when installed)
     max_archive_mb: float = 500.0
     allowed_attachment_types: tuple[str, ...] = ("pdf", "jpg", "jpeg", "mp4", "mov")
+    # Attachments (proof materials): size limit per type, where they are stored, how OCR runs
+    max_pdf_mb: float = 50.0
+    max_image_mb: float = 20.0
+    max_video_mb: float = 300.0
+    attachments_dir: str = ""  # content-addressed store; empty = data/runtime/attachments
+    ocr_threads: int = 2  # onnxruntime threads for OCR (0 = all cores); the machines have 2 cores
+    ocr_max_pages: int = 30  # scanned PDF pages read by OCR per file (the rest are named as not read)
     # Text features and models
     embedder: str = "lexical"  # lexical | sentence-transformers | openai
     st_model_dir: str = ""  # local directory of a sentence-transformers model; never downloaded
@@ -51,6 +63,20 @@ class Settings:
     blind_review: bool = False
     hide_ai_scores_until_reviewed: bool = True
     oidc_enabled: bool = False
+    # Logins and sessions (pipelines/login.py, pipelines/sessions.py)
+    login_max_failures: int = 10  # wrong passwords in a row that lock the account (only that account)
+    login_lockout_minutes: float = 15.0  # how long a locked account (or a throttled client) waits
+    login_client_max_failures: int = 30  # failed logins from one client address within the window → throttled
+    login_client_window_minutes: float = 15.0
+    # Behind one reverse proxy that appends the client to X-Forwarded-For: take the client from there (else
+    # every user shares the proxy's address and its failure count)
+    login_trust_forwarded_for: bool = False
+    session_hours: float = 12.0  # a browser stays signed in this long, across reloads, until it signs out
+
+    @property
+    def attachments_path(self) -> Path:
+        return Path(self.attachments_dir) if self.attachments_dir else RUNTIME_DIR / "attachments"
+
     # Repeats: re-rank repeat candidates with the sentence-transformers model at st_model_dir (slower; the
     # lexical retrieval and index stay the same). Measured in data/eval/README.md.
     repeat_rerank: bool = False

@@ -7,18 +7,19 @@ the classifier. The machine only flags: an organizer confirms or dismisses every
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from pipelines.config import Settings, get_settings
+from pipelines.intake.dates import read_launch
 from pipelines.schema import CategorySuggestion, DuplicateMatch, Finding, Submission
 from pipelines.units import group_units, match_units
-from pipelines.vocabulary import FLAGS, SEVERITY_ORDER, category_label, rule_text
+from pipelines.vocabulary import FLAGS, NOT_ONLINE_STATUSES, SEVERITY_ORDER, category_label, rule_text
 
-NOT_YET_ONLINE = re.compile(r"在建|建设中|筹建|计划|拟于|预计|尚未上线|未上线|待上线|开发中|研发中")
-TRIAL = re.compile(r"试运行|试运营|内测|公测|测试")
+if TYPE_CHECKING:
+    from pipelines.intake.attachments import AttachmentInfo
 
 
 def _date_after_deadline(date: str, deadline: str) -> bool | None:
@@ -31,25 +32,37 @@ def _date_after_deadline(date: str, deadline: str) -> bool | None:
 
 
 def check_online(submission: Submission, settings: Settings) -> list[Finding]:
-    """Condition 一: online by the deadline and running, not 在建/计划中."""
-    evidence = "；".join(x for x in (submission.launch_raw, submission.status) if x)
+    """Condition 一: online by the deadline and running, not 在建/计划中.
+
+    The launch status read at intake (``Submission.launch_status``, or read again from the launch and status
+    text for submissions stored before it existed) decides; the sentence that says it is the evidence.
+    """
+    launch = read_launch(submission.launch_raw, submission.status)
+    status = submission.launch_status or launch.status
+    evidence = submission.launch_evidence or launch.evidence
+    date = submission.launch_date or launch.date
     deadline = settings.online_deadline
-    if NOT_YET_ONLINE.search(evidence):
-        message = f"申报表写明案例尚未上线或在建/计划中（{evidence}），不符合“{deadline}前已完成上线”的要求。"
+    if status in NOT_ONLINE_STATUSES:
+        planned = f"，计划上线时间 {date}" if date else ""
+        late = "（晚于截止日期）" if date and _date_after_deadline(date, deadline) else ""
+        message = (
+            f"申报表写明案例{status}{planned}{late}：“{evidence}”，"
+            f"不符合“{deadline}前已完成上线并正常运营”的要求。"
+        )
         return [Finding("not_online", "blocker", message, evidence)]
-    if not submission.launch_date:
+    if not date:
         message = "未能从申报表读出上线时间，请人工核实案例是否已于截止日前上线。"
         return [Finding("launch_unknown", "check", message, evidence)]
-    after = _date_after_deadline(submission.launch_date, deadline)
+    after = _date_after_deadline(date, deadline)
     if after:
-        message = f"上线时间 {submission.launch_date} 晚于 {deadline}，不符合申报条件（一）。"
+        message = f"上线时间 {date} 晚于 {deadline}，不符合申报条件（一）：“{evidence}”。"
         return [Finding("not_online", "blocker", message, evidence)]
     findings = []
     if after is None:
-        message = f"上线时间只写到年份（{submission.launch_date}），请核实是否在 {deadline} 前上线。"
+        message = f"上线时间只写到年份（{date}），请核实是否在 {deadline} 前上线。"
         findings.append(Finding("launch_unknown", "check", message, evidence))
-    if TRIAL.search(evidence):
-        message = f"运行状态为试运行/测试（{evidence}），请核实是否已“正常运营”。"
+    if status == "试运行":
+        message = f"运行状态为试运行/测试：“{evidence}”，请核实是否已“正常运营”。"
         findings.append(Finding("not_online", "check", message, evidence))
     return findings
 
@@ -82,13 +95,22 @@ def check_categories(submission: Submission) -> list[Finding]:
     return []
 
 
-def check_formats(submission: Submission, settings: Settings) -> list[Finding]:
-    """Material rule 四（三）: the form is Word (.docx), attachments pdf/jpg/mp4/mov."""
+def check_formats(
+    submission: Submission, settings: Settings, files: Sequence[AttachmentInfo] | None = None
+) -> list[Finding]:
+    """Material rule 四（三）: the form is Word (.docx), attachments pdf/jpg/mp4/mov.
+
+    With the application's files (``files``, as read from the batch) the rule is applied to them, by their
+    content, and empty, unreadable and listed-but-missing files are named too; without them, to the names
+    typed in the form's 附件清单.
+    """
     findings = []
     if PurePath(submission.file_name).suffix.lower() != ".docx":
         findings.append(
             Finding("form_not_word", "blocker", "申报表须为 Word（.docx）文档。", submission.file_name)
         )
+    if files is not None:
+        return findings + check_attachments(submission, files, settings)
     allowed = {f".{ext.lower()}" for ext in settings.allowed_attachment_types}
     bad = [name for name in submission.attachments if PurePath(name).suffix.lower() not in allowed]
     if bad:
@@ -98,14 +120,43 @@ def check_formats(submission: Submission, settings: Settings) -> list[Finding]:
     return findings
 
 
-def check_submission(submission: Submission, settings: Settings | None = None) -> list[Finding]:
-    """All single-case rules for one submission."""
+def check_attachments(
+    submission: Submission, files: Sequence[AttachmentInfo], settings: Settings
+) -> list[Finding]:
+    """The application's files: formats the call does not allow, files that cannot be read, listed but missing."""
+    from pipelines.intake.attachments import match_listed
+
+    findings = []
+    bad = [f"{_base(info.name)}（{info.format or '未知格式'}）" for info in files if not info.allowed]
+    if bad:
+        formats = "、".join(settings.allowed_attachment_types)
+        message = f"附件格式不符合要求（只接受 {formats}）：{'、'.join(bad)}。请申报单位转换格式后重新提交。"
+        findings.append(Finding("bad_attachment_format", "check", message, "；".join(bad)))
+    broken = [info.error for info in files if info.error]
+    if broken:
+        message = f"有 {len(broken)} 个附件是空文件、已损坏或超过大小上限，无法查看：" + "；".join(broken)
+        findings.append(Finding("attachment_unreadable", "check", message, "；".join(broken)))
+    _matched, missing = match_listed(submission.attachments, [info.name for info in files])
+    if missing:
+        message = f"附件清单中列出、但没有随申报表提交的材料：{'、'.join(missing)}。请联系申报单位补交。"
+        findings.append(Finding("attachment_missing", "check", message, "；".join(missing)))
+    return findings
+
+
+def _base(name: str) -> str:
+    return PurePath(name.replace("\\", "/")).name
+
+
+def check_submission(
+    submission: Submission, settings: Settings | None = None, files: Sequence[AttachmentInfo] | None = None
+) -> list[Finding]:
+    """All single-case rules for one submission (``files``: its stored attachments, when known)."""
     settings = settings or get_settings()
     findings = (
         check_online(submission, settings)
         + check_implementer(submission)
         + check_categories(submission)
-        + check_formats(submission, settings)
+        + check_formats(submission, settings, files)
     )
     return sort_findings(findings)
 

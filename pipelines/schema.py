@@ -58,12 +58,17 @@ class Submission:
     launch_date: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD
     launch_raw: str = ""
     status: str = ""  # 运行状态 as written
+    launch_status: str = ""  # 在建 | 计划中 | 试运行 | 已上线 | "" (pipelines.intake.dates.read_launch)
+    launch_evidence: str = ""  # the sentence that says the launch status
     contact: Contact = field(default_factory=Contact)
     previous_applications: list[PreviousApplication] = field(default_factory=list)
     sections: dict[str, str] = field(default_factory=dict)
     text: str = ""  # the whole narrative
     word_counts: list[WordCount] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)
+    media_count: int = 0  # pictures, audio and video embedded in the form
+    media_bytes: int = 0  # their size, counted against Settings.max_media_mb (not the text limit)
+    from_scan: bool = False  # read by OCR from a picture of the form
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:

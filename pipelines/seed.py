@@ -12,16 +12,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 
 from pipelines import store
+from pipelines.auth import DEMO_ACCOUNTS
 from pipelines.config import SAMPLE_DIR, Settings, get_settings
 from pipelines.intake.history import read_table
-
-DEMO_ACCOUNTS: tuple[tuple[str, str, str, str, str], ...] = (
-    # username, role, password, unit, display name — demo only; README tells organizers to change them
-    ("admin", "organizer", "admin-2026", "", "组织者（演示）"),
-    ("reviewer1", "reviewer", "review-2026", "中国建材时报社", "评审专家甲（演示）"),
-    ("reviewer2", "reviewer", "review-2026", "", "评审专家乙（演示）"),
-    ("analyst", "analyst", "analyst-2026", "", "分析员（演示）"),
-)
 
 
 @dataclass
@@ -46,7 +39,7 @@ def seed_accounts(engine: Engine) -> list[str]:
     created = []
     for username, role, password, unit, name in DEMO_ACCOUNTS:
         try:
-            create_user(engine, SYSTEM, username, role, password, unit, name)
+            create_user(engine, SYSTEM, username, role, password, unit, name, temporary=False, demo=True)
         except AccountError:
             continue  # exists already
         created.append(username)
@@ -62,7 +55,10 @@ def seed(engine: Engine, settings: Settings | None = None, analyze: bool = True)
     report = SeedReport()
     for path in sorted((SAMPLE_DIR / "history").glob("*.jsonl")):
         report.past_cases += store.save_past_cases(engine, read_table(path))
-    ingest = ingest_paths(engine, [SAMPLE_DIR / "forms_2026"], settings.call_year, "seed", settings=settings)
+    forms = sorted(
+        p for p in (SAMPLE_DIR / "forms_2026").iterdir() if p.name != "manifest.json"
+    )  # not material
+    ingest = ingest_paths(engine, forms, settings.call_year, "seed", settings=settings)
     report.ingest_summary = ingest.summary()
     report.accounts = seed_accounts(engine)
     if analyze:

@@ -28,9 +28,18 @@ LABELS: dict[str, str] = {
     "call_year": "申报年度",
     "online_deadline": "上线截止日期",
     "max_cases_per_category": "每单位每类最多案例数",
-    "max_file_mb": "单个文件大小上限（MB）",
+    "max_file_mb": "单个申报表文件上限（MB，正文与嵌入媒体合计）",
+    "max_text_mb": "申报表正文大小上限（MB，不含嵌入媒体）",
+    "max_media_mb": "申报表嵌入图片、音视频上限（MB）",
+    "convert_timeout_s": ".doc/.wps 转换超时（秒）",
     "max_archive_mb": "压缩包解压后上限（MB）",
     "allowed_attachment_types": "允许的附件格式",
+    "max_pdf_mb": "PDF 附件大小上限（MB）",
+    "max_image_mb": "图片附件大小上限（MB）",
+    "max_video_mb": "视频附件大小上限（MB）",
+    "attachments_dir": "附件存放目录（空 = data/runtime/attachments）",
+    "ocr_threads": "文字识别线程数（0 = 全部核心）",
+    "ocr_max_pages": "每个扫描版 PDF 最多识别页数",
     "embedder": "文本表示（embedder）",
     "st_model_dir": "sentence-transformers 本地模型目录",
     "embedding_model": "向量服务模型名",
@@ -46,8 +55,14 @@ LABELS: dict[str, str] = {
     "blind_review": "盲评（对评审专家隐藏申报单位）",
     "hide_ai_scores_until_reviewed": "评审专家打分前隐藏 AI 评分",
     "oidc_enabled": "统一身份认证登录（OIDC）",
+    "login_max_failures": "连续输错密码几次锁定账号",
+    "login_lockout_minutes": "账号锁定时长（分钟）",
+    "login_client_max_failures": "同一客户端失败几次暂停登录",
+    "login_client_window_minutes": "客户端失败计数时段（分钟）",
+    "login_trust_forwarded_for": "按反向代理转发的客户端地址（X-Forwarded-For）限流",
+    "session_hours": "登录保持时长（小时）",
 }
-NOT_EDITABLE = frozenset({"database_url", "llm_api_key"})
+NOT_EDITABLE = frozenset({"database_url", "llm_api_key", "attachments_dir"})  # server paths and secrets
 EMBEDDERS = ("lexical", "sentence-transformers", "openai")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -165,11 +180,24 @@ def _validate(values: dict[str, Any], models_dir: Path | None) -> None:
         ("call_year", lambda v: 2000 <= v <= 2100, "须为四位年份"),
         ("max_cases_per_category", lambda v: v >= 1, "至少为 1"),
         ("max_file_mb", lambda v: v > 0, "须大于 0"),
+        ("max_text_mb", lambda v: v > 0, "须大于 0"),
+        ("max_media_mb", lambda v: v >= 0, "不能为负数"),
+        ("convert_timeout_s", lambda v: v > 0, "须大于 0"),
         ("max_archive_mb", lambda v: v > 0, "须大于 0"),
+        ("max_pdf_mb", lambda v: v > 0, "须大于 0"),
+        ("max_image_mb", lambda v: v > 0, "须大于 0"),
+        ("max_video_mb", lambda v: v > 0, "须大于 0"),
+        ("ocr_threads", lambda v: v >= 0, "不能为负数"),
+        ("ocr_max_pages", lambda v: v >= 1, "至少为 1"),
         ("llm_timeout_s", lambda v: v > 0, "须大于 0"),
         ("llm_max_retries", lambda v: v >= 0, "不能为负数"),
         ("llm_concurrency", lambda v: v >= 1, "至少为 1"),
         ("llm_samples", lambda v: v >= 1, "至少为 1"),
+        ("login_max_failures", lambda v: 3 <= v <= 100, "须在 3 到 100 之间"),
+        ("login_lockout_minutes", lambda v: 1 <= v <= 24 * 60, "须在 1 到 1440 分钟之间"),
+        ("login_client_max_failures", lambda v: v >= 10, "至少为 10"),
+        ("login_client_window_minutes", lambda v: v >= 1, "至少为 1 分钟"),
+        ("session_hours", lambda v: 0.25 <= v <= 24 * 30, "须在 0.25 到 720 小时之间"),
     ]
     for key, ok, rule in checks:
         if key in values and not ok(values[key]):

@@ -24,6 +24,15 @@ CATEGORY_NAMES: dict[int, str] = {
 }
 CATEGORY_IDS: tuple[int, ...] = tuple(CATEGORY_NAMES)
 SHORT_NAMES: dict[int, str] = {k: v.removesuffix("类") for k, v in CATEGORY_NAMES.items()}
+# The words that name a category in a tick-box line, including the older 数字技术应用类.
+CATEGORY_STEMS: dict[int, tuple[str, ...]] = {
+    1: ("全媒体传播",),
+    2: ("内容供给",),
+    3: ("运营服务",),
+    4: ("数智技术", "数字技术应用"),
+    5: ("体制机制",),
+    6: ("国际传播",),
+}
 
 CRITERIA: dict[str, str] = {
     "political": "政治性",
@@ -87,6 +96,14 @@ FLAGS: dict[str, FlagKind] = {
     ),
     "bad_attachment_format": FlagKind(
         "附件格式不符", "四（三）附件须为 pdf、jpg、mp4 或 mov 格式", "ineligible"
+    ),
+    "attachment_unreadable": FlagKind(
+        "附件无法读取",
+        "四（三）以附件形式提交的相关资料须可以打开查看（空文件、损坏或超过大小上限）",
+        "ineligible",
+    ),
+    "attachment_missing": FlagKind(
+        "附件缺失", "申报表附件清单中列出的材料须随申报表一并提交", "ineligible", severity="check"
     ),
     "no_category": FlagKind("未勾选类别", "申报表未勾选申报类别", "ineligible"),
     "multiple_categories": FlagKind("勾选多个类别", "申报表勾选了多个申报类别", "ineligible"),
@@ -177,3 +194,139 @@ def category_label(category_id: int | None) -> str:
     if category_id is None:
         return "未填"
     return f"{category_id} {CATEGORY_NAMES.get(category_id, '未知类别')}"
+
+
+# --- the application form ----------------------------------------------------------------------------------
+# Our own 申报表 (pipelines.intake.template), the sample-form generator (tools/formgen.py) and the extractor
+# (pipelines.intake) all read the form from these tables: the title, the five narrative sections with their
+# word limits, and every field label with the synonyms real forms use. Labels are compared after removing
+# spaces, numbering, bracketed notes and a trailing colon (pipelines.intake.labels).
+
+FORM_TITLE_PATTERN = "{year}年中国行业媒体高质量发展创新案例申报表"
+CALL_NAME = "中国行业媒体高质量发展创新案例"
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """A table row written as space-separated words."""
+    return tuple(text.split())
+
+
+def form_title(call_year: int) -> str:
+    """The form's title for a call year: ``2026年中国行业媒体高质量发展创新案例申报表``."""
+    return FORM_TITLE_PATTERN.format(year=call_year)
+
+
+@dataclass(frozen=True)
+class FormSection:
+    """A narrative section of the form: its name, word limit, note in the label and synonyms."""
+
+    name: str
+    limit: int
+    synonyms: tuple[str, ...]
+    note: str = ""  # written before the limit in the label, e.g. 附数据
+
+    @property
+    def label(self) -> str:
+        """The label as our form writes it: ``取得成效（附数据，800字以内）``."""
+        note = f"{self.note}，" if self.note else ""
+        return f"{self.name}（{note}{self.limit}字以内）"
+
+
+FORM_SECTIONS: tuple[FormSection, ...] = (
+    FormSection(
+        "案例简介",
+        300,
+        _words(
+            "简介 案例概述 案例概况 项目简介 作品简介 基本情况 案例基本情况 项目概况 "
+            "项目基本情况 内容简介 案例介绍 项目介绍 概述 案例摘要 摘要"
+        ),
+    ),
+    FormSection(
+        "主要做法",
+        1500,
+        _words(
+            "做法 具体做法 主要举措 实施过程 实施路径 工作举措 主要措施 创新做法 "
+            "主要做法和经验 做法与经验 实施情况 建设情况 主要内容"
+        ),
+    ),
+    FormSection(
+        "创新点",
+        800,
+        _words(
+            "创新之处 主要创新点 创新亮点 特色亮点 亮点 创新特色 特色与创新 案例亮点 "
+            "创新性 创新点及特色 特色创新"
+        ),
+    ),
+    FormSection(
+        "取得成效",
+        800,
+        _words(
+            "成效 主要成效 实施成效 工作成效 应用成效 实际成效 实施效果 取得的成效 "
+            "传播效果 取得效果 社会效益和经济效益 成效与影响 效果"
+        ),
+        note="附数据",
+    ),
+    FormSection(
+        "推广价值",
+        500,
+        _words(
+            "推广意义 示范价值 借鉴意义 推广应用价值 可推广性 经验启示 示范意义 "
+            "复制推广价值 推广前景 推广借鉴价值 典型意义"
+        ),
+    ),
+)
+SECTION_NAMES: tuple[str, ...] = tuple(section.name for section in FORM_SECTIONS)
+SECTION_LIMITS: dict[str, int] = {section.name: section.limit for section in FORM_SECTIONS}
+SECTION_LABELS: dict[str, tuple[str, ...]] = {s.name: (s.name, *s.synonyms) for s in FORM_SECTIONS}
+
+# Field key → labels, canonical first. 单位名称 alone names the applicant; under 实施单位 or 推荐单位 it takes
+# their meaning. "signature" labels open the signature/stamp/opinion block, which never fills a field.
+FIELD_LABELS: dict[str, tuple[str, ...]] = {
+    key: _words(words)
+    for key, words in {
+        "title": "案例名称 项目名称 作品名称 案例题目 案例标题 申报案例名称 申报案例 参评案例名称 参评作品名称 "
+        "参评项目名称 案例名 申报项目名称 申报项目 案例全称 项目全称",
+        "unit": "申报单位 申报单位全称 申报单位名称 申报主体 申报机构 原创单位 单位名称 报送单位 报送单位名称 "
+        "申请单位 填报单位",
+        "implementer": "实施单位 实施主体 承建单位 运营单位 案例实施单位 实施单位名称 运营主体 实施机构 建设单位 "
+        "案例实施主体 承办单位 执行单位 承担单位 项目实施单位",
+        "recommender": "推荐单位 推荐部门 推荐机构 推荐单位名称",
+        "category": "申报类别 案例类别 申报类型 参评项目 参评类别 案例类型 申报方向 类别 所属类别 申报类目 "
+        "参评类型 申报类别勾选",
+        "launch": "上线时间 上线日期 正式上线时间 投入运营时间 上线运行时间 投入使用时间 推出时间 首发时间 "
+        "案例上线时间 上线运营时间 开通时间 投用时间 发布时间 启用时间 正式运营时间 开始运营时间 运行时间 "
+        "实施时间 首次上线时间 上线年月 开播时间 建成时间 建成上线时间 投运时间 上线运营日期",
+        "status": "运行状态 运营状态 运行情况 目前状态 项目状态 案例状态 当前状态 运营情况 上线状态 目前运行状态 "
+        "上线情况",
+        "contact": "联系人 联系方式 联系人及电话 联系人及联系方式 申报联系人 联系人信息 联络人",
+        "contact.name": "姓名 联系人姓名",
+        "contact.phone": "电话 联系电话 手机 手机号 手机号码 办公电话 固定电话 移动电话 联系手机 电话手机",
+        "contact.email": "邮箱 电子邮箱 电子邮件 email e-mail 邮件 联系邮箱 邮箱地址",
+        "previous": "往年申报情况 往年申报 往届申报 历史申报情况 往届申报情况 以往申报情况 申报历史 是否曾申报 "
+        "是否申报过 往年参评情况 近两年申报情况 往年申报记录",
+        "attachments": "附件清单 附件 附件材料 证明材料 证明材料清单 附件目录 相关附件 佐证材料 附件列表 "
+        "附件材料清单",
+        "signature": "申报单位意见 推荐单位意见 单位意见 主管部门意见 推荐意见 审核意见 评审意见 专家意见 "
+        "负责人签字 主要负责人签字 法定代表人签字 签字 盖章 单位盖章 签章 公章 申报单位盖章 承诺 "
+        "申报单位承诺 诚信承诺 声明 承诺声明",
+        "ignore": "备注 填表说明 地址 通讯地址 单位地址 邮编 邮政编码 职务 职称 部门 传真 日期 填报日期 "
+        "填表日期 填表人 单位性质 网址 链接 案例链接 访问地址 主管单位 序号",
+        # Only meaningful inside a group (申报单位 → 名称, 往年申报情况 → 年份/结果 …).
+        "sub": "名称 全称 年份 年度 结果 申报结果 评选结果 申报年份",
+    }.items()
+}
+# Words in a label's bracketed note that make it a signature line (申报单位（盖章）), not the field.
+SIGNATURE_NOTES: tuple[str, ...] = ("盖章", "签字", "签章", "公章", "签名")
+# Options of 运行状态 on our form.
+STATUS_OPTIONS: tuple[str, ...] = ("正常运营", "试运行", "在建", "计划中")
+# Launch status (申报条件（一）) → the words that say it, in the order they are decided: 在建 and 计划中 count only
+# when written before the first date (``2024年上线，二期在建`` is online), 已上线 wins over 试运行.
+LAUNCH_STATUS_WORDS: dict[str, tuple[str, ...]] = {
+    "在建": ("在建", "建设中", "正在建设", "开发中", "研发中", "筹建"),
+    "计划中": _words(
+        "计划中 计划于 计划在 计划 预计 拟于 拟在 将于 筹备 待上线 尚未上线 暂未上线 未上线 即将上线"
+    ),
+    "已上线": _words("正常运营 正式上线 正式运营 正式运行 已上线 运行中 稳定运行 上线运营 投入使用 投入运营"),
+    "试运行": ("试运行", "试运营", "内测", "公测", "测试中", "灰度"),
+}
+NOT_ONLINE_STATUSES: tuple[str, ...] = ("在建", "计划中")

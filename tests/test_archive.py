@@ -43,7 +43,10 @@ def patch_central_directory(data: bytes, offset: int, fmt: str, value: int) -> b
 
 
 def members(data: bytes, settings: Settings | None = None) -> list[tuple[str, bytes]]:
-    return list(iter_archive(data, "上传.zip", settings or Settings()))
+    return [
+        (source.name.removeprefix("上传.zip/"), source.data)
+        for source in iter_archive(data, "上传.zip", settings or Settings())
+    ]
 
 
 def test_gbk_member_names_from_chinese_windows_are_decoded():
@@ -65,9 +68,15 @@ def test_utf8_names_and_skipped_members():
             "目录/.hidden.docx": FORM,
             "目录/说明.pdf": b"%PDF",
             "目录/旧表.doc": b"\xd0\xcf\x11\xe0",
+            "目录/Thumbs.db": b"litter",
         }
     )
-    assert [name for name, _ in members(data)] == ["表一.docx", "目录/旧表.doc"]
+    assert [name for name, _ in members(data)] == [
+        "表一.docx",
+        "目录/~$表一.docx",
+        "目录/说明.pdf",
+        "目录/旧表.doc",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -144,8 +153,61 @@ def test_sources_from_folders_files_and_archives(tmp_path):
     (tmp_path / "c.zip").write_bytes(b"broken")
     (tmp_path / "d.txt").write_text("忽略")
     sources = list(iter_sources([tmp_path], Settings()))
-    assert [Path(s.name).name for s in sources] == ["a.docx", "内.docx", "c.zip"]
-    assert sources[1].name.endswith("b.zip/内.docx")
+    assert [Path(s.name).name for s in sources] == ["a.docx", "内.docx", "c.zip", "d.txt"]
+    assert sources[1].name.endswith("b.zip/内.docx") and sources[1].label == "b.zip/内.docx"
     assert sources[2].error is not None and sources[2].error.code == "corrupt_archive"
-    big = list(iter_sources([tmp_path / "a.docx"], Settings(max_file_mb=0.0001)))
-    assert big[0].error is not None and big[0].error.code == "too_large"
+    assert sources[0].data == b"" and sources[0].read() == FORM  # read from disk only when needed
+    settings = Settings(max_file_mb=0.0001)
+    (big,) = iter_sources([tmp_path / "a.docx"], settings)
+    assert len(big.read()) == int(0.0001 * 2**20) + 1 and big.size == len(FORM)  # never more than cap + 1
+    with pytest.raises(IntakeError) as caught:
+        extract_bytes(big.read(), big.name, settings)
+    assert caught.value.code == "too_large"
+
+
+def test_gbk_names_that_are_also_valid_utf8_are_not_garbled():
+    # 片头 in GBK is C6 AC CD B7, which UTF-8 reads as "Ƭͷ": the archive's names decide the encoding together.
+    data = make_zip({"宣传片/片头.mov": b"x", "宣传片/申报表.docx": FORM}, gbk=True)
+    assert [name for name, _ in members(data)] == ["宣传片/片头.mov", "宣传片/申报表.docx"]
+    alone = make_zip({"片头.mov": b"x"}, gbk=True)
+    assert [name for name, _ in members(alone)] == ["片头.mov"]
+    utf8 = make_zip({"Ƭͷ.mov": b"x"})  # a real UTF-8 name with the flag stays as written
+    assert [name for name, _ in members(utf8)] == ["Ƭͷ.mov"]
+
+
+def test_unicode_path_extra_field_wins_over_the_raw_bytes():
+    import zlib
+
+    raw = "证书.pdf".encode("gbk")
+    unicode_name = "证书（原件）.pdf".encode()
+    extra = (
+        struct.pack("<HHB", 0x7075, 5 + len(unicode_name), 1)
+        + struct.pack("<I", zlib.crc32(raw))
+        + unicode_name
+    )
+    info = GbkZipInfo("证书.pdf")
+    info.extra = extra
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(info, b"%PDF-1.4")
+    assert [name for name, _ in members(buffer.getvalue())] == ["证书（原件）.pdf"]
+
+
+def test_nested_zips_are_opened_to_three_levels_and_no_deeper():
+    level3 = make_zip({"深处.pdf": b"%PDF-1.4"}, gbk=True)
+    level2 = make_zip({"三.zip": level3}, gbk=True)
+    level1 = make_zip({"二.zip": level2})
+    assert [name for name, _ in members(make_zip({"一.zip": level1}))] == ["一.zip/二.zip/三.zip/深处.pdf"]
+    with pytest.raises(IntakeError) as caught:
+        members(make_zip({"零.zip": make_zip({"一.zip": level1})}))
+    assert caught.value.code == "archive_bomb" and "嵌套超过 3 层" in caught.value.message
+
+
+def test_nested_zips_share_one_size_budget():
+    inner = make_zip({f"件{i}.pdf": bytes(range(256)) * 400 for i in range(4)})
+    with pytest.raises(IntakeError) as caught:
+        members(
+            make_zip({"表.docx": FORM, "附件.zip": inner}),
+            Settings(max_archive_mb=(len(inner) + 200_000) / 2**20),
+        )
+    assert caught.value.code == "archive_bomb"

@@ -1,6 +1,8 @@
 """End to end in a real headless Chromium: `streamlit run app.py` on a free local port with a temporary
-database; an organizer uploads a form, a reviewer opens it, records a decision, finds it in the queue and in
-the Excel export. Screenshots go to test-output/browser/.
+database; an organizer uploads a form, a reviewer opens it, records a decision, reloads the page (still signed
+in), finds it in the queue and in the Excel export, signs out (a reload then shows the login form). A second
+run opens a case whose fields hold links, images and HTML and finds none of them live in the DOM, a page the
+role may not open, and an unknown address. Screenshots go to test-output/browser/.
 
 Debian's /usr/bin/chromium is driven by Playwright from PyPI (never a downloaded browser). Without Chromium
 the test is skipped, unless WORKBENCH_REQUIRE_BROWSER=1 (CI), where that is a failure.
@@ -24,7 +26,7 @@ import pytest
 
 from pipelines import auth, store
 from pipelines.config import PROJ_ROOT
-from tests import workbench_data
+from tests import crafted, workbench_data
 
 pytestmark = pytest.mark.browser
 
@@ -80,18 +82,33 @@ def _wait_healthy(url: str, server: subprocess.Popen, log: Path, deadline_s: flo
     pytest.fail(f"streamlit 在 {deadline_s} 秒内没有就绪：\n{log.read_text(errors='replace')[-3000:]}")
 
 
-@pytest.fixture
-def server(tmp_path) -> Iterator[str]:
-    """The workbench on a free localhost port with a fresh database holding an organizer and a reviewer."""
-    _require_browser()
-    url_db = f"sqlite:///{tmp_path / 'browser.db'}"
-    engine = store.get_engine(url_db)
+def _accounts(engine) -> None:
     organizer = auth.create_user(
         engine, auth.SYSTEM, "org", "organizer", workbench_data.PASSWORDS["org"]
     ).user
     auth.create_user(
         engine, organizer, "li", "reviewer", workbench_data.PASSWORDS["li"], unit="中国能源观察报社"
     )
+
+
+@pytest.fixture
+def server(tmp_path) -> Iterator[str]:
+    """The workbench on a free localhost port with a fresh database holding an organizer and a reviewer."""
+    yield from _serve(tmp_path, _accounts)
+
+
+@pytest.fixture
+def crafted_server(tmp_path) -> Iterator[tuple[str, int]]:
+    """The workbench with the usual test data plus a case full of links, images and HTML."""
+    found: list[int] = []
+    for url in _serve(tmp_path, lambda engine: found.append(crafted.seed_crafted(engine).case_id)):
+        yield url, found[0]
+
+
+def _serve(tmp_path, seed) -> Iterator[str]:
+    _require_browser()
+    url_db = f"sqlite:///{tmp_path / 'browser.db'}"
+    seed(store.get_engine(url_db))
     store.dispose_engines()
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
@@ -130,6 +147,10 @@ def _sign_in(page, url: str | None, username: str) -> None:
     page.get_by_label("密码").fill(workbench_data.PASSWORDS[username])
     page.get_by_role("button", name="登录").click()
     page.get_by_role("button", name="退出登录").wait_for(timeout=TIMEOUT_MS)
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while not any(c["name"] == "wb_session" for c in page.context.cookies()):  # set by the page's script
+        assert time.monotonic() < deadline, "登录后浏览器没有保存会话 cookie"
+        page.wait_for_timeout(100)
 
 
 def _choose(page, label: str, option: str) -> None:
@@ -180,10 +201,11 @@ def test_upload_review_queue_and_export_in_a_real_browser(server, tmp_path):
             page.screenshot(path=str(SCREENSHOTS / "case_saved.png"), full_page=True)
             case_url = page.url
             assert "case=" in case_url
-            page.reload()  # a new browser session: sign in again and land on the same case
-            _sign_in(page, None, "li")
+            page.reload()  # a new Streamlit session: the session cookie keeps li signed in, on the same case
             expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
+            expect(page.get_by_role("button", name="退出登录")).to_be_visible()
             assert page.url == case_url
+            assert any(c["name"] == "wb_session" for c in page.context.cookies())
 
             _go(page, "评审队列")
             _choose(page, "评审状态", "已评")
@@ -196,6 +218,11 @@ def test_upload_review_queue_and_export_in_a_real_browser(server, tmp_path):
                 page.get_by_role("button", name="下载 Excel（评审结果）").click()
             excel = tmp_path / "export.xlsx"
             download_info.value.save_as(excel)
+            page.get_by_role("button", name="退出登录").click()
+            expect(page.get_by_role("button", name="登录")).to_be_visible()
+            page.reload()  # the session ended on the server: the login form again
+            expect(page.get_by_role("button", name="登录")).to_be_visible()
+            expect(page.get_by_role("button", name="退出登录")).to_have_count(0)
         except BaseException:
             page.screenshot(path=str(SCREENSHOTS / "failure.png"), full_page=True)
             raise
@@ -213,3 +240,55 @@ def test_upload_review_queue_and_export_in_a_real_browser(server, tmp_path):
     assert row["评审意见"] == "浏览器测试：成效数据扎实，建议推荐。"
     assert sheets["结果汇总"].set_index("案例名称").loc[TITLE, "评审结论"] == "推荐×1"
     assert (SCREENSHOTS / "case_saved.png").stat().st_size > 10_000
+
+
+def test_untrusted_text_forbidden_pages_and_unknown_addresses_in_a_real_browser(crafted_server):
+    from playwright.sync_api import expect, sync_playwright
+
+    url, case_id = crafted_server
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(TIMEOUT_MS)
+        outside = []
+        page.on("request", lambda request: outside.append(request.url) if "evil" in request.url else None)
+        try:
+            _sign_in(page, url, "org")
+            expect(page.get_by_text("Deploy", exact=True)).to_have_count(0)
+            page.goto(f"{url}/case_detail?case={case_id}")
+            expect(page.get_by_role("heading", name=crafted.LINK)).to_be_visible()
+            for tab in ("类别建议", "资格审查", "重复与相似", "AI 评分", "申报内容"):
+                page.get_by_role("tab", name=tab).click()
+            expect(page.get_by_text(crafted.HTML).first).to_be_attached()
+            page.screenshot(path=str(SCREENSHOTS / "crafted_case.png"), full_page=True)
+            assert page.locator('a[href*="//evil"]').count() == 0  # (in-page heading anchors aside)
+            assert page.locator('img[src*="//evil"], img[src="x"]').count() == 0
+            assert outside == []  # no image or link target was ever requested
+
+            page.goto(
+                url
+            )  # the queue, with the crafted long title and unit: every column fits, no sideways scroll
+            page.locator('[data-testid="stDataFrame"] .dvn-scroller').first.wait_for()
+            page.wait_for_timeout(500)
+            widths = page.evaluate(
+                """() => { const s = document.querySelector('[data-testid="stDataFrame"] .dvn-scroller');
+                return [s.scrollWidth, s.clientWidth]; }"""
+            )
+            assert widths[0] <= widths[1] + 1, widths
+
+            page.goto(f"{url}/no_such_page")
+            expect(page.get_by_role("heading", name="页面不存在")).to_be_visible()
+            expect(page.get_by_text("Page not found")).to_have_count(0)
+
+            page.get_by_role("button", name="退出登录").click()
+            _sign_in(page, None, "li")
+            page.goto(f"{url}/dashboard")
+            expect(page.get_by_text("评审专家「li」无权查看组织者看板")).to_be_visible()
+            expect(page.get_by_role("link", name="组织者看板")).to_have_count(0)
+            page.screenshot(path=str(SCREENSHOTS / "forbidden.png"), full_page=True)
+        except BaseException:
+            page.screenshot(path=str(SCREENSHOTS / "failure_crafted.png"), full_page=True)
+            raise
+        finally:
+            browser.close()

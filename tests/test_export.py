@@ -1,18 +1,22 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 
 import docx
+import openpyxl
 import pandas as pd
 import pytest
 from docx.oxml.ns import qn
 
-from pipelines import auth
-from pipelines.config import Settings
+from pipelines import auth, store
+from pipelines.config import PROJ_ROOT, Settings
 from pipelines.review import decisions as review
-from pipelines.review import export
+from pipelines.review import export, flag_actions
 from pipelines.review.decisions import ReviewInput
-from tests import workbench_data
+from tests import crafted, workbench_data
 
 SETTINGS = Settings(hide_ai_scores_until_reviewed=True)
 BLIND = Settings(blind_review=True, hide_ai_scores_until_reviewed=True)
@@ -34,7 +38,9 @@ def seeded(engine):
     review.save_review(
         engine, data.li, data.building, ReviewInput(3, dict.fromkeys(KEYS, 40), "不推荐", "重复申报")
     )
-    review.record_flag_action(engine, data.org, data.building, "past_awardee_repeat", "confirmed", "H2024-07")
+    flag_actions.record_flag_action(
+        engine, data.org, data.building, "past_awardee_repeat", "confirmed", "H2024-07"
+    )
     return data
 
 
@@ -97,3 +103,55 @@ def test_word_summary_hides_applicant_from_blind_reviewer(engine, seeded):
     document = docx.Document(io.BytesIO(export.export_word(engine, seeded.wang, 2026, BLIND)))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "申报单位" not in text and "中国建材时报社" not in text
+
+
+def _cli_export(tmp_path, sqlite_url, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
+    env["DATABASE_URL"] = sqlite_url
+    command = [sys.executable, "-m", "pipelines", "export", "results", *args]
+    return subprocess.run(command, cwd=PROJ_ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_cli_export_of_crafted_text_has_no_live_formula_and_keeps_the_text(engine, sqlite_url, tmp_path):
+    case = crafted.seed_crafted(engine)
+    store.save_submission(engine, workbench_data.submission(90, "上一届的案例", "中国某报社", 1), 2025)
+    out = tmp_path / "结果.xlsx"
+    done = _cli_export(tmp_path, sqlite_url, str(out))
+    assert done.returncode == 0, done.stderr
+    assert "已导出 2026 年度 5 件案例的Excel 评审结果" in done.stdout
+    workbook = openpyxl.load_workbook(out)
+    assert workbook.sheetnames == ["结果汇总", "评审意见", "评审历史", "问题标记"]
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    texts = {c.value for c in cells if isinstance(c.value, str)}
+    for shown in (crafted.TITLE, crafted.FORMULA_UNIT, crafted.COMMENT, f"=2*3 已核实 {crafted.LINK}"):
+        assert "'" + shown in texts, shown
+    results = workbook["结果汇总"]
+    ids = [row[0].value for row in results.iter_rows(min_row=2)]
+    assert case.case_id in ids and len(ids) == 5  # the call year of the settings only
+    assert "上一届的案例" not in texts
+
+
+def test_cli_export_docx_and_bad_output_path(engine, sqlite_url, tmp_path):
+    crafted.seed_crafted(engine)
+    out = tmp_path / "汇总.bin"
+    done = _cli_export(tmp_path, sqlite_url, str(out), "--format", "docx")
+    assert done.returncode == 0, done.stderr
+    document = docx.Document(str(out))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "评审意见汇总" in text and crafted.TITLE in text  # paragraphs are text to Word
+    cells = [c.text for table in document.tables for row in table.rows for c in row.cells]
+    assert "'" + crafted.COMMENT in cells  # a table pasted into a spreadsheet must not become formulas
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    refused = _cli_export(tmp_path, sqlite_url, str(tmp_path))
+    assert refused.returncode == 1 and "是一个文件夹" in refused.stderr
+
+
+def test_every_exported_cell_is_safe_for_every_role(engine):
+    case = crafted.seed_crafted(engine)
+    for user in (case.seeded.org, case.seeded.li, case.seeded.analyst):
+        workbook = openpyxl.load_workbook(io.BytesIO(export.export_excel(engine, user, 2026, SETTINGS)))
+        formulas = [
+            c.coordinate for s in workbook for row in s.iter_rows() for c in row if c.data_type == "f"
+        ]
+        assert formulas == [], user.username

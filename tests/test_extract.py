@@ -25,6 +25,9 @@ from tests.test_extract_build import (
 NARRATIVE = "本平台于2023年上线，面向全国行业用户提供资讯与数据服务，已形成稳定的用户群体和运营机制。"
 
 
+TITLE_ROW = row(cell("案例名称"), cell("某平台"))  # a form with only unticked boxes would be a blank template
+
+
 def extract(body: str, name: str = "form.docx", strict: bool = False):
     return extract_bytes(build_docx(body, strict=strict), name)
 
@@ -229,6 +232,7 @@ def test_free_form_document_with_headings_and_no_table():
 def test_free_form_numbered_headings_without_styles():
     body = "".join(
         [
+            para("案例名称：某平台"),
             para("一、案例简介"),
             para(NARRATIVE),
             para("二、团队介绍"),
@@ -324,7 +328,7 @@ CATEGORY_LINE = (
 @pytest.mark.parametrize("empty", ["□", "☐"])
 def test_unicode_tick_marks_before_an_option(tick, empty):
     value = CATEGORY_LINE.format(a=empty, b=empty).replace(f"{empty}数智", f"{tick}数智")
-    submission = extract(table(row(cell("申报类别"), cell(*value.split("\n"))), columns=2))
+    submission = extract(table(TITLE_ROW, row(cell("申报类别"), cell(*value.split("\n"))), columns=2))
     assert submission.declared_category == 4
     assert submission.declared_categories == [4]
 
@@ -340,20 +344,22 @@ def test_unicode_tick_marks_before_an_option(tick, empty):
     ],
 )
 def test_other_category_writings(value, expected):
-    submission = extract(table(row(cell("申报类别"), cell(value)), columns=2))
+    submission = extract(table(TITLE_ROW, row(cell("申报类别"), cell(value)), columns=2))
     assert submission.declared_category == expected
 
 
 def test_several_ticked_categories_give_none_and_a_warning():
     value = "☑全媒体传播建设类 ☑内容供给创新类 ☐运营服务创新类"
-    submission = extract(table(row(cell("申报类别"), cell(value)), columns=2))
+    submission = extract(table(TITLE_ROW, row(cell("申报类别"), cell(value)), columns=2))
     assert submission.declared_category is None
     assert submission.declared_categories == [1, 2]
     assert any("多个申报类别" in w for w in submission.warnings)
 
 
 def test_no_ticked_category_warns():
-    submission = extract(table(row(cell("申报类别"), cell("☐全媒体传播建设类 ☐内容供给创新类")), columns=2))
+    submission = extract(
+        table(TITLE_ROW, row(cell("申报类别"), cell("☐全媒体传播建设类 ☐内容供给创新类")), columns=2)
+    )
     assert submission.declared_categories == []
     assert any("都未勾选" in w for w in submission.warnings)
 
@@ -369,7 +375,7 @@ def _category_cell(marks: list[str]) -> str:
 )
 def test_wingdings_symbol_tick_boxes(font, ticked, empty):
     marks = [symbol(font, empty), symbol(font, empty), symbol(font, ticked), symbol(font, empty)]
-    submission = extract(table(row(cell("申报类别"), _category_cell(marks)), columns=2))
+    submission = extract(table(TITLE_ROW, row(cell("申报类别"), _category_cell(marks)), columns=2))
     assert submission.declared_category == 3
 
 
@@ -380,7 +386,7 @@ def test_wingdings_characters_typed_as_text():
         run("¨", font="Wingdings"),
         run("£", "Wingdings 2"),
     ]
-    submission = extract(table(row(cell("申报类别"), _category_cell(marks)), columns=2))
+    submission = extract(table(TITLE_ROW, row(cell("申报类别"), _category_cell(marks)), columns=2))
     assert submission.declared_category == 2
 
 
@@ -388,7 +394,7 @@ def test_wingdings_characters_typed_as_text():
 def test_w14_checkbox_controls(value, ticked):
     checkbox = w14_checkbox(True).replace('w14:val="1"', f'w14:val="{value}"')
     marks = [w14_checkbox(False), checkbox, w14_checkbox(False), w14_checkbox(False)]
-    submission = extract(table(row(cell("申报类别"), _category_cell(marks)), columns=2))
+    submission = extract(table(TITLE_ROW, row(cell("申报类别"), _category_cell(marks)), columns=2))
     assert submission.declared_categories == ([2] if ticked else [])
 
 
@@ -407,7 +413,7 @@ def test_w14_checkbox_controls(value, ticked):
 def test_legacy_formcheckbox_fields(state, ticked):
     off = legacy_checkbox('<w:default w:val="0"/>')
     marks = [off, off, off, legacy_checkbox(state)]
-    submission = extract(table(row(cell("申报类别"), _category_cell(marks)), columns=2))
+    submission = extract(table(TITLE_ROW, row(cell("申报类别"), _category_cell(marks)), columns=2))
     assert submission.declared_categories == ([4] if ticked else [])
 
 
@@ -482,7 +488,7 @@ def test_previous_applications_in_a_nested_table():
     nested = table(
         row(cell("年份"), cell("案例名称"), cell("结果")), row(cell("2025"), cell("数据平台"), cell("入选"))
     )
-    body = table(row(cell("往年申报情况"), cell(nested)), columns=2)
+    body = table(TITLE_ROW, row(cell("往年申报情况"), cell(nested)), columns=2)
     submission = extract(body)
     assert submission.previous_applications == [PreviousApplication(2025, "数据平台", "入选", "awarded")]
 
@@ -504,7 +510,9 @@ def test_previous_application_table_after_a_label_row():
 
 def test_attachment_lines_become_file_names():
     body = table(
-        row(cell("附件清单"), cell("1. 用户数据报告.pdf", "（2）平台截图.jpg；演示.mp4", "无")), columns=2
+        row(cell("案例名称"), cell("某平台")),
+        row(cell("附件清单"), cell("1. 用户数据报告.pdf", "（2）平台截图.jpg；演示.mp4", "无")),
+        columns=2,
     )
     assert extract(body).attachments == ["用户数据报告.pdf", "平台截图.jpg", "演示.mp4"]
 
@@ -517,7 +525,10 @@ def test_unknown_narrative_section_keeps_its_label():
 
 def test_narrative_lines_with_label_words_stay_in_their_section():
     body = table(
-        row(cell("主要做法", span=2)), row(cell("一是建设平台。", "成效：用户增长明显。", span=2)), columns=2
+        TITLE_ROW,
+        row(cell("主要做法", span=2)),
+        row(cell("一是建设平台。", "成效：用户增长明显。", span=2)),
+        columns=2,
     )
     assert extract(body).sections == {"主要做法": "一是建设平台。\n成效：用户增长明显。"}
 
@@ -525,6 +536,7 @@ def test_narrative_lines_with_label_words_stay_in_their_section():
 def test_opinion_and_signature_lines_are_not_narrative():
     body = "".join(
         [
+            para("案例名称：某平台"),
             para("一、案例简介"),
             para(NARRATIVE),
             para("申报单位意见："),
@@ -537,7 +549,7 @@ def test_opinion_and_signature_lines_are_not_narrative():
 
 def test_word_counts_and_over_limit_warning():
     text = "人工智能赋能AI新闻生产，2024年用户增长显著。" * 3
-    body = table(row(cell("案例简介（不超过20字）"), cell(text)), columns=2)
+    body = table(TITLE_ROW, row(cell("案例简介（不超过20字）"), cell(text)), columns=2)
     submission = extract(body)
     (count,) = submission.word_counts
     assert (count.label, count.count, count.limit, count.over_limit) == ("案例简介", 63, 20, True)
@@ -573,6 +585,7 @@ def test_labels_in_a_row_above_their_values():
 
 def test_category_options_one_per_row_under_a_merged_label():
     body = table(
+        row(cell("案例名称"), cell("某平台", span=2)),
         row(cell("申报类别", vmerge="restart"), cell("☐"), cell("全媒体传播建设类")),
         row(cell(vmerge=""), cell("☑"), cell("内容供给创新类")),
         row(cell(vmerge=""), cell("☐"), cell("运营服务创新类")),

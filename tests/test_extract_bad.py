@@ -13,8 +13,10 @@ from msoffcrypto.format.ooxml import OOXMLFile
 from pipelines.__main__ import main
 from pipelines.config import SAMPLE_DIR, Settings
 from pipelines.intake.archive import iter_archive
-from pipelines.intake.docx_xml import Paragraph, Table, read_package
-from pipelines.intake.extract import OLE_MAGIC, extract_bytes, extract_file
+from pipelines.intake.docx_body import Paragraph, Table
+from pipelines.intake.docx_xml import read_package
+from pipelines.intake.extract import extract_bytes, extract_file
+from pipelines.intake.refusals import OLE_MAGIC
 from pipelines.schema import IntakeError
 from tests.test_extract_build import build_docx, pair_rows, para, picture, table
 
@@ -209,7 +211,8 @@ def test_sample_bad_files_give_their_expected_codes():
     assert codes == {name: info["expected_error"] for name, info in manifest["bad_files"].items()}
     for name, info in manifest.get("bundles", {}).items():
         members = [
-            member for member, _ in iter_archive((MANIFEST.parent / name).read_bytes(), name, Settings())
+            source.name.removeprefix(f"{name}/")
+            for source in iter_archive((MANIFEST.parent / name).read_bytes(), name, Settings())
         ]
         assert members == info["members"]
 
@@ -234,7 +237,9 @@ def test_extract_json_one_object_per_file_and_bad_files_do_not_stop_the_batch(ba
     captured = capsys.readouterr()
     records = [json.loads(line) for line in captured.out.splitlines()]
     by_name = {Path(r["file"]).name: r for r in records}
-    assert set(by_name) == {"a_好表.docx", "b_空文件.docx", "~$a_好表.docx", "表.docx"}
+    assert set(by_name) == {"a_好表.docx", "b_空文件.docx", "~$a_好表.docx", "表.docx", "附件.pdf"}
+    assert by_name["附件.pdf"]["error"]["code"] == "unassigned_attachment"  # two forms in its folder
+    assert [Path(f["name"]).name for f in by_name["表.docx"]["files"]] == ["说明.pdf"]
     good = by_name["a_好表.docx"]
     assert good["ok"] is True
     assert (good["title"], good["unit"], good["sections"]) == ("某平台", "甲报社", {"案例简介": NARRATIVE})

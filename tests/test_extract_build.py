@@ -65,8 +65,13 @@ PNG = bytes.fromhex(
 )
 
 
-def build_docx(body: str, path: Path | None = None, strict: bool = False, with_image: bool = False) -> bytes:
-    """A .docx whose ``w:body`` holds ``body`` (a string of WordprocessingML); written to ``path`` if given."""
+def build_docx(
+    body: str, path: Path | None = None, strict: bool = False, with_image: bool = False, image: bytes = PNG
+) -> bytes:
+    """A .docx whose ``w:body`` holds ``body`` (a string of WordprocessingML); written to ``path`` if given.
+
+    With ``with_image`` the package holds ``image`` as ``word/media/image1.png`` (see ``picture()``).
+    """
     ns = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in NAMESPACES.items())
     document = (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document {ns} mc:Ignorable="w14">'
@@ -84,7 +89,7 @@ def build_docx(body: str, path: Path | None = None, strict: bool = False, with_i
         )
         archive.writestr("word/styles.xml", STYLES)
         if with_image:
-            archive.writestr("word/media/image1.png", PNG)
+            archive.writestr("word/media/image1.png", image)
     data = buffer.getvalue()
     if path is not None:
         path.write_bytes(data)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.intake.dates import normalise_date, status_hint
-from pipelines.intake.extract import count_words, word_limit
+from pipelines.intake.dates import normalise_date, read_launch
+from pipelines.intake.wordcount import count_words, word_limit
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,12 @@ from pipelines.intake.extract import count_words, word_limit
         ("2022年7月上线一期，2024年1月上线二期", "2022-07"),
         ("2024年13月", "2024"),
         ("2025年12月31日前", "2025-12-31"),
+        ("2024年五月", "2024-05"),
+        ("2024年十月十日", "2024-10-10"),
+        ("二零二三年", "2023"),
+        ("2023.3-2024.5", "2023-03"),
+        ("2023年3月—2024年5月", "2023-03"),
+        ("2022年", "2022"),
         ("近期上线", None),
         ("", None),
     ],
@@ -36,18 +42,35 @@ def test_dates_are_normalised_without_inventing_precision(text, expected):
 
 
 @pytest.mark.parametrize(
-    "text, expected",
+    "text, status, date",
     [
-        ("在建，预计2026年6月上线", "在建"),
-        ("项目建设中", "在建"),
-        ("计划于2026年上线", "计划中"),
-        ("项目筹备中，暂未上线", "计划中"),
-        ("暂未上线", "未上线"),
-        ("2024年3月正式上线运营", ""),
+        ("在建，预计2026年6月上线", "在建", "2026-06"),
+        ("项目建设中", "在建", None),
+        ("计划于2026年上线", "计划中", "2026"),
+        ("项目筹备中，暂未上线", "计划中", None),
+        ("暂未上线", "计划中", None),
+        ("2024年3月正式上线运营", "已上线", "2024-03"),
+        ("2024年5月", "已上线", "2024-05"),
+        ("试运行", "试运行", None),
+        ("2025年10月上线试运行", "试运行", "2025-10"),
+        ("2023年3月试运行，2023年9月正式上线", "已上线", "2023-03"),
+        ("2023年上线一期，二期在建", "已上线", "2023"),
+        ("2024年5月正式上线，预计2026年推出二期", "已上线", "2024-05"),
+        ("目前在建，计划二〇二六年八月上线", "在建", "2026-08"),
+        ("近期上线", "", None),
+        ("", "", None),
     ],
 )
-def test_status_hints(text, expected):
-    assert status_hint(text) == expected
+def test_launch_status_and_date(text, status, date):
+    launch = read_launch(text)
+    assert (launch.status, launch.date) == (status, date)
+
+
+def test_launch_status_from_the_status_field_with_its_sentence_as_evidence():
+    launch = read_launch("2026年8月", "目前处于内部测试阶段。预计2026年8月正式上线")
+    assert launch.status == "计划中"
+    assert launch.date == "2026-08"
+    assert launch.evidence == "预计2026年8月正式上线"
 
 
 @pytest.mark.parametrize(

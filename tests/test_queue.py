@@ -5,8 +5,8 @@ import pytest
 
 from pipelines import auth, store
 from pipelines.config import Settings
+from pipelines.review import blind, case_view, flag_actions, flags, queue
 from pipelines.review import decisions as review
-from pipelines.review import queue
 from pipelines.review.decisions import ReviewInput
 from tests import workbench_data
 
@@ -85,43 +85,43 @@ def test_reviewer_status_includes_conflicts(engine, seeded):
 
 
 def test_dismissed_flags_leave_the_queue_flags_and_confirmed_ones_are_marked(engine, seeded):
-    review.record_flag_action(
+    flag_actions.record_flag_action(
         engine, seeded.org, seeded.building, "past_awardee_repeat", "dismissed", "H2024-07", "核实为全新项目"
     )
-    review.record_flag_action(engine, seeded.org, seeded.building, "over_limit", "confirmed")
+    flag_actions.record_flag_action(engine, seeded.org, seeded.building, "over_limit", "confirmed")
     row = queue.build_queue(engine, seeded.org, settings=HIDE).set_index("id").loc[seeded.building]
     assert "往年已入选" not in row["flags"] and "超出每类限额✓" in row["flags"]
     assert "repeat" not in row["flag_groups"]
-    board = queue.flag_table(engine, seeded.org, 2026)
+    board = flags.flag_table(engine, seeded.org, 2026)
     assert [(f.submission_id, f.code) for f in board][:2] == [
         (seeded.ocean, "not_online"),
         (seeded.building, "misfiled"),
     ]
     assert board[-1].state is not None
-    assert {f.code for f in queue.flag_table(engine, seeded.org, 2026, ["repeat"])} == {"past_awardee_repeat"}
+    assert {f.code for f in flags.flag_table(engine, seeded.org, 2026, ["repeat"])} == {"past_awardee_repeat"}
     with pytest.raises(auth.PermissionDenied):
-        queue.flag_table(engine, seeded.wang, 2026)
+        flags.flag_table(engine, seeded.wang, 2026)
 
 
 def test_blind_review_hides_the_applicant_from_reviewers_only(engine, seeded):
     frame = queue.build_queue(engine, seeded.li, settings=BLIND).set_index("id")
-    assert set(frame["unit"]) == {queue.HIDDEN}
+    assert set(frame["unit"]) == {blind.HIDDEN}
     assert list(queue.build_queue(engine, seeded.li, queue.QueueFilter(search="金融时讯"), BLIND)["id"]) == []
-    view = queue.case_view(engine, seeded.li, seeded.building, BLIND)
+    view = case_view.case_view(engine, seeded.li, seeded.building, BLIND)
     sub = view.submission
-    assert view.blind and sub.unit == sub.implementer == sub.file_name == sub.contact.phone == queue.HIDDEN
+    assert view.blind and sub.unit == sub.implementer == sub.file_name == sub.contact.phone == blind.HIDDEN
     section_text = "".join(s.text for s in view.sections[0].segments)
-    assert "建材时报" not in section_text and queue.REDACTED in section_text
-    assert view.matches[0].other_unit == queue.HIDDEN
-    assert view.matches[0].match.iteration_report["new_partners"] == [f"{queue.REDACTED}联合5家协会"]
+    assert "建材时报" not in section_text and blind.REDACTED in section_text
+    assert view.matches[0].other_unit == blind.HIDDEN
+    assert view.matches[0].match.iteration_report["new_partners"] == [f"{blind.REDACTED}联合5家协会"]
     assert all("建材时报" not in reason for reason in view.matches[0].match.reasons)
     assert "建材时报" not in "".join(s.text for s in view.matches[0].pairs[0].this_segments)
-    organizer_view = queue.case_view(engine, seeded.org, seeded.building, BLIND)
+    organizer_view = case_view.case_view(engine, seeded.org, seeded.building, BLIND)
     assert not organizer_view.blind and organizer_view.submission.unit == "中国建材时报社"
 
 
 def test_case_view_evidence_scores_and_review_visibility(engine, seeded):
-    view = queue.case_view(engine, seeded.wang, seeded.energy, HIDE)
+    view = case_view.case_view(engine, seeded.wang, seeded.energy, HIDE)
     assert [s.label for s in view.sections] == ["案例简介", "主要做法", "取得成效", "推广价值"]
     practice = view.sections[1].segments
     assert [s.tag for s in practice if s.tag] == ["category2"]  # category evidence is highlighted
@@ -131,16 +131,16 @@ def test_case_view_evidence_scores_and_review_visibility(engine, seeded):
     assert view.can_review and view.other_reviews is None  # hidden until wang has scored
     review.save_review(engine, seeded.li, seeded.energy, ReviewInput(conflict_of_interest=True))
     review.save_review(engine, seeded.wang, seeded.energy, _review(75))
-    view = queue.case_view(engine, seeded.wang, seeded.energy, HIDE)
+    view = case_view.case_view(engine, seeded.wang, seeded.energy, HIDE)
     assert not view.ai_scores_hidden and view.scores[0].scores["political"] == 70
     assert [s.tag for s in view.sections[2].segments if s.tag] == ["effectiveness"]
     assert view.latest_own.total == 75 and [r.reviewer for r in view.other_reviews] == ["li"]
-    frame = queue.category_probability_frame(view.category)
+    frame = case_view.category_probability_frame(view.category)
     assert list(frame["概率"].round(2)) == [0.04, 0.82, 0.04, 0.04, 0.04, 0.04]
 
 
 def test_case_view_duplicates_side_by_side_and_who_may_review(engine, seeded):
-    view = queue.case_view(engine, seeded.org, seeded.building, HIDE)
+    view = case_view.case_view(engine, seeded.org, seeded.building, HIDE)
     match = view.matches[0]
     assert (match.other_title, match.other_year, match.other_outcome) == ("建材行业云展厅", 2024, "入选")
     assert match.kind_label == "往年入选案例" and match.flag.code == "past_awardee_repeat"
@@ -149,10 +149,10 @@ def test_case_view_duplicates_side_by_side_and_who_may_review(engine, seeded):
     assert workbench_data.RESULT in same
     assert "".join(s.text for s in pair.other_segments) == workbench_data.INTRO + workbench_data.RESULT
     assert not view.can_review and "评审专家" in view.review_block_reason
-    wang_view = queue.case_view(engine, seeded.wang, seeded.building, HIDE)
+    wang_view = case_view.case_view(engine, seeded.wang, seeded.building, HIDE)
     assert not wang_view.can_review and "回避" in wang_view.review_block_reason
-    assert queue.case_view(engine, seeded.org, 9999, HIDE) is None
-    bare = queue.case_view(engine, seeded.li, seeded.bare, HIDE)
+    assert case_view.case_view(engine, seeded.org, 9999, HIDE) is None
+    bare = case_view.case_view(engine, seeded.li, seeded.bare, HIDE)
     assert bare.category is None and bare.flags == [] and bare.matches == [] and not bare.ai_scores_hidden
 
 
@@ -166,19 +166,19 @@ def test_next_case_moves_forward_without_going_back():
 
 
 def test_highlight_and_shared_passages():
-    segments = queue.highlight("甲乙丙丁戊己庚辛", {"乙丙丁戊": "a", "丁戊己庚": "b", "庚辛": "c"})
+    segments = case_view.highlight("甲乙丙丁戊己庚辛", {"乙丙丁戊": "a", "丁戊己庚": "b", "庚辛": "c"})
     assert [(s.text, s.tag) for s in segments] == [
         ("甲", None),
         ("乙丙丁戊", "a"),
         ("己庚", "b"),
         ("辛", None),
     ]
-    this, other = queue.shared_passages(
+    this, other = case_view.shared_passages(
         "新增用户画像功能，全网阅读量超过1.2亿次。", "全网阅读量超过1.2亿次，获得好评。"
     )
     assert [s.text for s in this if s.tag == "same"] == ["全网阅读量超过1.2亿次"]
     assert [s.text for s in other if s.tag == "same"] == ["全网阅读量超过1.2亿次"]
-    plain, _ = queue.shared_passages("完全不同的一句话", "另一段没有共同内容")
+    plain, _ = case_view.shared_passages("完全不同的一句话", "另一段没有共同内容")
     assert [s.tag for s in plain] == [None]
 
 
@@ -186,7 +186,7 @@ def test_data_version_moves_with_every_change_the_queue_shows(engine, seeded):
     seen = [queue.data_version(engine)]
     review.save_review(engine, seeded.li, seeded.ocean, _review())
     seen.append(queue.data_version(engine))
-    review.record_flag_action(engine, seeded.org, seeded.ocean, "not_online", "confirmed")
+    flag_actions.record_flag_action(engine, seeded.org, seeded.ocean, "not_online", "confirmed")
     seen.append(queue.data_version(engine))
     store.save_suggestion(engine, seeded.bare, "scores", workbench_data.scores(50))
     seen.append(queue.data_version(engine))
@@ -194,15 +194,15 @@ def test_data_version_moves_with_every_change_the_queue_shows(engine, seeded):
 
 
 def test_signals_and_iteration_report_in_chinese(engine, seeded):
-    match = queue.case_view(engine, seeded.org, seeded.building, HIDE).matches[0].match
-    signals = queue.signal_frame(match)
+    match = case_view.case_view(engine, seeded.org, seeded.building, HIDE).matches[0].match
+    signals = case_view.signal_frame(match)
     assert list(signals["信号"]) == ["标题相似度", "语义相似度", "同一申报单位"]
-    sections, items = queue.iteration_view(match.iteration_report)
+    sections, items = case_view.iteration_view(match.iteration_report)
     assert sections.to_dict("records") == [
         {"本案部分": "案例简介", "往年部分": "案例简介", "新内容占比": 0.2}
     ]
     assert items == [("新增数据", "860万次"), ("新合作方", "建材时报社联合5家协会")]
-    empty_sections, no_items = queue.iteration_view({})
+    empty_sections, no_items = case_view.iteration_view({})
     assert empty_sections.empty and no_items == []
 
 

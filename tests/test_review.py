@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from pipelines import auth, store
 from pipelines.config import Settings
+from pipelines.review import agreement, audit, flag_actions
 from pipelines.review import decisions as review
 from pipelines.review.decisions import ReviewInput
 from pipelines.schema import Submission
@@ -76,7 +77,7 @@ def test_each_save_is_a_new_version_and_all_versions_stay(world):
     own, others = review.review_history(world.engine, world.wang, world.cases[0])
     assert [r.version for r in own] == [2, 1]
     assert others == []
-    trail = review.audit_trail(world.engine, world.org, world.cases[0])
+    trail = audit.audit_trail(world.engine, world.org, world.cases[0])
     assert list(trail["操作"]) == ["保存评审意见", "保存评审意见"]
 
 
@@ -201,46 +202,48 @@ def test_concurrent_saves_on_one_sqlite_file_lose_nothing(world):
 def test_flags_are_confirmed_or_dismissed_by_organizers_with_audit(world):
     case = world.cases[0]
     with pytest.raises(auth.PermissionDenied, match="确认或排除问题标记"):
-        review.record_flag_action(world.engine, world.wang, case, "over_limit", "confirmed")
+        flag_actions.record_flag_action(world.engine, world.wang, case, "over_limit", "confirmed")
     with pytest.raises(review.ReviewError, match="写明理由"):
-        review.record_flag_action(
+        flag_actions.record_flag_action(
             world.engine, world.org, case, "past_awardee_repeat", "dismissed", "H-2024-01"
         )
     with pytest.raises(review.ReviewError, match="未知的处理方式"):
-        review.record_flag_action(world.engine, world.org, case, "over_limit", "ignored")
-    review.record_flag_action(world.engine, world.org, case, "past_awardee_repeat", "confirmed", "H-2024-01")
-    review.record_flag_action(
+        flag_actions.record_flag_action(world.engine, world.org, case, "over_limit", "ignored")
+    flag_actions.record_flag_action(
+        world.engine, world.org, case, "past_awardee_repeat", "confirmed", "H-2024-01"
+    )
+    flag_actions.record_flag_action(
         world.engine, world.org, case, "past_awardee_repeat", "dismissed", "H-2024-01", note="核实为不同项目"
     )
-    review.record_flag_action(world.engine, world.org, case, "over_limit", "confirmed")
-    states = review.flag_states(world.engine, [case])
+    flag_actions.record_flag_action(world.engine, world.org, case, "over_limit", "confirmed")
+    states = flag_actions.flag_states(world.engine, [case])
     assert states[(case, "past_awardee_repeat", "H-2024-01")].action == "dismissed"
     assert states[(case, "past_awardee_repeat", "H-2024-01")].note == "核实为不同项目"
     assert states[(case, "over_limit", "")].label == "已确认"
-    trail = review.audit_trail(world.engine, world.org)
+    trail = audit.audit_trail(world.engine, world.org)
     assert list(trail["操作"][:3]) == ["确认问题标记", "排除问题标记", "确认问题标记"]
     with pytest.raises(auth.PermissionDenied):
-        review.audit_trail(world.engine, world.wang)
+        audit.audit_trail(world.engine, world.wang)
 
 
 def test_krippendorff_alpha_matches_published_example():
-    assert review.krippendorff_alpha(KRIPPENDORFF_EXAMPLE, "nominal") == pytest.approx(0.743, abs=5e-4)
-    assert review.krippendorff_alpha(KRIPPENDORFF_EXAMPLE, "interval") == pytest.approx(0.849, abs=5e-4)
+    assert agreement.krippendorff_alpha(KRIPPENDORFF_EXAMPLE, "nominal") == pytest.approx(0.743, abs=5e-4)
+    assert agreement.krippendorff_alpha(KRIPPENDORFF_EXAMPLE, "interval") == pytest.approx(0.849, abs=5e-4)
 
 
 def test_krippendorff_alpha_edge_cases():
     perfect = np.array([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]])
-    assert review.krippendorff_alpha(perfect, "interval") == pytest.approx(1.0)
-    assert review.krippendorff_alpha(perfect, "nominal") == pytest.approx(1.0)
+    assert agreement.krippendorff_alpha(perfect, "interval") == pytest.approx(1.0)
+    assert agreement.krippendorff_alpha(perfect, "nominal") == pytest.approx(1.0)
     reversed_ = np.array([[1.0, 5.0], [5.0, 1.0]])
-    assert review.krippendorff_alpha(reversed_, "interval") < 0
-    assert np.isnan(review.krippendorff_alpha(np.array([[1.0, NAN], [NAN, 2.0]])))  # nothing pairable
-    assert np.isnan(review.krippendorff_alpha(np.array([[3.0, 3.0], [3.0, 3.0]])))  # no variation at all
-    assert np.isnan(review.krippendorff_alpha(np.empty((0, 0))))
+    assert agreement.krippendorff_alpha(reversed_, "interval") < 0
+    assert np.isnan(agreement.krippendorff_alpha(np.array([[1.0, NAN], [NAN, 2.0]])))  # nothing pairable
+    assert np.isnan(agreement.krippendorff_alpha(np.array([[3.0, 3.0], [3.0, 3.0]])))  # no variation at all
+    assert np.isnan(agreement.krippendorff_alpha(np.empty((0, 0))))
     with pytest.raises(ValueError):
-        review.krippendorff_alpha(np.array([1.0, 2.0]))
+        agreement.krippendorff_alpha(np.array([1.0, 2.0]))
     with pytest.raises(ValueError):
-        review.krippendorff_alpha(perfect, "ordinal-ish")
+        agreement.krippendorff_alpha(perfect, "ordinal-ish")
 
 
 def test_normalised_scores_make_strict_and_lenient_reviewers_comparable(world):
@@ -249,14 +252,14 @@ def test_normalised_scores_make_strict_and_lenient_reviewers_comparable(world):
             review.save_review(world.engine, world.li, case, _input(lenient))
         review.save_review(world.engine, world.zhao, case, _input(strict))
     review.save_review(world.engine, world.li, world.cases[1], _input(95))
-    frame = review.review_frame(world.engine, world.org, 2026)
+    frame = agreement.review_frame(world.engine, world.org, 2026)
     li = frame[frame["reviewer"] == "li"].set_index("submission_id")["z_total"]
     zhao = frame[frame["reviewer"] == "zhao"].set_index("submission_id")["z_total"]
     assert np.allclose(li.sort_index().to_numpy(), zhao.sort_index().to_numpy())
-    table = review.case_scores(world.engine, world.org, 2026)
+    table = agreement.case_scores(world.engine, world.org, 2026)
     assert list(table["案例编号"]) == world.cases[1:]
     with pytest.raises(auth.PermissionDenied):
-        review.review_frame(world.engine, world.li, 2026)
+        agreement.review_frame(world.engine, world.li, 2026)
 
 
 def test_agreement_between_reviewers_and_with_ai(world):
@@ -266,7 +269,7 @@ def test_agreement_between_reviewers_and_with_ai(world):
         ai = {"scores": {k: score for k in ("political", "innovation", "effectiveness", "typicality")}}
         store.save_suggestion(world.engine, case, "scores", ai, agent="offline")
         store.save_suggestion(world.engine, case, "category", {"category": 4 if score > 50 else 2})
-    table = review.agreement(world.engine, world.analyst, 2026).set_index("指标")
+    table = agreement.agreement(world.engine, world.analyst, 2026).set_index("指标")
     assert table.loc["总分（四项平均）", "专家之间α"] == pytest.approx(1.0)
     assert table.loc["总分（四项平均）", "专家与离线评分α"] == pytest.approx(1.0)
     assert table.loc["创新性", "评分数"] == 4
@@ -282,10 +285,10 @@ def test_most_disagreed_and_progress(world):
     review.save_review(world.engine, world.li, split, _input(90, "推荐"))
     review.save_review(world.engine, world.zhao, split, _input(30, "不推荐"))
     review.save_review(world.engine, world.wang, world.cases[0], ReviewInput(conflict_of_interest=True))
-    table = review.most_disagreed(world.engine, world.org, 2026)
+    table = agreement.most_disagreed(world.engine, world.org, 2026)
     assert list(table["案例编号"]) == [split, calm]
     assert table.loc[0, "结论"] in {"推荐×1，不推荐×1", "不推荐×1，推荐×1"}
-    progress = review.reviewer_progress(world.engine, world.org, 2026).set_index("评审专家")
+    progress = agreement.reviewer_progress(world.engine, world.org, 2026).set_index("评审专家")
     assert progress.loc["li", ["已评", "回避", "待评"]].tolist() == [2, 0, 2]
     # wang declared a conflict on case 0 and shares a unit with case 1
     assert progress.loc["wang", ["已评", "回避", "待评"]].tolist() == [0, 2, 2]

@@ -6,7 +6,7 @@ import pytest
 
 from pipelines import auth, settings_io
 from pipelines.config import Settings, load_settings
-from pipelines.review import decisions as review
+from pipelines.review import audit
 
 ORG = auth.User(1, "org", "organizer")
 
@@ -42,7 +42,7 @@ def test_changes_are_merged_into_the_config_file_and_read_back(engine, tmp_path,
     assert set(outcome.changed) == set(changes)
     again = settings_io.save_settings(engine, ORG, {"blind_review": True}, path, models_dir, environ={})
     assert again.changed == {}
-    trail = review.audit_trail(engine, ORG)
+    trail = audit.audit_trail(engine, ORG)
     assert list(trail["操作"]) == ["修改设置"] and "blind_review=开启" in trail["详情"][0]
 
 

@@ -10,9 +10,9 @@ import pytest
 from pipelines.__main__ import main
 from pipelines.config import Settings
 from pipelines.intake.extract import extract_file
-from pipelines.intake.template import FORM_TITLE, write_template
-from pipelines.schema import Contact, PreviousApplication, Submission
-from pipelines.vocabulary import CATEGORY_NAMES
+from pipelines.intake.template import write_template
+from pipelines.schema import Contact, IntakeError, PreviousApplication, Submission
+from pipelines.vocabulary import CATEGORY_NAMES, FORM_SECTIONS, form_title
 
 ROUND_TRIP_FIELDS = (
     "title",
@@ -99,7 +99,7 @@ def test_other_values_round_trip(tmp_path, changes, warning):
     assert any(warning in w for w in extracted.warnings) if warning else extracted.warnings == []
 
 
-def test_blank_form_has_every_field_and_reads_as_an_empty_form(tmp_path):
+def test_blank_form_has_every_field_and_is_refused_as_an_unfilled_template(tmp_path):
     path = tmp_path / "blank.docx"
     write_template(path)
     document = docx.Document(str(path))
@@ -121,20 +121,29 @@ def test_blank_form_has_every_field_and_reads_as_an_empty_form(tmp_path):
         "取得成效（附数据，800字以内）",
         "推广价值（500字以内）",
         "附件清单",
-        "pdf、jpg、mp4 或 mov",
+        "pdf、jpg、jpeg、mp4、mov",
         "申报单位意见（主要负责人签字、盖章）",
         *CATEGORY_NAMES.values(),
     ):
         assert label in text, label
-    assert document.paragraphs[0].text == FORM_TITLE
-    extracted = extract_file(path, Settings())
-    assert (extracted.title, extracted.unit, extracted.sections, extracted.declared_categories) == (
-        "",
-        "",
-        {},
-        [],
-    )
-    assert any("都未勾选" in w for w in extracted.warnings)
+    assert document.paragraphs[0].text == "2026年中国行业媒体高质量发展创新案例申报表"
+    with pytest.raises(IntakeError) as caught:
+        extract_file(path, Settings())
+    assert caught.value.code == "blank_template"
+    assert "「blank.docx」是未填写的申报表" in caught.value.message
+
+
+def test_year_deadline_and_word_limits_come_from_settings_and_vocabulary(tmp_path):
+    path = tmp_path / "2027.docx"
+    write_template(path, settings=Settings(call_year=2027, online_deadline="2026-12-31"))
+    document = docx.Document(str(path))
+    cells = "\n".join(cell.text for row in document.tables[0].rows for cell in row.cells)
+    paragraphs = "\n".join(p.text for p in document.paragraphs)
+    assert document.paragraphs[0].text == form_title(2027) == "2027年中国行业媒体高质量发展创新案例申报表"
+    assert "2025、2026年是否申报过本案例" in cells
+    assert "须于2026年12月31日前完成上线" in paragraphs
+    for section in FORM_SECTIONS:
+        assert f"{section.name}（" in cells and f"{section.limit}字以内）" in cells
 
 
 def test_page_fonts_and_checkbox_controls(tmp_path):

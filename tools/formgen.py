@@ -22,19 +22,11 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from pipelines.config import SAMPLE_DIR, get_settings
-from pipelines.vocabulary import CATEGORY_NAMES
+from pipelines.vocabulary import CATEGORY_NAMES, SECTION_LIMITS, form_title
 
 DEFAULT_CASES = SAMPLE_DIR / "submissions_2026.jsonl"
 DEFAULT_OUT = SAMPLE_DIR / "forms_2026"
 
-FORM_TITLE = "2026年中国行业媒体高质量发展创新案例申报表"
-SECTION_LIMITS: dict[str, int] = {
-    "案例简介": 300,
-    "主要做法": 800,
-    "创新点": 500,
-    "取得成效": 500,
-    "推广价值": 300,
-}
 NUMERALS = "一二三四五六七八九"
 PLACEHOLDER_TEXT = "单击或点击此处输入文字。"
 ZIP_TIME = (2026, 3, 10, 9, 30, 0)
@@ -218,7 +210,8 @@ def _sdt(sdtpr: str, content: str) -> str:
     return f"<w:sdt><w:sdtPr>{sdtpr}</w:sdtPr><w:sdtEndPr/><w:sdtContent>{content}</w:sdtContent></w:sdt>"
 
 
-def _heading_block(doc_title: str = FORM_TITLE) -> str:
+def _heading_block(doc_title: str = "") -> str:
+    doc_title = doc_title or form_title(get_settings().call_year)
     return (
         _para("附件2", font="黑体", size=32)
         + _para(doc_title, jc="center", font="方正小标宋简体", size=36)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,9 +18,10 @@ from sqlalchemy.engine import Engine
 from pipelines import store
 from pipelines.auth import INGEST, User, require
 from pipelines.config import Settings, get_settings
-from pipelines.intake.archive import iter_archive
+from pipelines.intake.archive import Source, iter_sources, iter_uploads
+from pipelines.intake.attachment_store import save_attachments
+from pipelines.intake.bundle import BatchCounts, FormResult, read_batch
 from pipelines.intake.extract import extract_bytes
-from pipelines.schema import IntakeError
 
 Progress = Callable[[int, int, str], None]
 OUTCOME_LABELS = {
@@ -46,6 +47,7 @@ class IngestItem:
 @dataclass
 class IngestReport:
     items: list[IngestItem] = field(default_factory=list)
+    batch: BatchCounts = field(default_factory=BatchCounts)  # forms and attachments counted separately
 
     @property
     def counts(self) -> dict[str, int]:
@@ -55,24 +57,20 @@ class IngestReport:
     def stored_ids(self) -> list[int]:
         return [i.submission_id for i in self.items if i.ok and i.submission_id is not None]
 
+    @property
+    def ok(self) -> bool:
+        """True when at least one form was stored (a batch where nothing was read is never a success)."""
+        return bool(self.stored_ids)
+
     def summary(self) -> str:
         parts = [f"{OUTCOME_LABELS[k]} {v} 个" for k, v in sorted(self.counts.items())]
-        return f"共处理 {len(self.items)} 个文件：" + "，".join(parts)
-
-
-def _expand(
-    files: Iterable[tuple[str, bytes]], settings: Settings
-) -> Iterator[tuple[str, bytes | IntakeError]]:
-    """Yield (name, bytes) for forms, unpacking .zip bundles; archive problems come out as errors."""
-    for name, data in files:
-        if not name.lower().endswith(".zip"):
-            yield name, data
-            continue
-        try:
-            for member, member_data in iter_archive(data, name, settings):
-                yield f"{name}/{member}", member_data
-        except IntakeError as error:
-            yield name, error
+        head = f"共处理 {len(self.items)} 个文件：" + "，".join(parts)
+        files = self.batch.summary().split("；", 1)[1] if "；附件" in self.batch.summary() else ""
+        if not self.ok:
+            return (
+                f"没有任何申报表入库（{head}）。请检查所选文件是否为 .docx 申报表或含有申报表的 zip。{files}"
+            )
+        return f"{head}；{files}" if files else head
 
 
 def ingest_uploads(
@@ -105,39 +103,51 @@ def ingest_uploads(
         require(actor, INGEST)
         username = actor.username
     settings = settings or get_settings()
+    return _ingest_sources(engine, list(iter_uploads(files, settings)), year, username, progress, settings)
+
+
+def _ingest_sources(
+    engine: Engine,
+    sources: list[Source],
+    year: int,
+    username: str,
+    progress: Progress | None,
+    settings: Settings,
+) -> IngestReport:
+    """Group, extract and store; attachments are read (no OCR: that runs later in the background) and stored."""
     report = IngestReport()
-    expanded = list(_expand(files, settings))
-    for done, (name, data) in enumerate(expanded, start=1):
-        report.items.append(_ingest_one(engine, name, data, year, username, settings))
+    expected = sum(1 for source in sources if source.is_form or (source.error and not source.in_archive))
+    for done, result in enumerate(read_batch(sources, settings, extract_bytes, labels=True), start=1):
+        report.batch.add(result)
+        report.items.append(_ingest_one(engine, result, year, username, settings))
         if progress:
-            progress(done, len(expanded), name)
+            progress(done, max(expected, done), result.name)
     return report
 
 
 def _ingest_one(
-    engine: Engine, name: str, data: bytes | IntakeError, year: int, username: str, settings: Settings
+    engine: Engine, result: FormResult, year: int, username: str, settings: Settings
 ) -> IngestItem:
+    name, error = result.name, result.error
+    if error is not None or result.submission is None:
+        code, message = (error.code, error.message) if error is not None else ("error", "")
+        store.log_intake_error(engine, name, code, message, username)
+        outcome = "skipped" if code == "lock_file" else "error"
+        return IngestItem(name, False, outcome, code=code, message=message)
+    saved = store.save_submission(engine, result.submission, year, username)
+    warnings = list(result.submission.warnings)
     try:
-        if isinstance(data, IntakeError):
-            raise data
-        submission = extract_bytes(data, name, settings)
-    except IntakeError as error:
-        store.log_intake_error(engine, name, error.code, error.message, username)
-        outcome = "skipped" if error.code == "lock_file" else "error"
-        return IngestItem(name, False, outcome, code=error.code, message=error.message)
-    saved = store.save_submission(engine, submission, year, username)
-    return IngestItem(name, True, saved.outcome, saved.submission_id, warnings=list(submission.warnings))
-
-
-def collect_paths(paths: Sequence[Path]) -> list[Path]:
-    """Files named directly plus the .docx/.zip files inside named folders, sorted."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(p for p in sorted(path.rglob("*")) if p.suffix.lower() in {".docx", ".zip"})
-        else:
-            found.append(path)
-    return found
+        save_attachments(engine, saved.submission_id, result.files, result.sources, settings)
+    except (
+        OSError
+    ) as error:  # the form is stored; a full or read-only attachment folder must not stop the batch
+        warnings.append(
+            f"附件未能保存到「{settings.attachments_path}」（{error.strerror or error}）。"
+            "请管理员检查该目录的空间和写权限后重新导入本案例。"
+        )
+    if result.missing:
+        warnings.append(f"附件清单中列出但未找到的附件：{'、'.join(result.missing)}")
+    return IngestItem(name, True, saved.outcome, saved.submission_id, warnings=warnings)
 
 
 def ingest_paths(
@@ -148,17 +158,21 @@ def ingest_paths(
     progress: Progress | None = None,
     settings: Settings | None = None,
 ) -> IngestReport:
-    """Like ``ingest_uploads`` for files and folders on disk (missing files are reported, not raised)."""
+    """Like ``ingest_uploads`` for files and folders on disk (missing files are reported, not raised).
+
+    Every file under a folder is considered (forms, attachments, zips); files are named as uploads would be:
+    by their base name, zip members after their zip's base name.
+    """
     settings = settings or get_settings()
-    files: list[tuple[str, bytes]] = []
     missing: list[IngestItem] = []
-    for path in collect_paths(paths):
-        if not path.is_file():
+    sources: list[Source] = []
+    for path in map(Path, paths):
+        if not path.exists():
             message = f"找不到文件「{path}」：请检查路径是否正确。"
             missing.append(IngestItem(str(path), False, "error", code="missing_file", message=message))
             continue
-        files.append((path.name, path.read_bytes()))
-    report = ingest_uploads(engine, files, year, username, progress, settings)
+        sources.extend(iter_sources([path], settings))
+    report = _ingest_sources(engine, sources, year, username, progress, settings)
     report.items[:0] = missing
     return report
 
@@ -168,6 +182,7 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("paths", nargs="+", type=Path, help=".docx / .zip 文件或文件夹")
     parser.add_argument("--year", type=int, default=None, help="申报年度（默认取设置中的 call_year）")
     parser.add_argument("--no-analyze", action="store_true", help="只入库，不做分类、查重、评分")
+    parser.add_argument("--no-ocr", action="store_true", help="暂不识别附件文字（稍后运行 ocr 命令）")
     parser.set_defaults(func=_cli_ingest)
 
 
@@ -195,4 +210,8 @@ def _cli_ingest(args: argparse.Namespace) -> int:
 
         result = analyze_submissions(engine, settings=settings)
         print(result.summary())
-    return 0
+    if not args.no_ocr:
+        from pipelines.intake.ocr_queue import ocr_with_progress_bar
+
+        ocr_with_progress_bar(engine, settings)
+    return 0 if report.ok else 1

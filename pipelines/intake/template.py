@@ -1,8 +1,8 @@
-"""Our own clean 申报表 for the 2026 call, blank or filled from a ``Submission``.
+"""Our own clean 申报表 for the call year in the settings, blank or filled from a ``Submission``.
 
 The form is one table on A4: basic fields, the six categories as Word checkbox controls (``w14:checkbox``,
-clickable in Word, shown as ☐/☒ in WPS), the five narrative sections with their word limits in the labels,
-attachments and the applicant's opinion. Every field it writes is read back exactly by ``pipelines.intake.extract``
+clickable in Word, shown as ☐/☒ in WPS), the five narrative sections with their word limits in the labels
+(``pipelines.vocabulary.FORM_SECTIONS``), attachments and the applicant's opinion. Every field it writes is read back exactly by ``pipelines.intake.extract``
 (tested by a round trip). East Asian text is set in 仿宋 (body) and 宋体 (title) through ``w:eastAsia``.
 """
 
@@ -19,27 +19,11 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import _Cell
 
+from pipelines.config import Settings, get_settings
 from pipelines.schema import Submission
-from pipelines.vocabulary import CATEGORY_NAMES
+from pipelines.vocabulary import CATEGORY_NAMES, FORM_SECTIONS, STATUS_OPTIONS, form_title
 
-FORM_TITLE = "2026年中国行业媒体高质量发展创新案例申报表"
-SECTION_ROWS: tuple[tuple[str, str], ...] = (
-    ("案例简介", "案例简介（300字以内）"),
-    ("主要做法", "主要做法（1500字以内）"),
-    ("创新点", "创新点（800字以内）"),
-    ("取得成效", "取得成效（附数据，800字以内）"),
-    ("推广价值", "推广价值（500字以内）"),
-)
-STATUS_OPTIONS: tuple[str, ...] = ("正常运营", "试运行", "在建", "计划中")
-PREVIOUS_LABEL = "往年申报情况（2024、2025年是否申报过本案例：写明年份、案例名称和结果；未申报填“无”）"
-ATTACHMENTS_LABEL = "附件清单（每行一个文件名；附件可为 pdf、jpg、mp4 或 mov 格式）"
 OPINION_LABEL = "申报单位意见（主要负责人签字、盖章）"
-NOTES = (
-    "填表说明：",
-    "1. 本表须以 Word 文档（.docx）格式提交，请勿转换为 PDF 或图片。",
-    "2. 申报类别限选一项，点击方框即可勾选。",
-    "3. 申报案例须于2025年12月31日前完成上线并正常运营；申报单位须与案例实施单位一致。",
-)
 BODY_FONT = "仿宋"
 TITLE_FONT = "宋体"
 COLUMN_WIDTHS = (Cm(3.2), Cm(5.0), Cm(3.0), Cm(4.8))
@@ -52,6 +36,26 @@ def _east_asian_font(element: object, name: str) -> None:
     properties = element.get_or_add_rPr()  # type: ignore[attr-defined]
     fonts = properties.get_or_add_rFonts()
     fonts.set(qn("w:eastAsia"), name)
+
+
+def _previous_label(call_year: int) -> str:
+    years = f"{call_year - 2}、{call_year - 1}"
+    return f"往年申报情况（{years}年是否申报过本案例：写明年份、案例名称和结果；未申报填“无”）"
+
+
+def _attachments_label(settings: Settings) -> str:
+    return f"附件清单（每行一个文件名；附件可为 {'、'.join(settings.allowed_attachment_types)} 格式）"
+
+
+def notes(settings: Settings) -> tuple[str, ...]:
+    """The 填表说明 printed under the form, with the call's deadline from the settings."""
+    year, month, day = (int(part) for part in settings.online_deadline.split("-"))
+    return (
+        "填表说明：",
+        "1. 本表须以 Word 文档（.docx）格式提交，请勿转换为 PDF 或图片。",
+        "2. 申报类别限选一项，点击方框即可勾选。",
+        f"3. 申报案例须于{year}年{month}月{day}日前完成上线并正常运营；申报单位须与案例实施单位一致。",
+    )
 
 
 def _setup(document: docx.document.Document) -> None:
@@ -168,7 +172,7 @@ def _previous_text(values: Submission | None) -> str:
     return "\n".join(lines)
 
 
-def _basic_rows(form: _FormTable, values: Submission | None) -> None:
+def _basic_rows(form: _FormTable, values: Submission | None, call_year: int) -> None:
     v = values or Submission(file_name="")
     form.pair("案例名称", v.title)
     form.pair("申报单位（全称）", v.unit)
@@ -180,40 +184,42 @@ def _basic_rows(form: _FormTable, values: Submission | None) -> None:
         _write_lines(cells[3], v.status)
     else:
         _options(cells[3], list(STATUS_OPTIONS), {v.status}, per_line=2)
-    form.pair(PREVIOUS_LABEL, _previous_text(values))
+    form.pair(_previous_label(call_year), _previous_text(values))
     form.two_pairs(("联系人", v.contact.name), ("联系电话", v.contact.phone))
     form.pair("电子邮箱", v.contact.email)
 
 
-def write_template(path: Path, values: Submission | None = None) -> None:
-    """Write the 2026 申报表, blank or filled.
+def write_template(path: Path, values: Submission | None = None, settings: Settings | None = None) -> None:
+    """Write the 申报表 of the call year in the settings, blank or filled.
 
     Args:
         path: the .docx to write.
         values: a submission whose fields fill the form (sections beyond the five standard ones are added
             after them under their own labels); None writes the blank form.
+        settings: the call year, deadline and attachment types; defaults to ``get_settings()``.
     """
+    settings = settings or get_settings()
     document = docx.Document()
     _setup(document)
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(FORM_TITLE)
+    run = title.add_run(form_title(settings.call_year))
     run.bold = True
     run.font.size = Pt(18)
     run.font.name = TITLE_FONT
     _east_asian_font(run._r, TITLE_FONT)
     form = _FormTable(document)
-    _basic_rows(form, values)
+    _basic_rows(form, values, settings.call_year)
     sections = dict(values.sections) if values is not None else {}
-    for key, label in SECTION_ROWS:
-        form.section(label, sections.pop(key, ""), Cm(5))
+    for section in FORM_SECTIONS:
+        form.section(section.label, sections.pop(section.name, ""), Cm(5))
     for label, text in sections.items():
         form.section(label, text, Cm(3))
-    form.pair(ATTACHMENTS_LABEL, "\n".join(values.attachments) if values is not None else "")
+    form.pair(_attachments_label(settings), "\n".join(values.attachments) if values is not None else "")
     opinion = form.pair(OPINION_LABEL, "")
     _write_lines(opinion, "\n\n主要负责人签字：\n\n（盖章）\n年    月    日")
     form.table.rows[-1].height = Cm(4)
-    for line in NOTES:
+    for line in notes(settings):
         document.add_paragraph(line)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
@@ -227,6 +233,6 @@ def _cli_template(args: argparse.Namespace) -> int:
 
 def add_cli(subparsers: argparse._SubParsersAction) -> None:
     """Register ``template OUT.docx``."""
-    parser = subparsers.add_parser("template", help="生成2026年申报表（.docx）模板")
+    parser = subparsers.add_parser("template", help="生成本年度申报表（.docx）模板（年度与截止日期取自设置）")
     parser.add_argument("out", type=Path, metavar="OUT.docx", help="输出文件")
     parser.set_defaults(func=_cli_template)

@@ -2,13 +2,18 @@
 
 Exports apply the same visibility rules as the pages: a reviewer exports only what the queue shows them
 (their own reviews, others' only for cases they have scored, the applicant hidden under blind review);
-organizers and analysts also get every saved version and the flags with their handling.
+organizers and analysts also get every saved version and the flags with their handling. Every spreadsheet
+cell goes through ``pipelines.spreadsheet.safe_frame`` (applicant text never becomes a live formula).
+The command line ``python -m pipelines export results OUT.xlsx [--format docx]`` writes the same files.
 """
 
 from __future__ import annotations
 
+import argparse
 import io
+import sys
 from datetime import datetime
+from pathlib import Path
 
 import pandas as pd
 from docx import Document
@@ -17,12 +22,13 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from sqlalchemy.engine import Engine
 
-from pipelines import auth
+from pipelines import auth, store
 from pipelines.auth import User
 from pipelines.config import Settings, get_settings
+from pipelines.review import blind, flags, queue
 from pipelines.review import decisions as review
-from pipelines.review import queue
 from pipelines.review.decisions import Review
+from pipelines.spreadsheet import safe_cell, safe_frame
 from pipelines.vocabulary import CRITERIA, category_label
 
 CJK_FONT = "宋体"
@@ -111,7 +117,7 @@ def flags_table(engine: Engine, user: User, year: int) -> pd.DataFrame:
             "处理人": f.state.username if f.state else "",
             "处理说明": f.state.note if f.state else "",
         }
-        for f in queue.flag_table(engine, user, year)
+        for f in flags.flag_table(engine, user, year)
     ]
     columns = [
         "案例编号",
@@ -140,7 +146,7 @@ def export_excel(engine: Engine, user: User, year: int, settings: Settings | Non
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
+            safe_frame(frame).to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
             sheet.freeze_panes = "A2"
             for column_cells in sheet.columns:
@@ -180,7 +186,7 @@ def export_word(engine: Engine, user: User, year: int, settings: Settings | None
     by_case = {sid: group for sid, group in reviews.groupby("案例编号")}
     for _, case in results.iterrows():
         document.add_heading(f"{case['编号']}. {case['案例名称']}", level=1)
-        if not queue.is_blind_for(user, settings):
+        if not blind.is_blind_for(user, settings):
             document.add_paragraph(f"申报单位：{case['申报单位']}")
         suggested = f"；模型建议：{case['建议类别']}" if case["建议类别"] else ""
         document.add_paragraph(f"申报类别：{case['申报类别']}{suggested}")
@@ -208,9 +214,54 @@ def _review_table(document: Document, reviews: pd.DataFrame | None) -> None:
         for cell, value in zip(
             cells, [row["评审专家"], conclusion, total, row["最终类别"], row["评审意见"]], strict=True
         ):
-            cell.text = str(value or "")
+            cell.text = str(safe_cell(str(value or "")))  # a table copied into a spreadsheet stays text
     scored = reviews[reviews["声明回避"] == ""]
     if not scored.empty:
         counts = scored["评审结论"].value_counts()
         summary = "，".join(f"{d}{counts[d]}票" for d in review.DECISIONS if d in counts)
         document.add_paragraph(f"平均总分 {scored['总分'].mean():.1f}；{summary}。")
+
+
+FORMATS = {"xlsx": export_excel, "docx": export_word}
+
+
+def add_cli(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("export", help="导出评审结果：export results OUT.xlsx [--format docx]")
+    parser.add_argument("what", choices=["results"], help="导出内容（results = 评审结果）")
+    parser.add_argument(
+        "out", type=Path, help="输出文件（.xlsx 评审结果；--format docx 时为 Word 评审意见汇总）"
+    )
+    parser.add_argument(
+        "--format", choices=sorted(FORMATS), default=None, help="xlsx（默认）或 docx；不填时按文件扩展名判断"
+    )
+    parser.add_argument("--year", type=int, default=None, help="申报年度（默认取设置中的 call_year）")
+    parser.set_defaults(func=_cli_export)
+
+
+def _cli_export(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    year = args.year or settings.call_year
+    kind = args.format or ("docx" if args.out.suffix.lower() == ".docx" else "xlsx")
+    if args.out.is_dir():
+        print(
+            f"导出失败：「{args.out}」是一个文件夹，请给出文件名，例如 {args.out / f'{year}年评审结果.{kind}'}。",
+            file=sys.stderr,
+        )
+        return 1
+    engine = store.get_engine(settings.database_url)
+    cases = len(store.list_submissions(engine, year))
+    data = FORMATS[kind](engine, auth.SYSTEM, year, settings)
+    try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_bytes(data)
+    except OSError as error:
+        print(
+            f"导出失败：无法写入「{args.out}」（{error.strerror or error}），请换一个有写权限的位置。",
+            file=sys.stderr,
+        )
+        return 1
+    what = "Word 评审意见汇总" if kind == "docx" else "Excel 评审结果"
+    print(f"已导出 {year} 年度 {cases} 件案例的{what}：{args.out}")
+    if not cases:
+        print(f"提示：数据库中没有 {year} 年度的案例（请检查 DATABASE_URL 与申报年度）。", file=sys.stderr)
+    return 0

@@ -1,0 +1,107 @@
+"""Field values that need more than one line of text: contact, 往年申报情况, attachments, declared category."""
+
+from __future__ import annotations
+
+import re
+
+from pipelines.intake.collect import Assembled
+from pipelines.intake.labels import BLANKS, nfkc
+from pipelines.intake.options import category_from_number, read_categories
+from pipelines.intake.scope import FormReader
+from pipelines.schema import Contact, PreviousApplication
+
+_PHONE_RE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?(?:1[3-9]\d{9}|0\d{2,3}[-\s]?\d{7,8}(?:[-转]\d{1,5})?)(?!\d)")
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An implementer written as "the same as the applicant": 同上, 同申报单位, 与申报主体一致, 本单位 …
+SAME_AS_UNIT_RE = re.compile(
+    r"(?:同上|同左|同前|本单位|同(?:申报|报送)(?:单位|主体)|与(?:申报|报送)(?:单位|主体)(?:相同|一致|同)"
+    r"|(?:申报|报送)(?:单位|主体)(?:本身|自身)?)[。.]?"
+)
+NONE_WORDS = {"无", "否", "没有", "未申报", "首次申报", "无往年申报", "无申报", "暂无", "/", "-", "—"}
+_RESULT_RE = re.compile(r"未入选|未获评|未获选|落选|未评上|入选|获评|获选|优秀案例")
+_LIST_PREFIX_RE = re.compile(r"^\s*(?:\d+[.、．)）]|[（(]\d+[)）]|[①-⑳]|[-•·*▪●])\s*")
+
+
+def read_contact(values: dict[str, str]) -> Contact:
+    """The contact from the 联系人/电话/邮箱 values (a combined ``张三 138… a@b.cn`` is split up)."""
+    combined = " ".join(
+        values.get(key, "") for key in ("contact", "contact.name", "contact.phone", "contact.email")
+    )
+    phone = values.get("contact.phone") or next(iter(_PHONE_RE.findall(combined)), "")
+    email = values.get("contact.email") or next(iter(_EMAIL_RE.findall(combined)), "")
+    name = values.get("contact.name", "")
+    if not name and values.get("contact"):
+        rest = _EMAIL_RE.sub(" ", _PHONE_RE.sub(" ", values["contact"]))
+        rest = re.sub(r"(?:电话|手机|邮箱|电子邮箱|e-?mail|联系方式|姓名)\s*[:：]?", " ", rest, flags=re.I)
+        tokens = [t for t in re.split(r"[\s,，;；/、:：]+", rest) if t]
+        name = tokens[0] if tokens else ""
+    return Contact(name=name, phone=phone.strip(), email=email.strip())
+
+
+def parse_previous(lines: list[str]) -> list[PreviousApplication]:
+    """往年申报情况 lines → applications (``2024年申报《某平台》，未入选``, ``2024\\t某平台\\t入选``).
+
+    Args:
+        lines: one application per line (table rows are tab-joined); ``无`` means none.
+
+    Returns:
+        The applications in the order written; lines without a year are skipped.
+    """
+    applications: list[PreviousApplication] = []
+    for line in (part for raw in lines for part in re.split(r"[;；]", raw)):
+        titled = re.search(r"《([^》]+)》|“([^”]+)”", line)
+        bare = re.sub(r"《[^》]*》|“[^”]*”", " ", line)
+        year_match = re.search(r"(?<!\d)(20\d{2})(?!\d)", nfkc(bare))
+        if year_match is None:
+            continue
+        result_match = _RESULT_RE.search(bare)
+        result = result_match.group() if result_match else ""
+        if titled:
+            title = titled.group(1) or titled.group(2)
+        else:
+            rest = nfkc(bare).replace(year_match.group(), " ", 1)
+            rest = _RESULT_RE.sub(" ", rest)
+            rest = re.sub(r"案例名称|申报结果|评选结果|名称|年份|年度|结果|申报|年|[:：,，。\t]", " ", rest)
+            title = " ".join(rest.split())
+        outcome = None
+        if result:
+            outcome = "not_selected" if result.startswith(("未", "落")) else "awarded"
+        applications.append(PreviousApplication(int(year_match.group(1)), title.strip(), result, outcome))
+    return applications
+
+
+def read_attachments(lines: list[str]) -> list[str]:
+    """附件清单 lines → file names, list numbering removed (``1. 报告.pdf；截图.jpg`` → two names)."""
+    names = []
+    for line in lines:
+        for part in re.split(r"[\t；;]", line):
+            name = _LIST_PREFIX_RE.sub("", part).strip(BLANKS + "；;。")
+            if name and name not in NONE_WORDS:
+                names.append(name)
+    return names
+
+
+def read_declared(assembled: Assembled, reader: FormReader) -> tuple[list[int], bool, bool]:
+    """The declared categories: (ticked ids, boxes seen, found in the category field rather than by a scan
+    of the whole document)."""
+    text = "\n".join(assembled.lines.get("category", []))
+    ticked, boxes = read_categories(text) if text else ([], False)
+    if ticked or boxes:
+        return ticked, boxes, True
+    if (number := category_from_number(text)) is not None:
+        return [number], False, True
+    scanned, scanned_boxes = read_categories("\n".join(reader.all_text))
+    return (scanned, True, False) if scanned_boxes and scanned else ([], boxes, bool(text))
+
+
+def title_fallback(reader: FormReader) -> str:
+    """The first heading before any label that is not the form's or a call's own title, else ``""``."""
+    for paragraph in reader.loose:
+        text = paragraph.text.strip(BLANKS)
+        if (
+            paragraph.heading is not None
+            and text
+            and not re.search(r"申报表|申报书|推荐表|登记表|申请表|指南|通知|办法|须知", text)
+        ):
+            return text
+    return ""

@@ -1,0 +1,211 @@
+"""Reading a cell or paragraph as a form label, with the label vocabulary of ``pipelines.vocabulary``.
+
+A label is compared after removing spaces, numbering (``一、``, ``（二）``, ``3.``), bracketed notes
+(``（300字以内）``) and a trailing colon. A label may carry its value after a colon in the same text
+(``申报单位：某某报社``); several such pairs may share one cell or paragraph, each value bounded by the next
+label (``申报单位：甲报社 实施单位：乙公司 联系人：张三``). A label whose note asks for a stamp or signature
+(``申报单位（盖章）：``) is marked ``signed``: its value is a weak reading that never overwrites the field.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from pipelines.intake.wordcount import WORD_LIMIT_TAIL_RE
+from pipelines.vocabulary import FIELD_LABELS, SECTION_LABELS, SIGNATURE_NOTES
+
+GROUP_KEYS = frozenset(("unit", "implementer", "recommender", "contact", "previous"))
+NAMED_GROUPS = frozenset(("unit", "implementer", "recommender", "contact"))
+SCALAR_KEYS = ("title", "unit", "implementer", "recommender", "launch", "status")
+ONE_VALUE_KEYS = frozenset((*SCALAR_KEYS, "contact", "contact.name", "contact.phone", "contact.email"))
+BLOCK_KEYS = frozenset(("ignore", "sub", "signature"))  # labels that never hold a field of their own
+BLANKS = " \t\n\r\u3000\u2002\u2003\u00a0\u200b"
+
+_LABEL_KEYS: dict[str, tuple[str, str]] = {}  # normalised label → (key, canonical section label or "")
+for _key, _labels in FIELD_LABELS.items():
+    _LABEL_KEYS.update({label.lower(): (_key, "") for label in _labels})
+for _canonical, _labels in SECTION_LABELS.items():
+    _LABEL_KEYS.update({label: ("section", _canonical) for label in _labels})
+
+_INLINE_LABEL_RE = re.compile(
+    r"(?:^|(?<=[\s,;、。)）|]))("
+    + "|".join(
+        "[ ]*".join(re.escape(char) for char in label)  # 联 系 人：
+        for label in sorted((label for label in _LABEL_KEYS if len(label) > 1), key=len, reverse=True)
+    )
+    + r")\s*(?:\([^()]{0,40}\))?\s*:",
+    re.IGNORECASE,
+)
+# A field label at the start, then spaces and the value: 申报单位    某某报社 (free layouts without colons).
+_SPACED_LABEL_RE = re.compile(
+    "("
+    + "|".join(
+        re.escape(label)
+        for label in sorted(
+            (
+                label
+                for label, (key, _) in _LABEL_KEYS.items()
+                if key not in ("section", "sub") and len(label) > 1
+            ),
+            key=len,
+            reverse=True,
+        )
+    )
+    + r")(?:\s*\([^()]{0,40}\))?[ \t]+(?=\S)",
+    re.IGNORECASE,
+)
+SIGNATURE_LINE_RE = re.compile(r"[（(]\s*(?:单位|申报单位)?(?:盖章|签字|签章|公章)[^（()）]{0,10}[）)]")
+_SIGNED_NOTE_RE = re.compile(r"[(（][^()（）]*(?:" + "|".join(SIGNATURE_NOTES) + r")[^()（）]*[)）]")
+_NUMBERING_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.]|\(\s*[一二三四五六七八九十\d]+\s*\)|\d+(?:\.\d+)*[、.)]?(?!\d)|[①-⑳]"
+    r"|[■●◆▪•★☆►▶➤※◎]+)\s*"  # numbering, or a bullet
+)
+_BRACKET_LABEL_RE = re.compile(r"^[【\[]([^】\]]{2,16})[】\]]\s*:?\s*")  # 【案例名称】某平台
+_LATIN_RE = re.compile(r"[a-z0-9./&'\-]+")
+_BRACKETS_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕")
+_MAX_LABEL_CHARS = 16
+_SHORT_TEXT = 120  # longer text can only be "label：value" with the colon near its start
+_INLINE_HEAD = 60
+
+
+@dataclass(frozen=True, slots=True)
+class LabelMatch:
+    key: str  # a FIELD_LABELS key or "section"
+    label: str  # canonical section label, or the label as written (normalised)
+    raw: str  # the label text as written, for word limits
+    inline: str = ""  # value written after "：" in the same cell or paragraph
+    signed: bool = False  # the label asks for a stamp or signature: its value is a weak reading
+
+
+def nfkc(text: str) -> str:
+    """Unicode NFKC: full-width letters, digits and punctuation become half-width."""
+    return unicodedata.normalize("NFKC", text)
+
+
+@lru_cache(maxsize=8192)
+def label_core(text: str) -> str:
+    """The bare label: NFKC, no spaces, no numbering, no bracketed notes, no trailing colon or asterisk."""
+    core = "".join(nfkc(text).split()).replace("\u200b", "")
+    core = core.strip("*＊")
+    core = _NUMBERING_RE.sub("", core, count=1)
+    previous = None
+    while previous != core:
+        previous, core = core, _BRACKETS_RE.sub("", core)
+    core = WORD_LIMIT_TAIL_RE.sub("", core)
+    return core.rstrip(":：.。").strip("*").lower()
+
+
+def lookup(core: str) -> tuple[str, str] | None:
+    """(field key, canonical section) of a bare label, trying its parts (``联系人/电话``) and trims."""
+    if core in _LABEL_KEYS:
+        return _LABEL_KEYS[core]
+    for part in re.split(r"[/、]|及|和", core) if ":" not in core else ():
+        if part in _LABEL_KEYS and _LABEL_KEYS[part][0] != "sub":
+            return _LABEL_KEYS[part]
+    for trimmed in (core.removesuffix("名称"), core.removeprefix("案例"), core.removeprefix("项目")):
+        if trimmed != core and trimmed in _LABEL_KEYS and _LABEL_KEYS[trimmed][0] != "sub":
+            return _LABEL_KEYS[trimmed]
+    chinese = _LATIN_RE.sub("", core)  # 案例名称casetitle: a label with its English translation
+    if chinese != core and chinese and chinese in _LABEL_KEYS:
+        return _LABEL_KEYS[chinese]
+    return None
+
+
+def _signed(raw: str) -> bool:
+    return bool(_SIGNED_NOTE_RE.search(nfkc(raw)))
+
+
+def match_label(text: str) -> LabelMatch | None:
+    """Read ``text`` (a cell or a paragraph) as a label, possibly with its value after a colon.
+
+    Args:
+        text: e.g. ``"案 例 简 介\\n（300字以内）"``, ``"一、主要做法"``, ``"申报单位（盖章）：某某报社"``.
+
+    Returns:
+        The match, or None when the text is not a known label.
+    """
+    stripped = text.strip(BLANKS)
+    if not stripped:
+        return None
+    if len(stripped) <= _SHORT_TEXT:
+        return _match_short(stripped)
+    has_colon = ":" in stripped[:_INLINE_HEAD] or "：" in stripped[:_INLINE_HEAD]
+    return _match_inline(stripped) if has_colon and "\n" not in stripped else None
+
+
+@lru_cache(maxsize=8192)  # labels repeat from form to form
+def _match_short(stripped: str) -> LabelMatch | None:
+    core = label_core(stripped)
+    if 0 < len(_LATIN_RE.sub("", core)) <= _MAX_LABEL_CHARS and (found := lookup(core)):
+        return LabelMatch(found[0], found[1] or core, stripped, signed=_signed(stripped))
+    return None if "\n" in stripped else _match_inline(stripped)
+
+
+def _match_inline(stripped: str) -> LabelMatch | None:
+    normalised = nfkc(stripped)
+    source = stripped if len(normalised) == len(stripped) else normalised
+    bracketed = _BRACKET_LABEL_RE.match(normalised)
+    if bracketed and (found := lookup(label_core(bracketed.group(1)))) is not None:
+        raw = source[: bracketed.end()]
+        value = source[bracketed.end() :].strip(BLANKS)
+        return LabelMatch(found[0], found[1] or label_core(bracketed.group(1)), raw, value, _signed(raw))
+    numbering = _NUMBERING_RE.match(normalised)
+    offset = numbering.end() if numbering else 0
+    rest = normalised[offset:]
+    match = _INLINE_LABEL_RE.match(rest) or _SPACED_LABEL_RE.match(rest)
+    if match is None or (found := lookup(label_core(match.group(1)))) is None:
+        return None
+    label = found[1] or label_core(match.group(1))
+    end = offset + match.end()
+    return LabelMatch(found[0], label, source[:end], source[end:].strip(BLANKS), _signed(source[:end]))
+
+
+def inline_labels(text: str) -> tuple[str, list[LabelMatch]]:
+    """Split ``text`` at every ``label：`` it holds; each value runs up to the next label.
+
+    Args:
+        text: e.g. ``"甲报社  实施单位：乙公司；联系人：张三"``.
+
+    Returns:
+        (the text before the first label, one match per label with its inline value); ``(text, [])`` when
+        the text holds no ``label：``.
+    """
+    if ":" not in text and "：" not in text:
+        return text, []
+    normalised = nfkc(text)
+    if len(normalised) != len(text):
+        return text, []
+    starts = []
+    for found in _INLINE_LABEL_RE.finditer(normalised):
+        key = lookup(label_core(found.group(1)))
+        if key is not None:
+            starts.append((found, key))
+    if not starts:
+        return text, []
+    matches: list[LabelMatch] = []
+    for index, (current, (key, section)) in enumerate(starts):
+        end = starts[index + 1][0].start() if index + 1 < len(starts) else len(text)
+        raw = text[current.start() : current.end()]
+        value = text[current.end() : end].strip(BLANKS + ";；,，。")
+        label = section or label_core(current.group(1))
+        matches.append(LabelMatch(key, label, raw, value, _signed(raw)))
+    return text[: starts[0][0].start()].strip(BLANKS + ";；,，"), matches
+
+
+def split_inline_labels(text: str) -> list[LabelMatch]:
+    """``联系人：张三  电话：138…`` → one match per label, each with its inline value.
+
+    Only text that starts with a label and holds two or more is split; see ``inline_labels`` for the rest.
+    """
+    if text.count(":") + text.count("：") < 2:
+        return []
+    head, matches = inline_labels(text)
+    return matches if len(matches) >= 2 and not head else []
+
+
+def weak(match: LabelMatch) -> LabelMatch:
+    """The same label read inside a signature block: its value never overwrites the field."""
+    return replace(match, signed=True)
