@@ -135,3 +135,14 @@ def test_semantic_retrieval_finds_what_the_exhaustive_search_finds():
         wanted += len(best)
     assert found / wanted >= 0.95
     assert SemanticModel(get_embedder(Settings())).id.endswith("chars160")
+
+
+def test_only_the_most_recent_indexes_are_kept(tmp_path):
+    from pipelines.repeats.persist import KEEP_INDEXES
+
+    for extra in range(KEEP_INDEXES + 2):
+        history = [*HISTORY, PastCase(f"X{extra}", 2024, f"项目{extra}", "某单位", f"正文{extra}", "awarded")]
+        cached_history_index(history, None, 2026, directory=tmp_path)
+    assert len(list(tmp_path.glob("*.pkl"))) == KEEP_INDEXES
+    assert len(list(tmp_path.glob("*.sha256"))) == KEEP_INDEXES
+    assert cached_history_index(history, None, 2026, directory=tmp_path).loaded_from_cache

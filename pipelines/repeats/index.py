@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -43,9 +43,10 @@ SHORTLIST = 200
 
 
 def compact(source: BatchCase | PastCase) -> BatchCase | PastCase:
-    """The case without a second copy of its text when the text is just its sections joined."""
-    if source.sections and source.text == "\n".join(str(v) for v in source.sections.values()):
-        source.text = ""
+    """The case without a second copy of its text when the text is just its sections joined (a copy; the
+    caller's case is not changed)."""
+    if source.text and source.sections and source.text == "\n".join(str(v) for v in source.sections.values()):
+        return replace(source, text="")
     return source
 
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from pipelines.backends.embed import Embedder
 
 INDEX_FORMAT = 2  # bump whenever case preparation or the index layout changes
+KEEP_INDEXES = 4  # stored indexes kept per cache directory (the most recently written)
 CHUNK = 1 << 20
 
 
@@ -78,6 +79,10 @@ def save_index(index: CaseIndex, path: Path) -> None:
     checksum = file_hash(temporary)
     os.replace(temporary, path)
     path.with_suffix(".sha256").write_text(checksum, encoding="ascii")
+    stored = sorted(path.parent.glob("*.pkl"), key=lambda file: file.stat().st_mtime, reverse=True)
+    for old in stored[KEEP_INDEXES:]:
+        old.unlink(missing_ok=True)
+        old.with_suffix(".sha256").unlink(missing_ok=True)
 
 
 def load_index(path: Path) -> CaseIndex | None:
