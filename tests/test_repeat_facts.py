@@ -144,3 +144,15 @@ BUILT_ON = BatchCase(
 def test_a_new_project_built_on_the_old_one_is_related_not_a_repeat():
     found = detect_duplicates([BUILT_ON], [CLASSROOM, *OTHER_UNITS], call_year=2026)
     assert {m.other_id: m.verdict for m in found["N3"]}.get("H1") == "related_case"
+
+
+def test_sentence_shingles_are_the_shingles_of_the_joined_text_with_their_sentence():
+    from pipelines.repeats.signals import sentence_shingles, unique_sorted
+
+    sentences = ["天目新闻客户端上线。", "用户２８００万", "", "县域联动频道发稿9.6万条"]
+    hashes, owner = sentence_shingles(sentences)
+    assert np.array_equal(unique_sorted(hashes), shingle_hashes("".join(sentences)))
+    assert owner.tolist() == sorted(owner.tolist()) and set(owner.tolist()) == {0, 1, 3}
+    first = hashes[owner == 0]
+    assert np.isin(shingle_hashes("天目新闻客户端上线"), first).all()
+    assert sentence_shingles([])[0].size == 0 and sentence_shingles(["", "。"])[0].size == 0
