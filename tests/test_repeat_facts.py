@@ -90,8 +90,9 @@ def test_boilerplate_is_what_many_units_share_not_one_units_repeated_wording():
     assert not boilerplate.is_boilerplate("与江河职业技术学院合作开发课程412门")
     # the same wording in five cases of ONE unit (versions of one project) is not boilerplate
     same_unit = [("江河日报社", shingle_hashes(CLASSROOM.text)) for _ in range(5)]
-    assert not Boilerplate().fit(same_unit, 5).is_boilerplate("与江河职业技术学院合作开发课程412门")
-    assert Boilerplate().fit([], 0, [POLICY]).is_boilerplate(POLICY)  # the call's own words
+    assert not Boilerplate().fit(same_unit).is_boilerplate("与江河职业技术学院合作开发课程412门")
+    assert Boilerplate().fit([], [POLICY]).is_boilerplate(POLICY)  # the call's own words
+    assert list(Boilerplate.sample(10)) == list(range(10)) and len(Boilerplate.sample(10**5)) <= 3000
 
 
 def test_facts_one_unit_repeats_across_different_projects_are_discounted():

@@ -17,16 +17,19 @@ from typing import TYPE_CHECKING, Any
 from pipelines.repeats.boilerplate import Boilerplate
 from pipelines.repeats.fingerprint import BatchCase, CaseDoc, make_doc
 from pipelines.repeats.index import CaseIndex, build_index, summarize
+from pipelines.repeats.iteration import aligned_passages
 from pipelines.repeats.semantic import Reranker, SemanticModel, Vectors
 from pipelines.repeats.signals import shingle_hashes
 from pipelines.repeats.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from pipelines.repeats.verdicts import finish, judge
 from pipelines.schema import DuplicateMatch, PastCase
 from pipelines.units import normalize_unit
-from pipelines.vocabulary import CALL_TEXT_FILE
+from pipelines.vocabulary import CALL_TEXT_FILE, REPEAT_VERDICTS
 
 if TYPE_CHECKING:
     from pipelines.backends.embed import Embedder
+
+ALIGNED_MATCHES = 3  # repeats per case whose passages are aligned for the side-by-side view
 
 __all__ = ["BatchCase", "DEFAULT_THRESHOLDS", "HistoryIndex", "Thresholds", "detect_duplicates"]
 
@@ -39,13 +42,15 @@ def call_year_setting() -> int:
 
 
 def fit_boilerplate(sources: Sequence[BatchCase | PastCase]) -> Boilerplate:
-    """The common wording of ``sources`` (distinct units) plus the call's own text."""
+    """The common wording of ``sources`` (distinct units; an even sample of a large history) plus the call's
+    own text."""
     call_text = [CALL_TEXT_FILE.read_text(encoding="utf-8")] if CALL_TEXT_FILE.exists() else []
+    sample = (sources[i] for i in Boilerplate.sample(len(sources)))
     pairs = (
         (normalize_unit(s.unit) or s.id, shingle_hashes(s.text or "\n".join(s.sections.values())))
-        for s in sources
+        for s in sample
     )
-    return Boilerplate().fit(pairs, len(sources), call_text)
+    return Boilerplate().fit(pairs, call_text)
 
 
 class HistoryIndex:
@@ -129,14 +134,34 @@ class HistoryIndex:
         self, doc: CaseDoc, vectors: Vectors | None, row: int, top_k: int, weights: Any = None
     ) -> list[DuplicateMatch]:
         """Matches of a prepared case (row ``row`` of ``vectors``) against the history."""
+        return with_alignment(doc, self.judge_history(doc, vectors, row, weights), top_k)
+
+    def judge_history(
+        self, doc: CaseDoc, vectors: Vectors | None, row: int, weights: Any = None
+    ) -> list[tuple[DuplicateMatch, CaseDoc]]:
+        """The meaningful matches of a prepared case against the history, each with the past case."""
         weights = weights or self.index_.weights
-        matches = []
+        found = []
         candidates = self.rerank(doc, self.index_.candidates(doc, vectors, row), self.index_.doc)
         for position, semantic in candidates.items():
-            match = judge(doc, self.index_.doc(position), weights, semantic, False, self.call_year)
+            other = self.index_.doc(position)
+            match = judge(doc, other, weights, semantic, False, self.call_year, align=False)
             if match is not None:
-                matches.append(match)
-        return finish(matches, top_k)
+                found.append((match, other))
+        return found
+
+
+def with_alignment(
+    doc: CaseDoc, found: list[tuple[DuplicateMatch, CaseDoc]], top_k: int
+) -> list[DuplicateMatch]:
+    """``finish`` the matches, then align passages for the ``ALIGNED_MATCHES`` best repeats only (the ones
+    the side-by-side view opens first; aligning every same-batch pair was most of an analysis run)."""
+    others = {id(match): other for match, other in found}
+    matches = finish([match for match, _ in found], top_k)
+    repeats = [m for m in matches if m.verdict in REPEAT_VERDICTS][:ALIGNED_MATCHES]
+    for match in repeats:
+        match.aligned = aligned_passages(doc, others[id(match)])
+    return matches
 
 
 def detect_duplicates(
@@ -168,13 +193,13 @@ def detect_duplicates(
     weights = history_index.index_.weights.extended(batch_index.weights)
     results: dict[str, list[DuplicateMatch]] = {}
     for row, doc in enumerate(docs):
-        matches = history_index.query_doc(doc, vectors, row, 10**6, weights)
+        found = history_index.judge_history(doc, vectors, row, weights)
         candidates = history_index.rerank(doc, batch_index.candidates(doc, vectors, row), docs.__getitem__)
         for position, semantic in candidates.items():
             if position == row:
                 continue
-            match = judge(doc, docs[position], weights, semantic, True, history_index.call_year)
+            match = judge(doc, docs[position], weights, semantic, True, history_index.call_year, align=False)
             if match is not None:
-                matches.append(match)
-        results[doc.id] = finish(matches, top_k=10**6)
+                found.append((match, docs[position]))
+        results[doc.id] = with_alignment(doc, found, top_k=10**6)
     return results

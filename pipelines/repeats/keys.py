@@ -9,6 +9,7 @@ its IDF when the two cases of a pair are from that unit.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,42 +25,52 @@ PLACE_FACTOR = 0.5  # places say less than names
 IDF_CACHE_SIZE = 200_000
 
 
+def key_hash(key: str) -> int:
+    """A stable 64-bit hash of a key (the same in every process, unlike ``hash``)."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
+
+
 class KeyTable:
     """Document frequencies and postings of keys (names or figure keys) over a set of documents.
 
-    Postings are one CSR-like pair of int32 arrays (``offsets_``, ``docs_``), so 100,000 documents with
-    millions of keys stay small.
+    Keys are kept as stable 64-bit hashes (``key_hash``) in one sorted array, postings as one CSR-like pair
+    of arrays (``offsets_``, ``docs_``), so 100,000 documents with millions of distinct keys take tens of
+    megabytes instead of a dictionary of strings.
 
     Args:
         keys_per_doc: for each document (in position order), its keys.
     """
 
     def __init__(self, keys_per_doc: Iterable[Iterable[str]]) -> None:
-        ids: dict[str, int] = {}
-        key_ids: list[int] = []
+        hashes: list[int] = []
         doc_ids: list[int] = []
         count = 0
         for position, keys in enumerate(keys_per_doc):
             count += 1
-            for key in set(keys):
-                key_ids.append(ids.setdefault(key, len(ids)))
-                doc_ids.append(position)
-        keys_array = np.asarray(key_ids, dtype=np.int32)
-        order = np.argsort(keys_array, kind="stable")
-        self.ids_ = ids
+            unique = {key_hash(key) for key in keys}
+            hashes.extend(unique)
+            doc_ids.extend([position] * len(unique))
+        key_array = np.asarray(hashes, dtype=np.uint64)
+        order = np.argsort(key_array, kind="stable")
+        self.keys_, df = np.unique(key_array[order], return_counts=True)
         self.n_docs_ = count
-        self.df_ = np.bincount(keys_array, minlength=len(ids)).astype(np.int32)
+        self.df_ = df.astype(np.int32)
         self.offsets_ = np.concatenate([[0], np.cumsum(self.df_)]).astype(np.int64)
         self.docs_ = np.asarray(doc_ids, dtype=np.int32)[order]
 
+    def _index(self, key: str) -> int | None:
+        value = np.uint64(key_hash(key))
+        index = int(np.searchsorted(self.keys_, value))
+        return index if index < self.keys_.size and self.keys_[index] == value else None
+
     def df(self, key: str) -> int:
         """Number of documents holding ``key``."""
-        index = self.ids_.get(key)
+        index = self._index(key)
         return 0 if index is None else int(self.df_[index])
 
     def posting(self, key: str) -> np.ndarray:
         """Positions of the documents holding ``key``, int32 ``(df,)``."""
-        index = self.ids_.get(key)
+        index = self._index(key)
         if index is None:
             return np.zeros(0, dtype=np.int32)
         return self.docs_[self.offsets_[index] : self.offsets_[index + 1]]

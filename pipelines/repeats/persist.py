@@ -28,7 +28,7 @@ from pipelines.schema import PastCase
 if TYPE_CHECKING:
     from pipelines.backends.embed import Embedder
 
-INDEX_FORMAT = 2  # bump whenever case preparation or the index layout changes
+INDEX_FORMAT = 3  # bump whenever case preparation or the index layout changes
 KEEP_INDEXES = 4  # stored indexes kept per cache directory (the most recently written)
 CHUNK = 1 << 20
 
