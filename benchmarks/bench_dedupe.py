@@ -1,15 +1,14 @@
 """Repeat-detection benchmark on the product's default path: ``python -m pipelines dedupe`` with the default
 settings (lexical embedder, stored history index), history sizes swept.
 
-Run: ``.venv/bin/python benchmarks/bench_dedupe.py [--sizes 10000] [--queries 1000] [--runs 3]``;
-the issue's sweep: ``--sizes 10000 30000 100000`` (about half an hour on a quiet 2-core machine, most of it
-building the 100k index once); memory at a size without the query runs: ``--build-only 300000``.
+Run: ``.venv/bin/python benchmarks/bench_dedupe.py [--sizes 5000] [--queries 1000] [--runs 3]`` (a few
+minutes); the issue's sweep is ``--sizes 10000 30000 100000`` (most of its time is building the 100k index
+once); build time and memory alone at a size: ``--build-only 300000``.
 
 For each history size the script writes a synthetic history JSONL (the sample history, so the planted
-repeats of ``submissions_2026.jsonl`` are in it, plus full-length synthetic cases: 24–44 sentences (about 1,500
-characters, a full form) drawn from
-the sample and corpus texts, fresh quoted names, every number replaced, a unit from a pool of 5,000) and an
-input JSONL (the 44 sample submissions plus synthetic cases), then runs the command line in a child process
+repeats of ``submissions_2026.jsonl`` are in it, plus full-length synthetic cases: 24–44 sentences, about
+1,500 characters like a full form, drawn from the sample and corpus texts, fresh quoted names, every number
+replaced, a unit from a pool of 5,000) and an input JSONL (the 44 sample submissions plus synthetic cases), then runs the command line in a child process
 with its own cache directory:
 
 1. ``dedupe`` on one case with no stored index: the index build (plus one query) and its peak RSS;
@@ -235,7 +234,13 @@ def table_row(row: dict) -> tuple[str, int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000], help="history sizes to sweep")
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[5_000],
+        help="history sizes to sweep (default: a few minutes)",
+    )
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--single", type=int, default=100, help="cases timed one by one for p50/p95")
     parser.add_argument("--runs", type=int, default=3, help="cold-start batch runs per size (median)")
