@@ -6,11 +6,8 @@ import streamlit as st
 from app_pages import common
 from pipelines import accounts, auth
 
-user = common.require_user(auth.MANAGE_USERS)
-engine = common.engine()
+user, _, engine = common.open_page(auth.MANAGE_USERS, "账号管理")
 md = common.md
-st.title("账号管理")
-common.show_flash()
 users = common.attempt(accounts.list_users, engine, user)
 locked = common.attempt(accounts.locked_accounts, engine, user)
 if users is None or locked is None:

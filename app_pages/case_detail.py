@@ -6,17 +6,15 @@ Applicant and model text is shown through ``common.md`` / ``common.segments_html
 import pandas as pd
 import streamlit as st
 
-from app_pages import case_attachments, common
+from app_pages import case_attachments, case_claims, common
 from pipelines import auth
 from pipelines.review import case_view, flag_actions, queue
 from pipelines.review import decisions as review
 from pipelines.review.decisions import ReviewInput
-from pipelines.vocabulary import CATEGORY_IDS, CRITERIA, SEVERITY_ICONS, category_label
+from pipelines.vocabulary import CATEGORY_IDS, CRITERIA, SCORE_MAX, SCORE_MIN, SEVERITY_ICONS, category_label
 
-user = common.require_user(auth.VIEW_QUEUE)
+user, settings, engine = common.open_page(auth.VIEW_QUEUE, None, show_messages=False)  # flash shown below
 md = common.md
-settings = common.settings()
-engine = common.engine()
 
 requested = st.query_params.get("case") or st.session_state.get("case_id")
 if requested is None or not str(requested).isdigit():
@@ -109,6 +107,7 @@ with content_col:
             )
             st.markdown(f"**{md(section.label)}**{limit}{over}")
             st.markdown(common.segments_html(section.segments), unsafe_allow_html=True)
+        case_claims.render(engine, user, view)
 
     with tab_category:
         category = view.category
@@ -259,9 +258,9 @@ with form_col:
             )
             scores = {
                 key: st.number_input(
-                    f"{label}（0–100）",
-                    min_value=0,
-                    max_value=100,
+                    f"{label}（{SCORE_MIN}–{SCORE_MAX}）",
+                    min_value=SCORE_MIN,
+                    max_value=SCORE_MAX,
                     step=1,
                     value=None if latest is None or latest.scores[key] is None else int(latest.scores[key]),
                     key=f"review_{key}_{case_id}",

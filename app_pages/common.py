@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -159,6 +159,34 @@ def require_user(permission: str | None = None) -> User:
         st.error(md(error.message + "请从左侧菜单选择您可以使用的页面。"))
         st.stop()
         raise  # unreachable: st.stop() ends the run
+
+
+class Page(NamedTuple):
+    """What every page starts from: the signed-in user, the settings in force and the store."""
+
+    user: User
+    settings: Settings
+    engine: Engine
+
+
+def open_page(permission: str | None, title: str | None, *, show_messages: bool = True) -> Page:
+    """Every page's first lines: check the user holds ``permission`` (else the page stops), then the title and
+    the message a save left for this run.
+
+    Args:
+        permission: an ``auth`` permission; None = any signed-in user.
+        title: the page title; None when the page sets its own later (e.g. the case's name).
+        show_messages: False when the page shows the saved message at a place of its own.
+
+    Returns:
+        The user, settings and engine for the rest of the page.
+    """
+    user = require_user(permission)  # before anything is read or written
+    if title is not None:
+        st.title(title)
+    if show_messages:
+        show_flash()
+    return Page(user, settings(), engine())
 
 
 def sign_out() -> None:

@@ -4,17 +4,19 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from pipelines import auth
+from pipelines import auth, config
 from pipelines.review import agreement, audit, flag_actions, flags
 from pipelines.vocabulary import FLAG_GROUP_LABELS
 
-user = common.require_user(auth.DASHBOARD)
-settings = common.settings()
-engine = common.engine()
-st.title("组织者看板")
-common.show_flash()
+user, settings, engine = common.open_page(auth.DASHBOARD, "组织者看板")
 year = int(
-    st.number_input("申报年度", min_value=2000, max_value=2100, value=settings.call_year, key="board_year")
+    st.number_input(
+        "申报年度",
+        min_value=config.EARLIEST_YEAR,
+        max_value=config.LATEST_YEAR,
+        value=settings.call_year,
+        key="board_year",
+    )
 )
 
 tab_flags, tab_progress, tab_agreement, tab_scores, tab_disagree, tab_audit = st.tabs(

@@ -5,15 +5,18 @@ from functools import partial
 import streamlit as st
 
 from app_pages import common
-from pipelines import auth
+from pipelines import auth, config
 from pipelines.review import export
 
-user = common.require_user(auth.EXPORT)
-settings = common.settings()
-engine = common.engine()
-st.title("导出")
+user, settings, engine = common.open_page(auth.EXPORT, "导出")
 year = int(
-    st.number_input("申报年度", min_value=2000, max_value=2100, value=settings.call_year, key="export_year")
+    st.number_input(
+        "申报年度",
+        min_value=config.EARLIEST_YEAR,
+        max_value=config.LATEST_YEAR,
+        value=settings.call_year,
+        key="export_year",
+    )
 )
 if user.can(auth.VIEW_ALL_REVIEWS):
     st.caption("Excel 含：结果汇总、评审意见（每位专家最新版本）、评审历史（全部版本）、问题标记及处理。")

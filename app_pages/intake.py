@@ -8,11 +8,7 @@ from pipelines import analyze, auth, store
 from pipelines.intake import ingest
 from pipelines.intake.ocr_queue import ocr_progress, start_ocr_worker
 
-user = common.require_user(auth.INGEST)  # before anything is read or written (the intake log included)
-settings = common.settings()
-engine = common.engine()
-st.title("材料导入")
-common.show_flash()
+user, settings, engine = common.open_page(auth.INGEST, "材料导入")  # checked before the intake log is read
 
 st.caption(f"导入到 {settings.call_year} 年度（在“设置”中修改申报年度）。")
 uploads = st.file_uploader(

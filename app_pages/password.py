@@ -5,10 +5,7 @@ import streamlit as st
 from app_pages import common
 from pipelines import auth
 
-user = common.require_user()
-engine = common.engine()
-st.title("修改密码")
-common.show_flash()
+user, _, engine = common.open_page(None, "修改密码")  # any signed-in user
 if user.must_change_password:
     st.warning("您正在使用组织者设置的临时密码。请先设置只有您知道的新密码，然后才能使用工作台。")
 elif user.demo:

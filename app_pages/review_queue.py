@@ -19,10 +19,7 @@ DEFAULT_COLUMNS = (
     "mean_total",
 )
 
-user = common.require_user(auth.VIEW_QUEUE)
-settings = common.settings()
-st.title("评审队列")
-common.show_flash()
+user, settings, _ = common.open_page(auth.VIEW_QUEUE, "评审队列")
 
 search_col, category_col, flag_col = st.columns([2, 2, 2])
 search = search_col.text_input("搜索（名称、单位、编号）", key="queue_search")

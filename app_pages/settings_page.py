@@ -1,16 +1,14 @@
 """设置: current values (secrets never shown) and a form for organizers to change them."""
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
-from app_pages import common
-from pipelines import auth, settings_io
+from app_pages import common, model_card
+from pipelines import auth, config, settings_io
 
-user = common.require_user(auth.SETTINGS)
-engine = common.engine()
-st.title("设置")
-common.show_flash()
-current = common.settings()
+user, current, engine = common.open_page(auth.SETTINGS, "设置")
 
 st.subheader("当前设置")
 st.dataframe(pd.DataFrame(settings_io.settings_rows(current)), hide_index=True, key="settings_current")
@@ -24,103 +22,67 @@ if versions:
     )
 else:
     st.info("models/classifier/ 下还没有训练好的分类模型（运行 python -m pipelines train 生成）。")
+model_card.render(current.classifier_version)
+
+# The settings this form changes and each widget's key, left column then right; labels, bounds, choices and
+# help come from the settings table (pipelines/config.py).
+LEFT = {
+    "embedder": "set_embedder",
+    "st_model_dir": "set_st_dir",
+    "embedding_model": "set_embedding_model",
+    "classifier_version": "set_classifier_version",
+    "misfile_threshold": "set_misfile",
+    "call_year": "set_year",
+    "online_deadline": "set_deadline",
+    "login_max_failures": "set_login_max",
+    "login_lockout_minutes": "set_lockout_minutes",
+}
+RIGHT = {
+    "llm_base_url": "set_llm_url",
+    "llm_model": "set_llm_model",
+    "llm_timeout_s": "set_llm_timeout",
+    "llm_concurrency": "set_llm_concurrency",
+    "llm_samples": "set_llm_samples",
+    "max_cases_per_category": "set_max_cases",
+    "session_hours": "set_session_hours",
+}
+SWITCHES = {"blind_review": "set_blind", "hide_ai_scores_until_reviewed": "set_hide_ai"}
+
+
+def widget(place: Any, name: str, key: str, version_choices: list[str]) -> Any:
+    """One input for setting ``name``, chosen by its type and metadata, showing the current value."""
+    meta = config.setting_meta(name)
+    value = getattr(current, name)
+    label, help_text = meta["label"], meta["help"] or None
+    if name == "classifier_version":  # choices are the trained versions on disk
+        index = version_choices.index(value) if value in version_choices else 0
+        return place.selectbox(
+            label,
+            version_choices,
+            index=index,
+            format_func=lambda v: v or "最新版本",
+            key=key,
+            help=help_text,
+        )
+    if meta["choices"]:
+        choices = list(meta["choices"])
+        index = choices.index(value) if value in choices else 0
+        return place.selectbox(label, choices, index=index, key=key, help=help_text)
+    if isinstance(value, bool):
+        return place.toggle(label, value, key=key, help=help_text)
+    if isinstance(value, int | float):
+        low, high = (None if b is None else type(value)(b) for b in (meta["minimum"], meta["maximum"]))
+        return place.number_input(label, low, high, value, key=key, help=help_text)
+    return place.text_input(label, value, key=key, help=help_text)
+
 
 st.subheader("修改")
 version_choices = ["", *(v.version for v in versions)]
 with st.form("settings_form"):
     left, right = st.columns(2)
-    changes = {
-        "embedder": left.selectbox(
-            settings_io.LABELS["embedder"],
-            settings_io.EMBEDDERS,
-            index=settings_io.EMBEDDERS.index(current.embedder)
-            if current.embedder in settings_io.EMBEDDERS
-            else 0,
-            key="set_embedder",
-        ),
-        "st_model_dir": left.text_input(
-            settings_io.LABELS["st_model_dir"], current.st_model_dir, key="set_st_dir"
-        ),
-        "embedding_model": left.text_input(
-            settings_io.LABELS["embedding_model"], current.embedding_model, key="set_embedding_model"
-        ),
-        "classifier_version": left.selectbox(
-            settings_io.LABELS["classifier_version"],
-            version_choices,
-            index=version_choices.index(current.classifier_version)
-            if current.classifier_version in version_choices
-            else 0,
-            format_func=lambda v: v or "最新版本",
-            key="set_classifier_version",
-        ),
-        "misfile_threshold": left.number_input(
-            settings_io.LABELS["misfile_threshold"],
-            0.0,
-            1.0,
-            float(current.misfile_threshold),
-            0.01,
-            key="set_misfile",
-        ),
-        "llm_base_url": right.text_input(
-            settings_io.LABELS["llm_base_url"], current.llm_base_url, key="set_llm_url"
-        ),
-        "llm_model": right.text_input(
-            settings_io.LABELS["llm_model"], current.llm_model, key="set_llm_model"
-        ),
-        "llm_timeout_s": right.number_input(
-            settings_io.LABELS["llm_timeout_s"],
-            1.0,
-            600.0,
-            float(current.llm_timeout_s),
-            key="set_llm_timeout",
-        ),
-        "llm_concurrency": right.number_input(
-            settings_io.LABELS["llm_concurrency"],
-            1,
-            64,
-            int(current.llm_concurrency),
-            key="set_llm_concurrency",
-        ),
-        "llm_samples": right.number_input(
-            settings_io.LABELS["llm_samples"], 1, 10, int(current.llm_samples), key="set_llm_samples"
-        ),
-        "call_year": left.number_input(
-            settings_io.LABELS["call_year"], 2000, 2100, current.call_year, key="set_year"
-        ),
-        "online_deadline": left.text_input(
-            settings_io.LABELS["online_deadline"], current.online_deadline, key="set_deadline"
-        ),
-        "max_cases_per_category": right.number_input(
-            settings_io.LABELS["max_cases_per_category"],
-            1,
-            50,
-            current.max_cases_per_category,
-            key="set_max_cases",
-        ),
-        "blind_review": st.toggle(settings_io.LABELS["blind_review"], current.blind_review, key="set_blind"),
-        "hide_ai_scores_until_reviewed": st.toggle(
-            settings_io.LABELS["hide_ai_scores_until_reviewed"],
-            current.hide_ai_scores_until_reviewed,
-            key="set_hide_ai",
-        ),
-        "login_max_failures": left.number_input(
-            settings_io.LABELS["login_max_failures"], 3, 100, current.login_max_failures, key="set_login_max"
-        ),
-        "login_lockout_minutes": left.number_input(
-            settings_io.LABELS["login_lockout_minutes"],
-            1.0,
-            1440.0,
-            float(current.login_lockout_minutes),
-            key="set_lockout_minutes",
-        ),
-        "session_hours": right.number_input(
-            settings_io.LABELS["session_hours"],
-            0.25,
-            720.0,
-            float(current.session_hours),
-            key="set_session_hours",
-        ),
-    }
+    changes = {name: widget(left, name, key, version_choices) for name, key in LEFT.items()}
+    changes |= {name: widget(right, name, key, version_choices) for name, key in RIGHT.items()}
+    changes |= {name: widget(st, name, key, version_choices) for name, key in SWITCHES.items()}
     st.caption("大模型密钥不在页面显示或修改，请通过环境变量 OPENAI_API_KEY 提供。")
     submitted = st.form_submit_button("保存设置", type="primary", key="settings_submit")
 if submitted:

@@ -9,9 +9,7 @@ import streamlit as st
 from app_pages import common
 from pipelines import auth, trends
 
-user = common.require_user(auth.TRENDS)
-settings = common.settings()
-st.title("趋势分析")
+user, settings, _ = common.open_page(auth.TRENDS, "趋势分析")
 
 
 @st.cache_data(ttl=300, show_spinner="正在读取案例……")
@@ -125,8 +123,8 @@ with tab_shares:
 
 with tab_terms:
     st.caption(
-        "以案例为单位比较两年中提及某词的案例比例：对数似然比 G² 检验，Benjamini–Hochberg 校正后 q < 0.05 "
-        "才算显著；log2 比值为效应大小（正为上升）。"
+        "以案例为单位比较两年中提及某词的案例比例：对数似然比 G² 检验，Benjamini–Hochberg 校正后 "
+        f"q < {trends.SIGNIFICANCE_Q} 才算显著；log2 比值为效应大小（正为上升）。"
     )
     pairs = list(report.terms.groupby(["year_from", "year_to"]).groups) if not report.terms.empty else []
     if pairs:

@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python benchmarks/bench_classify.py [--cases 1000] [--version V]``. Cases are corpus summaries
 with their sentences rotated, so no two texts repeat. Prints cases per second for the probabilities alone and
-for full suggestions (evidence sentences, terms, reasons), the lexical embedder's rate, and the peak resident
+for full suggestions (prediction sets, evidence sentences, terms, deciding phrases, definition clauses, reasons), the lexical embedder's rate, and the peak resident
 memory of the process. Targets: ≥ 200 cases/s for suggestions, peak memory < 1 GB.
 """
 
@@ -17,7 +17,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipelines.backends.embed import get_embedder  # noqa: E402
-from pipelines.classify.model import CORPUS_FILE, load_labelled, load_model, prepare  # noqa: E402
+from pipelines.classify.data import CORPUS_FILE, load_labelled  # noqa: E402
+from pipelines.classify.docs import prepare  # noqa: E402
+from pipelines.classify.versions import load_model  # noqa: E402
 from pipelines.config import Settings  # noqa: E402
 from pipelines.text import split_sentences  # noqa: E402
 
@@ -50,7 +52,7 @@ def main() -> int:
 
     started = time.perf_counter()
     docs = [prepare(title, text) for title, text, _ in cases]
-    model.classifier.predict_proba(docs)
+    model.predict_proba(docs)
     _rate("概率（分词 + 特征 + 模型）", len(cases), time.perf_counter() - started)
 
     started = time.perf_counter()

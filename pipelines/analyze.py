@@ -4,13 +4,18 @@ Order: category (classifier, optional LLM second opinion) → duplicates against
 batch → eligibility findings (single-case rules, per-unit limit, repeat rules, misfiling) → offline scores
 (+ LLM scores when configured). Each stage's output is stored as a suggestion of its own kind, so the
 workbench shows whatever exists and a failing optional stage (the LLM) never hides the others.
+
+The command-line verbs that run the whole flow live here too: ``ingest`` (read and store the forms, then
+analyse them) and ``analyze``; intake itself never calls analysis.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
@@ -25,6 +30,7 @@ from pipelines.eligibility import (
     sort_findings,
 )
 from pipelines.intake.attachment_store import attachments_by_submission
+from pipelines.intake.ingest import ingest_paths
 from pipelines.schema import CategorySuggestion, DuplicateMatch, Submission
 
 Progress = Callable[[str, int, int], None]
@@ -46,14 +52,28 @@ def _batch(engine: Engine, year: int) -> list[tuple[int, Submission]]:
 
 
 def classify_batch(
-    batch: Sequence[tuple[int, Submission]], settings: Settings
+    engine: Engine,
+    batch: Sequence[tuple[int, Submission]],
+    settings: Settings,
+    second_opinion_ids: set[int] | None = None,
 ) -> dict[int, CategorySuggestion]:
-    from pipelines.classify.model import load_model
+    """Category suggestions for the batch, with the LLM's second opinion (when configured) on
+    ``second_opinion_ids`` (all when None)."""
+    from pipelines.classify.llm_opinion import add_llm_opinions
+    from pipelines.classify.versions import load_model
 
     model = load_model(settings.classifier_version or None)
-    suggestions = model.suggest_many(
-        [(sub.title, sub.text, sub.declared_category) for _, sub in batch], settings=settings
-    )
+    items = [(sub.title, sub.text, sub.declared_category) for _, sub in batch]
+    suggestions = model.suggest_many(items, settings=settings)
+    if settings.llm_enabled:
+        from pipelines.backends.llm import get_llm_client
+
+        asked = [
+            i for i, (sid, _) in enumerate(batch) if second_opinion_ids is None or sid in second_opinion_ids
+        ]
+        client = get_llm_client(settings, StoreCache(engine))
+        if client is not None and asked:
+            add_llm_opinions([suggestions[i] for i in asked], [items[i] for i in asked], client)
     return {sid: suggestion for (sid, _), suggestion in zip(batch, suggestions, strict=True)}
 
 
@@ -72,7 +92,7 @@ def score_batch(engine: Engine, batch: Sequence[tuple[int, Submission]]) -> dict
     history = [f"{case.title}\n{case.text}" for case in store.list_past_cases(engine)]
     scorer = OfflineScorer(history=history)
     results = scorer.score_many([ScoreInput(str(sid), sub.title, sub.text) for sid, sub in batch])
-    return {sid: asdict(result) for (sid, _), result in zip(batch, results, strict=True)}
+    return {sid: result.to_payload() for (sid, _), result in zip(batch, results, strict=True)}
 
 
 def llm_score_batch(
@@ -85,7 +105,7 @@ def llm_score_batch(
     if client is None:
         return {}
     results = LLMScorer(client).score_many([ScoreInput(str(sid), sub.title, sub.text) for sid, sub in batch])
-    return {sid: asdict(result) for (sid, _), result in zip(batch, results, strict=True)}
+    return {sid: result.to_payload() for (sid, _), result in zip(batch, results, strict=True)}
 
 
 def analyze_submissions(
@@ -115,7 +135,7 @@ def analyze_submissions(
     if not report.analyzed:
         return report
     steps: list[tuple[str, Callable[[], dict]]] = [
-        ("类别", lambda: classify_batch(batch, settings)),
+        ("类别", lambda: classify_batch(engine, batch, settings, wanted)),
         ("查重", lambda: duplicates_batch(engine, batch)),
         ("评分", lambda: score_batch(engine, batch)),
     ]
@@ -129,30 +149,15 @@ def analyze_submissions(
     findings = _findings(engine, batch, categories, matches, settings)
     with store.session_scope(engine) as session:  # one transaction for the whole batch
         for sid in sorted(wanted & findings.keys()):
+            rows = [
+                ("category", categories[sid].to_payload(), categories[sid].model_version),
+                ("duplicates", [m.to_payload() for m in matches[sid]], "duplicates"),
+                ("eligibility", [f.to_payload() for f in findings[sid]], "rules"),
+                ("scores", results["评分"][sid], "offline"),
+            ]
             session.add_all(
-                [
-                    store.SuggestionRow(
-                        submission_id=sid,
-                        kind="category",
-                        payload=asdict(categories[sid]),
-                        agent=categories[sid].model_version,
-                    ),
-                    store.SuggestionRow(
-                        submission_id=sid,
-                        kind="duplicates",
-                        payload=[asdict(m) for m in matches[sid]],
-                        agent="duplicates",
-                    ),
-                    store.SuggestionRow(
-                        submission_id=sid,
-                        kind="eligibility",
-                        payload=[asdict(f) for f in findings[sid]],
-                        agent="rules",
-                    ),
-                    store.SuggestionRow(
-                        submission_id=sid, kind="scores", payload=results["评分"][sid], agent="offline"
-                    ),
-                ]
+                store.SuggestionRow(submission_id=sid, kind=kind, payload=payload, agent=agent)
+                for kind, payload, agent in rows
             )
     report.stages.append("资格审查")
     _llm_scores(engine, [item for item in batch if item[0] in wanted], settings, report)
@@ -172,7 +177,9 @@ def _findings(
     files = attachments_by_submission(engine, [sid for sid, _ in batch])
     findings = {}
     for sid, sub in batch:
-        found = check_submission(sub, settings, files.get(sid)) + findings_from_matches(matches[sid])
+        found = check_submission(sub, settings, files.get(sid)) + findings_from_matches(
+            matches[sid], settings
+        )
         found += finding_from_category(categories[sid], sub.declared_category)
         if str(sid) in over_limit:
             found.append(over_limit[str(sid)])
@@ -198,8 +205,44 @@ def _llm_scores(
 
 
 def add_cli(subparsers: argparse._SubParsersAction) -> None:
+    """The verbs that run the whole flow: ``analyze`` and ``ingest`` (read, store, then analyse)."""
     parser = subparsers.add_parser("analyze", help="对已入库的本年度申报案例做分类、查重、资格审查和评分")
     parser.set_defaults(func=_cli)
+    parser = subparsers.add_parser("ingest", help="读取申报表（文件、文件夹或 zip）并入库")
+    parser.add_argument("paths", nargs="+", type=Path, help=".docx / .zip 文件或文件夹")
+    parser.add_argument("--year", type=int, default=None, help="申报年度（默认取设置中的 call_year）")
+    parser.add_argument("--no-analyze", action="store_true", help="只入库，不做分类、查重、评分")
+    parser.add_argument("--no-ocr", action="store_true", help="暂不识别附件文字（稍后运行 ocr 命令）")
+    parser.set_defaults(func=_cli_ingest)
+
+
+def _cli_ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    settings = get_settings()
+    engine = store.get_engine()
+    year = args.year or settings.call_year
+    with tqdm(total=0, unit="份", desc="读取申报表", file=sys.stderr, disable=None) as bar:
+
+        def progress(done: int, total: int, name: str) -> None:
+            bar.total = total
+            bar.n = done
+            bar.set_postfix_str(name[-30:])
+            bar.refresh()
+
+        report = ingest_paths(engine, args.paths, year, "cli", progress, settings)
+    for item in report.items:
+        if not item.ok:
+            print(f"✗ {item.file_name}：{item.message}")
+    print(report.summary())
+    if report.stored_ids and not args.no_analyze:
+        result = analyze_submissions(engine, settings=settings)
+        print(result.summary())
+    if not args.no_ocr:
+        from pipelines.intake.ocr_queue import ocr_with_progress_bar
+
+        ocr_with_progress_bar(engine, settings)
+    return 0 if report.ok else 1
 
 
 def _cli(_args: argparse.Namespace) -> int:

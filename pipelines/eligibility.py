@@ -21,6 +21,9 @@ from pipelines.vocabulary import FLAGS, NOT_ONLINE_STATUSES, SEVERITY_ORDER, cat
 if TYPE_CHECKING:
     from pipelines.intake.attachments import AttachmentInfo
 
+# A finding quotes at most this many of the detector's or classifier's reasons: enough to judge, short to read
+REASONS_QUOTED = 3
+
 
 def _date_after_deadline(date: str, deadline: str) -> bool | None:
     """True/False when the date is precise enough to tell; None for a year equal to the deadline's year."""
@@ -196,18 +199,23 @@ def check_unit_limits(
     return found
 
 
-def findings_from_matches(matches: Sequence[DuplicateMatch]) -> list[Finding]:
+def findings_from_matches(
+    matches: Sequence[DuplicateMatch], settings: Settings | None = None
+) -> list[Finding]:
     """Conditions 四 and 五 (and in-batch duplicates) from the duplicate detector's matches."""
+    settings = settings or get_settings()
     findings = []
     for match in matches:
         kind = FLAGS.get(match.verdict)
         if kind is None or not kind.verdict:
             continue
         severity = kind.severity
-        reason = "；".join(match.reasons[:3])
+        reason = "；".join(match.reasons[:REASONS_QUOTED])
         if match.verdict == "resubmission_needs_iteration" and match.obvious_iteration is False:
             reason = f"未见明显迭代更新。{reason}"
-        message = f"{rule_text(match.verdict)}：与 {match.other_id} 相似度 {match.score:.2f}。{reason}"
+        message = (
+            f"{rule_text(match.verdict, settings)}：与 {match.other_id} 相似度 {match.score:.2f}。{reason}"
+        )
         findings.append(Finding(match.verdict, severity, message, reason, [match.other_id]))  # type: ignore[arg-type]
     return findings
 
@@ -220,7 +228,7 @@ def finding_from_category(suggestion: CategorySuggestion, declared: int | None) 
         message = (
             f"申报类别为「{category_label(declared)}」，模型认为更可能是「{category_label(suggested)}」。"
         )
-        findings.append(Finding("misfiled", "check", message, "；".join(suggestion.reasons[:3])))
+        findings.append(Finding("misfiled", "check", message, "；".join(suggestion.reasons[:REASONS_QUOTED])))
     if suggestion.llm_category is not None and suggestion.llm_category != suggestion.category:
         message = (
             f"大模型第二意见为「{category_label(suggestion.llm_category)}」，与分类模型"

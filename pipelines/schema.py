@@ -3,12 +3,33 @@
 Inputs (``Submission``, ``PastCase``), machine suggestions (``CategorySuggestion``, ``DuplicateMatch``,
 ``ScoreResult``, ``Finding``) and human responses (``Review`` in ``pipelines.review.decisions``) stay separate, so
 agreement and acceptance rates can be measured.
+
+Machine suggestions are stored as JSON payloads (``SuggestionRow.payload``); the dataclasses own the codecs:
+``to_payload()`` writes one, ``from_payload()`` reads one back (older or partial payloads take the defaults;
+fields no longer known are ignored). Nothing else decodes stored suggestions.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
+from statistics import fmean
 from typing import Any, Literal
+
+from pipelines.vocabulary import CRITERIA
+
+
+def _known(cls: type, payload: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The entries of a stored payload that are fields of dataclass ``cls``."""
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in (payload or {}).items() if k in names}
+
+
+def _int_keys(mapping: Mapping[Any, Any] | None) -> dict[int, Any]:
+    """JSON turns int keys (category ids) into strings; this turns them back."""
+    return {int(k): v for k, v in (mapping or {}).items()}
+
 
 Severity = Literal["blocker", "check", "info"]
 Outcome = Literal["awarded", "not_selected"]
@@ -129,6 +150,18 @@ class Finding:
     evidence: str = ""
     related_ids: list[str] = field(default_factory=list)
 
+    def to_payload(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Finding:
+        return cls(**_known(cls, payload))
+
+    @classmethod
+    def list_from_payload(cls, payload: Sequence[Mapping[str, Any]] | None) -> list[Finding]:
+        """A stored eligibility suggestion (a list of findings; None = none)."""
+        return [cls.from_payload(item) for item in payload or []]
+
 
 @dataclass
 class CategorySuggestion:
@@ -147,6 +180,21 @@ class CategorySuggestion:
     llm_category: int | None = None
     llm_reason: str = ""
     needs_human_check: bool = False
+    prediction_set: list[int] = field(
+        default_factory=list
+    )  # conformal set at the card's coverage, best first
+
+    def to_payload(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any] | None) -> CategorySuggestion:
+        """A stored category suggestion, with category ids as int keys again (``category`` None if unstated)."""
+        data: dict[str, Any] = {"category": None, "top2": [], "confident": False, **_known(cls, payload)}
+        data["probabilities"] = {k: float(v) for k, v in _int_keys(data.get("probabilities")).items()}
+        data["evidence"] = _int_keys(data.get("evidence"))
+        data["terms"] = _int_keys(data.get("terms"))
+        return cls(**data)
 
 
 @dataclass
@@ -175,12 +223,26 @@ class DuplicateMatch:
     iteration_report: dict[str, Any] = field(default_factory=dict)
     aligned: list[AlignedPair] = field(default_factory=list)
 
+    def to_payload(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> DuplicateMatch:
+        data = _known(cls, payload)
+        data["aligned"] = [AlignedPair(**_known(AlignedPair, pair)) for pair in data.get("aligned") or []]
+        return cls(**data)
+
+    @classmethod
+    def list_from_payload(cls, payload: Sequence[Mapping[str, Any]] | None) -> list[DuplicateMatch]:
+        """A stored duplicates suggestion (a list of matches; None = none)."""
+        return [cls.from_payload(item) for item in payload or []]
+
 
 @dataclass
 class ScoreResult:
     """Scores on the four criteria (0–100) with the evidence for each."""
 
-    scores: dict[str, float]  # keys of taxonomy.CRITERIA
+    scores: dict[str, float]  # keys of vocabulary.CRITERIA
     evidence: dict[str, list[str]]
     scorer: str  # offline | llm
     novelty: float | None = None
@@ -189,3 +251,22 @@ class ScoreResult:
     dropped_quotes: int = 0
     usage: dict[str, float] = field(default_factory=dict)  # tokens, latency
     reasons: dict[str, str] = field(default_factory=dict)
+    claims: list[dict[str, Any]] = field(default_factory=list)  # pipelines.claims.Claim.to_dict()
+    # criterion -> what each cited claim did: {"claims": [index, ...], "effect": for|discounted|against, ...}
+    findings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    @property
+    def mean_score(self) -> float:
+        """Mean of the four criteria; NaN unless all four are scored."""
+        given = [float(self.scores[k]) for k in CRITERIA if self.scores.get(k) is not None]
+        return fmean(given) if len(given) == len(CRITERIA) else math.nan
+
+    def to_payload(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any] | None) -> ScoreResult:
+        """A stored scores or llm_scores suggestion (missing parts empty; None = nothing scored)."""
+        data: dict[str, Any] = {"evidence": {}, "scorer": "", **_known(cls, payload)}
+        data["scores"] = dict(data.get("scores") or {})
+        return cls(**data)

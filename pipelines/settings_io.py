@@ -23,48 +23,9 @@ from pipelines import auth, config, store
 from pipelines.auth import User
 from pipelines.config import Settings
 
-LABELS: dict[str, str] = {
-    "database_url": "数据库",
-    "call_year": "申报年度",
-    "online_deadline": "上线截止日期",
-    "max_cases_per_category": "每单位每类最多案例数",
-    "max_file_mb": "单个申报表文件上限（MB，正文与嵌入媒体合计）",
-    "max_text_mb": "申报表正文大小上限（MB，不含嵌入媒体）",
-    "max_media_mb": "申报表嵌入图片、音视频上限（MB）",
-    "convert_timeout_s": ".doc/.wps 转换超时（秒）",
-    "max_archive_mb": "压缩包解压后上限（MB）",
-    "allowed_attachment_types": "允许的附件格式",
-    "max_pdf_mb": "PDF 附件大小上限（MB）",
-    "max_image_mb": "图片附件大小上限（MB）",
-    "max_video_mb": "视频附件大小上限（MB）",
-    "attachments_dir": "附件存放目录（空 = data/runtime/attachments）",
-    "ocr_threads": "文字识别线程数（0 = 全部核心）",
-    "ocr_max_pages": "每个扫描版 PDF 最多识别页数",
-    "embedder": "文本表示（embedder）",
-    "st_model_dir": "sentence-transformers 本地模型目录",
-    "embedding_model": "向量服务模型名",
-    "classifier_version": "分类模型版本",
-    "misfile_threshold": "错报类别阈值（0 = 用模型卡中的阈值）",
-    "llm_base_url": "大模型服务地址（OpenAI 兼容）",
-    "llm_model": "大模型名称",
-    "llm_api_key": "大模型密钥",
-    "llm_timeout_s": "大模型超时（秒）",
-    "llm_max_retries": "大模型重试次数",
-    "llm_concurrency": "大模型并发数",
-    "llm_samples": "大模型评分采样次数",
-    "blind_review": "盲评（对评审专家隐藏申报单位）",
-    "hide_ai_scores_until_reviewed": "评审专家打分前隐藏 AI 评分",
-    "oidc_enabled": "统一身份认证登录（OIDC）",
-    "login_max_failures": "连续输错密码几次锁定账号",
-    "login_lockout_minutes": "账号锁定时长（分钟）",
-    "login_client_max_failures": "同一客户端失败几次暂停登录",
-    "login_client_window_minutes": "客户端失败计数时段（分钟）",
-    "login_trust_forwarded_for": "按反向代理转发的客户端地址（X-Forwarded-For）限流",
-    "session_hours": "登录保持时长（小时）",
-}
-NOT_EDITABLE = frozenset({"database_url", "llm_api_key", "attachments_dir"})  # server paths and secrets
-EMBEDDERS = ("lexical", "sentence-transformers", "openai")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Derived from the one settings table (pipelines/config.py): labels, and what the page may not change.
+LABELS: dict[str, str] = {name: config.setting_meta(name)["label"] for name in config.setting_kinds()}
+NOT_EDITABLE = frozenset(name for name in config.setting_kinds() if not config.setting_meta(name)["editable"])
 
 
 class SettingsError(ValueError):
@@ -87,11 +48,6 @@ class SaveOutcome:
     settings: Settings  # what the process reads now
     changed: dict[str, Any]
     overridden_by_env: list[str]  # changed keys that an environment variable still overrides
-
-
-def _kinds() -> dict[str, type]:
-    defaults = Settings()
-    return {f.name: type(getattr(defaults, f.name)) for f in fields(Settings)}
 
 
 def display_value(key: str, value: Any) -> str:
@@ -167,41 +123,47 @@ def _coerce(key: str, value: Any, kind: type) -> Any:
 _KIND_NAMES = {bool: "开关值", int: "整数", float: "数字", str: "文字", tuple: "列表（用逗号分隔）"}
 
 
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def rule_text(name: str) -> str:
+    """The Chinese rule a setting's value must follow, from its bounds, choices or stated rule ("" = none)."""
+    meta = config.setting_meta(name)
+    low, high, above = meta["minimum"], meta["maximum"], meta["above"]
+    unit = f" {meta['unit']}" if meta["unit"] else ""
+    if meta["rule"]:
+        return meta["rule"].format(default=meta["default"])
+    if meta["choices"]:
+        return f"只能是 {' / '.join(meta['choices'])}"
+    if low is not None and high is not None:
+        return f"须在 {_number(low)} 到 {_number(high)}{unit or ' '}之间"
+    if above is not None:
+        return f"须大于 {_number(above)}{unit}"
+    if low == 0:
+        return "不能为负数"
+    if low is not None:
+        return f"至少为 {_number(low)}{unit}"
+    return ""
+
+
+def _allowed(name: str, value: Any) -> bool:
+    meta = config.setting_meta(name)
+    if meta["choices"] and value not in meta["choices"]:
+        return False
+    if meta["pattern"] and not re.match(meta["pattern"], value):
+        return False
+    if meta["minimum"] is not None and value < meta["minimum"]:
+        return False
+    if meta["maximum"] is not None and value > meta["maximum"]:
+        return False
+    return meta["above"] is None or value > meta["above"]
+
+
 def _validate(values: dict[str, Any], models_dir: Path | None) -> None:
-    checks = [
-        ("embedder", lambda v: v in EMBEDDERS, f"只能是 {' / '.join(EMBEDDERS)}"),
-        ("misfile_threshold", lambda v: 0 <= v <= 1, "须在 0 到 1 之间"),
-        (
-            "llm_base_url",
-            lambda v: not v or v.startswith(("http://", "https://")),
-            "须以 http:// 或 https:// 开头",
-        ),
-        ("online_deadline", lambda v: bool(_DATE.match(v)), "须为 YYYY-MM-DD 格式，例如 2025-12-31"),
-        ("call_year", lambda v: 2000 <= v <= 2100, "须为四位年份"),
-        ("max_cases_per_category", lambda v: v >= 1, "至少为 1"),
-        ("max_file_mb", lambda v: v > 0, "须大于 0"),
-        ("max_text_mb", lambda v: v > 0, "须大于 0"),
-        ("max_media_mb", lambda v: v >= 0, "不能为负数"),
-        ("convert_timeout_s", lambda v: v > 0, "须大于 0"),
-        ("max_archive_mb", lambda v: v > 0, "须大于 0"),
-        ("max_pdf_mb", lambda v: v > 0, "须大于 0"),
-        ("max_image_mb", lambda v: v > 0, "须大于 0"),
-        ("max_video_mb", lambda v: v > 0, "须大于 0"),
-        ("ocr_threads", lambda v: v >= 0, "不能为负数"),
-        ("ocr_max_pages", lambda v: v >= 1, "至少为 1"),
-        ("llm_timeout_s", lambda v: v > 0, "须大于 0"),
-        ("llm_max_retries", lambda v: v >= 0, "不能为负数"),
-        ("llm_concurrency", lambda v: v >= 1, "至少为 1"),
-        ("llm_samples", lambda v: v >= 1, "至少为 1"),
-        ("login_max_failures", lambda v: 3 <= v <= 100, "须在 3 到 100 之间"),
-        ("login_lockout_minutes", lambda v: 1 <= v <= 24 * 60, "须在 1 到 1440 分钟之间"),
-        ("login_client_max_failures", lambda v: v >= 10, "至少为 10"),
-        ("login_client_window_minutes", lambda v: v >= 1, "至少为 1 分钟"),
-        ("session_hours", lambda v: 0.25 <= v <= 24 * 30, "须在 0.25 到 720 小时之间"),
-    ]
-    for key, ok, rule in checks:
-        if key in values and not ok(values[key]):
-            raise SettingsError(f"“{LABELS[key]}”的值「{values[key]}」不可用：{rule}。")
+    for key, value in values.items():
+        if not _allowed(key, value):
+            raise SettingsError(f"“{LABELS[key]}”的值「{value}」不可用：{rule_text(key)}。")
     version = values.get("classifier_version")
     if version:
         known = [v.version for v in list_model_versions(models_dir)]
@@ -210,13 +172,14 @@ def _validate(values: dict[str, Any], models_dir: Path | None) -> None:
             raise SettingsError(f"分类模型版本「{version}」不存在，可选：{choices}。")
 
 
-def _toml_value(value: Any) -> str:
+def toml_value(value: Any) -> str:
+    """A value written as TOML (the format config.toml and config.example.toml use)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, tuple | list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
 
@@ -244,7 +207,7 @@ def save_settings(
     """
     auth.require(user, auth.SETTINGS)
     path = config_file or config.CONFIG_FILE
-    kinds = _kinds()
+    kinds = config.setting_kinds()
     unknown = sorted(set(changes) - set(kinds))
     if unknown:
         raise SettingsError(f"未知设置项：{', '.join(unknown)}。")
@@ -277,7 +240,7 @@ def _file_values(path: Path) -> dict[str, Any]:
 def _write(path: Path, values: dict[str, Any]) -> None:
     order = [f.name for f in fields(Settings)]
     lines = ["# 由工作台“设置”页面写入；可手工编辑，键名见 config.example.toml。"]
-    lines += [f"{key} = {_toml_value(values[key])}" for key in order if key in values]
+    lines += [f"{key} = {toml_value(values[key])}" for key in order if key in values]
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".config-", suffix=".toml")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:

@@ -35,12 +35,11 @@ _OPENING_QUOTES = {"“": "”", "‘": "’", "「": "」", "『": "』"}
 _MAX_QUOTE_CHARS = 300  # an unclosed quote longer than this no longer holds sentences together
 
 
-_HALF_WIDTH = {
-    chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F) if chr(code) not in _FULLWIDTH_KEEP
+# One translation table: zero-width characters dropped, full-width forms (except Chinese punctuation) halved.
+_TRANSLATE = {
+    **_ZERO_WIDTH,
+    **{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F) if chr(code) not in _FULLWIDTH_KEEP},
 }
-_TO_HALF_WIDTH = re.compile("[" + "".join(re.escape(char) for char in _HALF_WIDTH) + "]")
-# the characters where sentence splitting can change state (quotes, closers, end marks)
-_SPLIT_SPECIAL = re.compile("[“‘「『”’」』。！？；!?;….]")
 
 
 def normalize(text: str) -> str:
@@ -57,8 +56,7 @@ def normalize(text: str) -> str:
     Returns:
         The normalised text (newlines between non-empty lines kept).
     """
-    text = unicodedata.normalize("NFC", text or "").translate(_ZERO_WIDTH)
-    text = _TO_HALF_WIDTH.sub(lambda match: _HALF_WIDTH[match.group(0)], text)
+    text = unicodedata.normalize("NFC", text or "").translate(_TRANSLATE)
     lines = []
     for line in re.split(r"\r\n|\r|\n|\u2028|\u2029", text):
         line = _SPACE_BETWEEN_CJK.sub("", _HSPACE.sub(" ", line).strip())
@@ -86,21 +84,22 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
+# Where a sentence ends in a line without quotation marks: an end mark (or …… / ...), further end marks, and
+# closing brackets — what ``_split_line`` does character by character, as one regular-expression scan.
+_SENTENCE_END = re.compile(r"(?:[。！？；!?;]|……|\.\.\.)[。！？；!?;….]*[”’」』）)》】\"']*")
+
+
 def _split_line(line: str) -> list[str]:
-    """Sentences of one line; only the special characters (``_SPLIT_SPECIAL``) are visited."""
+    if not any(quote in line for quote in _OPENING_QUOTES):
+        ends = [match.end() for match in _SENTENCE_END.finditer(line)]
+        pieces = [line[start:end] for start, end in zip([0, *ends], [*ends, len(line)], strict=True)]
+        return [piece.strip() for piece in pieces if piece.strip()]
     pieces: list[str] = []
     start = 0
     expected_closers: list[str] = []
     quote_start = 0
     i = 0
-    size = len(line)
-    while True:
-        found = _SPLIT_SPECIAL.search(line, i)
-        if found is None:
-            break
-        i = found.start()
-        if expected_closers and i - 1 - quote_start > _MAX_QUOTE_CHARS:
-            expected_closers.clear()  # a quotation that ran on without closing, seen at an ordinary character
+    while i < len(line):
         char = line[i]
         if char in _OPENING_QUOTES:
             if not expected_closers:
@@ -110,7 +109,7 @@ def _split_line(line: str) -> list[str]:
             expected_closers.pop()
             if not expected_closers and i > 0 and (line[i - 1] in _TERMINALS or line[i - 1] in "…."):
                 i += 1
-                while i < size and line[i] in _CLOSERS:
+                while i < len(line) and line[i] in _CLOSERS:
                     i += 1
                 pieces.append(line[start:i])
                 start = i
@@ -120,9 +119,9 @@ def _split_line(line: str) -> list[str]:
         is_end = char in _TERMINALS or line.startswith("……", i) or line.startswith("...", i)
         if is_end and not expected_closers:
             i += 1
-            while i < size and (line[i] in _TERMINALS or line[i] in "…."):
+            while i < len(line) and (line[i] in _TERMINALS or line[i] in "…."):
                 i += 1
-            while i < size and line[i] in _CLOSERS:
+            while i < len(line) and line[i] in _CLOSERS:
                 i += 1
             pieces.append(line[start:i])
             start = i

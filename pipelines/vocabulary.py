@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipelines.config import DATA_DIR
+from pipelines.config import DATA_DIR, Settings
 
 CALL_TEXT_FILE = DATA_DIR / "guide" / "call-2026.txt"
 
@@ -40,6 +40,8 @@ CRITERIA: dict[str, str] = {
     "effectiveness": "实效性",
     "typicality": "典型性",
 }
+# Every criterion is scored on this scale (reviewers and the AI scorers alike)
+SCORE_MIN, SCORE_MAX = 0, 100
 
 OUTCOME_LABELS: dict[str, str] = {"awarded": "入选", "not_selected": "未入选"}
 SEVERITY_LABELS: dict[str, str] = {"blocker": "不符合条件", "check": "需人工核查", "info": "提示"}
@@ -154,10 +156,23 @@ def flag_label(code: str) -> str:
     return kind.label if kind else code
 
 
-def rule_text(code: str, deadline: str = "2025年12月31日", limit: int = 3) -> str:
-    """The call's rule behind a flag code, with the call's deadline and per-category limit filled in."""
+def deadline_text(online_deadline: str) -> str:
+    """A settings date (``2025-12-31``) as the call writes it (``2025年12月31日``); other text unchanged."""
+    try:
+        year, month, day = (int(part) for part in online_deadline.split("-"))
+    except ValueError:
+        return online_deadline
+    return f"{year}年{month}月{day}日"
+
+
+def rule_text(code: str, settings: Settings) -> str:
+    """The call's rule behind a flag code, with the deadline and per-category limit from ``settings``."""
     kind = FLAGS.get(code)
-    return kind.rule.format(deadline=deadline, limit=limit) if kind else ""
+    if kind is None:
+        return ""
+    return kind.rule.format(
+        deadline=deadline_text(settings.online_deadline), limit=settings.max_cases_per_category
+    )
 
 
 @dataclass(frozen=True)
@@ -330,3 +345,14 @@ LAUNCH_STATUS_WORDS: dict[str, tuple[str, ...]] = {
     "试运行": ("试运行", "试运营", "内测", "公测", "测试中", "灰度"),
 }
 NOT_ONLINE_STATUSES: tuple[str, ...] = ("在建", "计划中")
+
+# Kinds of claims (pipelines.claims) and how the case page and the reasons name them.
+CLAIM_KINDS: dict[str, str] = {
+    "result": "成果",
+    "practice": "做法",
+    "plan": "计划/目标",
+    "input": "投入/条件",
+    "background": "背景",
+    "other_party": "他人成果",
+}
+CLAIM_OWNERS: dict[str, str] = {"applicant": "申报单位", "implementer": "实施单位", "other": "他方"}

@@ -251,6 +251,7 @@ def test_a_word_document_beside_the_form_is_its_attachment_and_listing_settles_s
     unit.mkdir()
     (unit / "申报表.docx").write_bytes(form("甲平台", "补充说明.docx"))
     (unit / "补充说明.docx").write_bytes(build_docx(para("这是一份补充说明，不是申报表。")))
+    (unit / "证书.jpg").write_bytes(image_bytes(["证书"]))
     shared = tmp_path / "乙丙"
     shared.mkdir()
     (shared / "乙申报表.docx").write_bytes(form("乙平台", "乙证书.jpg"))
@@ -260,14 +261,11 @@ def test_a_word_document_beside_the_form_is_its_attachment_and_listing_settles_s
     (shared / "谁的.pdf").write_bytes(text_pdf(["没有列在任何附件清单中的文件"]))
     assert main(["extract", "--json", str(tmp_path)]) == 0
     lines = {Path(r["file"]).name: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
-    assert set(lines) == {"申报表.docx", "乙申报表.docx", "丙申报表.docx", "谁的.pdf"}
-    (word,) = lines["申报表.docx"]["files"]
-    assert (Path(word["name"]).name, word["kind"], word["allowed"], word["listed"]) == (
-        "补充说明.docx",
-        "word",
-        False,
-        True,
-    )
+    assert set(lines) == {"申报表.docx", "补充说明.docx", "乙申报表.docx", "丙申报表.docx", "谁的.pdf"}
+    assert lines["补充说明.docx"]["ok"] is False and lines["补充说明.docx"]["files"] == []  # still refused
+    (image,) = lines["申报表.docx"]["files"]  # the real form keeps its files
+    assert (Path(image["name"]).name, image["listed"]) == ("证书.jpg", False)
+    assert lines["申报表.docx"]["missing_attachments"] == ["补充说明.docx"]
     assert [Path(f["name"]).name for f in lines["乙申报表.docx"]["files"]] == ["乙证书.jpg"]
     assert [Path(f["name"]).name for f in lines["丙申报表.docx"]["files"]] == ["丙说明.pdf"]
     unassigned = lines["谁的.pdf"]
@@ -275,3 +273,25 @@ def test_a_word_document_beside_the_form_is_its_attachment_and_listing_settles_s
         unassigned["error"]["code"] == "unassigned_attachment"
         and "丙申报表.docx" in unassigned["error"]["message"]
     )
+
+
+def test_a_form_beside_its_files_wins_over_forms_in_other_units_folders(tmp_path):
+    from pipelines.intake.archive import iter_sources
+    from pipelines.intake.grouping import group_sources
+
+    (tmp_path / "甲申报表.docx").write_bytes(b"x")
+    (tmp_path / "甲证书.jpg").write_bytes(b"x")
+    (tmp_path / "乙" / "附件").mkdir(parents=True)
+    (tmp_path / "乙" / "乙申报表.docx").write_bytes(b"x")
+    (tmp_path / "乙" / "附件" / "乙证书.jpg").write_bytes(b"x")
+    (tmp_path / "丙" / "材料").mkdir(parents=True)
+    (tmp_path / "丙" / "材料" / "丙证书.jpg").write_bytes(b"x")
+    sources = list(iter_sources([tmp_path], Settings()))
+    grouping = group_sources(sources)
+    named = {
+        Path(sources[form].name).name: [Path(sources[i].name).name for i in files]
+        for form, files in grouping.files.items()
+    }
+    assert named == {"甲申报表.docx": ["甲证书.jpg"], "乙申报表.docx": ["乙证书.jpg"]}
+    (lost,) = grouping.ambiguous  # 丙's folder has no form: 甲 or 乙? never guessed
+    assert Path(sources[lost].name).name == "丙证书.jpg"

@@ -167,6 +167,8 @@ def _go(page, title: str) -> None:
 def test_upload_review_queue_and_export_in_a_real_browser(server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=TIMEOUT_MS)  # the CI machine may be loaded: wait as long as the page does
+
     from pipelines.intake.template import write_template
 
     form = tmp_path / "智慧水利申报表.docx"
@@ -244,6 +246,8 @@ def test_upload_review_queue_and_export_in_a_real_browser(server, tmp_path):
 
 def test_untrusted_text_forbidden_pages_and_unknown_addresses_in_a_real_browser(crafted_server):
     from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)  # the CI machine may be loaded: wait as long as the page does
 
     url, case_id = crafted_server
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -86,6 +86,8 @@ def server(tmp_path) -> Iterator[str]:
 def test_attachments_uploaded_shown_and_searched_in_a_real_browser(server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=TIMEOUT_MS)  # the CI machine may be loaded: wait as long as the page does
+
     files = {
         "申报表.docx": form("附件浏览器平台", "荣誉证书.jpg；产品说明.pdf；用户协议.pdf"),
         "荣誉证书.jpg": image_bytes(["荣誉证书", "年度优秀案例"]),

@@ -1,29 +1,32 @@
-"""Tests for pipelines.classify.model: prior, calibrated head, thresholds, suggestions, training, CLI, LLM opinion."""
+"""Tests for pipelines.classify: prior and definition matcher, classifier, calibration and prediction sets,
+metrics, explanations."""
 
 from __future__ import annotations
 
-import json
 import pickle
 
 import numpy as np
 import pytest
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from pipelines import store
-from pipelines.classify import model as classify
-from pipelines.classify.model import (
-    CategoryClassifier,
-    LabelledCase,
-    TemperatureScaledLR,
-    choose_confidence_threshold,
+from pipelines.classify import explain
+from pipelines.classify.calibration import (
+    TemperatureCalibrator,
+    apply_temperature,
+    conformal_threshold,
+    expected_calibration_error,
+    prediction_sets,
+    reliability_table,
+    set_metrics,
+)
+from pipelines.classify.docs import prepare
+from pipelines.classify.estimator import CategoryClassifier, second_rows
+from pipelines.classify.metrics import (
     choose_misfile_threshold,
     classification_metrics,
-    expected_calibration_error,
-    prepare,
+    declared_misfile_metrics,
+    is_misfiled,
 )
-from pipelines.config import Settings
-from pipelines.schema import Submission
-from tests.llm_server import Reply, chat_reply
+from pipelines.classify.prior import DefinitionMatcher, definition_clauses
 
 # Four short cases per category, written for the tests.
 TRAIN = {
@@ -75,28 +78,7 @@ def _train_data():
 @pytest.fixture(scope="module")
 def fitted() -> CategoryClassifier:
     texts, labels = _train_data()
-    return CategoryClassifier(cv=2).fit(texts, labels)
-
-
-@parametrize_with_checks(
-    [TemperatureScaledLR(cv=2, max_iter=500)],
-    expected_failed_checks=lambda estimator: {
-        "check_sample_weight_equivalence_on_sparse_data": "as on dense data",
-        "check_sample_weight_equivalence_on_dense_data": "the temperature is fitted by internal CV: repeated "
-        "rows change the folds, so weights and repetitions differ slightly",
-    },
-)
-def test_head_is_a_scikit_learn_classifier(estimator, check):
-    check(estimator)
-
-
-def test_head_temperature_makes_probabilities_less_extreme_on_noisy_labels():
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(300, 5))
-    y = (X[:, 0] + rng.normal(scale=1.5, size=300) > 0).astype(int)
-    head = TemperatureScaledLR(C=1e4, cv=5).fit(X, y)
-    assert head.temperature_ > 1.0
-    assert np.allclose(head.predict_proba(X).sum(axis=1), 1.0)
+    return CategoryClassifier().fit(texts, labels)
 
 
 def test_prior_only_model_needs_no_training_data():
@@ -110,375 +92,225 @@ def test_prior_only_model_needs_no_training_data():
     assert probabilities.shape == (3, 6)
     assert np.allclose(probabilities.sum(axis=1), 1.0)
     assert model.predict(texts).tolist() == [6, 4, 5]
-    assert model.classes_.tolist() == [1, 2, 3, 4, 5, 6]
 
 
 def test_supervised_model_classifies_unseen_cases(fitted):
-    unseen = [
-        "县融媒体中心上线客户端并整合公众号矩阵，下载量五十万",
-        "城市台开办电视问政栏目，帮办群众诉求，推动部门办理",
-        "晚报实行采编人员竞聘和绩效考核，组建工作室",
+    texts = [
+        "省报推出新闻客户端并整合账号矩阵，下载量突破五十万。",
+        "电视台开设系列深度报道专栏，推出纪录片，播放量过亿。",
+        "日报与人社部门合作开办招聘服务和职业培训活动，服务群众。",
+        "报社上线AI写稿机器人和数字人主播。",
+        "传媒集团推行中层干部竞聘和绩效考核分配改革。",
+        "对外传播中心开设海外社交媒体账号，多语种讲述中国故事。",
     ]
-    assert fitted.predict(unseen).tolist() == [1, 3, 5]
+    assert fitted.predict(texts).tolist() == [1, 2, 3, 4, 5, 6]
 
 
 def test_categories_missing_from_training_keep_prior_probability():
     texts, labels = _train_data()
-    keep = [i for i, label in enumerate(labels) if label in (1, 2)]
-    model = CategoryClassifier(cv=2).fit([texts[i] for i in keep], [labels[i] for i in keep])
-    probabilities = model.predict_proba(["国际传播中心海外账号多语种对外传播"])[0]
-    assert probabilities[5] > 0.05
-    assert np.isclose(probabilities.sum(), 1.0)
+    keep = [i for i, label in enumerate(labels) if label != 6]
+    model = CategoryClassifier().fit([texts[i] for i in keep], [labels[i] for i in keep])
+    probabilities = model.predict_proba(["国际传播中心运营海外社交媒体账号，多语种讲好中国故事"])
+    assert probabilities[0, 5] > 0.01
 
 
 def test_second_category_adds_soft_rows():
-    docs = [prepare("", "甲"), prepare("", "乙"), prepare("", "丙")]
-    rows, targets, weights, origin = classify._with_second_rows(docs, np.array([1, 2, 3]), [4, None, 3], 0.2)
-    assert targets.tolist() == [1, 2, 3, 4]
-    assert weights.tolist() == [1.0, 1.0, 1.0, 0.2]
+    origin, targets, weights = second_rows(np.array([1, 2, 3]), [4, None, 3], np.array([1.0, 1.0, 0.5]), 0.2)
     assert origin.tolist() == [0, 1, 2, 0]
+    assert targets.tolist() == [1, 2, 3, 4]
+    assert weights.tolist() == [1.0, 1.0, 0.5, 0.2]
+
+
+def test_sample_weight_changes_the_fit():
+    texts, labels = _train_data()
+    light = CategoryClassifier().fit(texts, labels, sample_weight=[0.05 if y == 5 else 1.0 for y in labels])
+    full = CategoryClassifier().fit(texts, labels)
+    probe = ["传媒集团推行中层干部竞聘和绩效考核分配改革。"]
+    assert light.predict_proba(probe)[0, 4] < full.predict_proba(probe)[0, 4]
 
 
 def test_fit_rejects_bad_labels():
     with pytest.raises(ValueError, match="1–6"):
-        CategoryClassifier().fit(["甲", "乙"], [1, 7])
+        CategoryClassifier().fit(["文本"], [7])
     with pytest.raises(ValueError, match="不一致"):
-        CategoryClassifier().fit(["甲"], [1, 2])
-
-
-def test_support_gives_sentences_and_terms_of_the_category(fitted):
-    doc = prepare(
-        "某台国际传播项目", "中心在海外社交媒体开设多语种账号。报社还举办了读书会。外国网友留言互动。"
-    )
-    sentences, terms = fitted.support(doc, 6)
-    assert sentences and sentences[0] in doc.sentences
-    assert "读书会" not in "".join(sentences)
-    assert terms and any(term in {"海外", "多语种", "海外社交", "国际传播"} for term in terms)
-    prior_sentences, prior_terms = CategoryClassifier().fit([], []).support(doc, 6)
-    assert prior_sentences[0] in doc.sentences
-    assert "海外" in prior_terms
+        CategoryClassifier().fit(["文本", "文本"], [1])
 
 
 def test_model_pickles_without_training_text(fitted):
     blob = pickle.dumps(fitted)
-    assert TRAIN[1][0][:12].encode() not in blob
-    clone = pickle.loads(blob)
-    assert np.allclose(clone.predict_proba(TRAIN[6][:1]), fitted.predict_proba(TRAIN[6][:1]))
+    assert "融媒体中心建设自主传播平台".encode() not in blob
+    assert np.allclose(pickle.loads(blob).predict_proba(["客户端"]), fitted.predict_proba(["客户端"]))
+
+
+# ---------------------------------------------------------------- the call's definitions
+
+
+def test_definition_clauses_come_from_the_call():
+    clauses = definition_clauses()
+    assert {category for category, _ in clauses} == {1, 2, 3, 4, 5, 6}
+    assert (5, "组织结构变革") in clauses and (1, "建强自主传播平台") in clauses
+    assert (2, "智库型产品") in clauses
+    assert not any(clause.startswith(("本类案例", "具体案例包括")) for _, clause in clauses)
+
+
+def test_definition_matcher_finds_the_clause_a_sentence_is_about():
+    docs = [prepare("", text) for text in _train_data()[0]]
+    matcher = DefinitionMatcher().fit(docs)
+    coverage = matcher.category_coverage(["报社推进组织结构变革，重组采编部门。", "报社建强自主传播平台。"])
+    assert coverage.shape == (2, 6)
+    assert coverage[0].argmax() == 4 and coverage[1].argmax() == 0
+    sentences = ["报社建强自主传播平台。", "报社推进组织结构变革，重组采编部门。"]
+    (sentence, clause, value), platform = matcher.best_matches(sentences, [5, 1])
+    assert (sentence, clause) == (sentences[1], "组织结构变革") and value == pytest.approx(1.0)
+    assert platform[:2] == (sentences[0], "建强自主传播平台")
+    assert matcher.best_matches([], [5]) == [("", "", 0.0)]
+    assert matcher.transform(docs[:2]).shape == (2, 12)
+
+
+# ---------------------------------------------------------------- explanations
+
+
+def test_support_gives_sentences_and_terms_of_the_category(fitted):
+    doc = prepare("", "报社推出新闻客户端。推行全员竞聘上岗和薪酬考核改革。")
+    sentences, terms = explain.support(fitted, doc, 5)
+    assert sentences[0] == "推行全员竞聘上岗和薪酬考核改革。"
+    assert terms and all(term in doc.body for term in terms)
+    prior_only = CategoryClassifier().fit([], [])
+    sentences, terms = explain.support(prior_only, doc, 1)
+    assert sentences == ["报社推出新闻客户端。"] and "客户端" in terms
+
+
+def test_deciding_phrases_separate_reform_from_platform(fitted):
+    doc = prepare("", "融媒体中心推行全员竞聘和考核改革，同时上线新闻客户端。")
+    for_reform, for_platform = explain.deciding_phrases(fitted, doc, 5, 1)
+    assert for_reform and for_platform
+    assert any("考核" in p or "竞聘" in p or "改革" in p for p in for_reform)
+    assert any("客户端" in p for p in for_platform)
+    assert not set(for_reform) & set(for_platform)
+
+
+def test_definition_match_quotes_sentence_and_clause(fitted):
+    doc = prepare("组织结构变革", "报社推出新闻客户端。")
+    ((sentence, clause, value),) = explain.definition_matches(fitted, doc, [5])
+    assert (sentence, clause) == ("组织结构变革", "组织结构变革") and value > 0.9
+
+
+# ---------------------------------------------------------------- calibration and prediction sets
+
+
+def _noisy(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Over-confident probabilities: the top category is right 70 % of the time but gets 0.97."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(1, 7, size=n)
+    top = np.where(rng.random(n) < 0.7, y, rng.integers(1, 7, size=n))
+    probabilities = np.full((n, 6), 0.006)
+    probabilities[np.arange(n), top - 1] = 0.97
+    return probabilities, y
+
+
+def test_temperature_softens_over_confident_probabilities():
+    probabilities, y = _noisy(600, 0)
+    calibrator = TemperatureCalibrator().fit(probabilities, y)
+    assert calibrator.temperature_ > 1.5
+    calibrated = calibrator.transform(probabilities)
+    assert np.allclose(calibrated.sum(axis=1), 1.0)
+    assert expected_calibration_error(calibrated, y) < 0.05 < expected_calibration_error(probabilities, y)
+    assert np.array_equal(calibrated.argmax(axis=1), probabilities.argmax(axis=1))
+    assert np.allclose(
+        apply_temperature(probabilities, 1.0), probabilities / probabilities.sum(1, keepdims=True)
+    )
+
+
+def test_conformal_sets_reach_the_coverage_on_new_cases():
+    rng = np.random.default_rng(1)
+    n = 4000
+    logits = rng.normal(size=(n, 6)) * 2
+    probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    y = np.array([rng.choice(6, p=row) + 1 for row in probabilities])  # labels drawn from the probabilities
+    threshold = conformal_threshold(probabilities[:2000], y[:2000], 0.9)
+    sets = prediction_sets(probabilities[2000:], threshold)
+    found = set_metrics(sets, y[2000:], probabilities[2000:])
+    assert 0.88 <= found["coverage"] <= 0.93
+    assert all(
+        s and s[0] == int(np.argmax(row)) + 1 for s, row in zip(sets, probabilities[2000:], strict=True)
+    )
+    assert (
+        0 < found["confident_share"] < 1
+    )  # singletons exist; their accuracy is *not* guaranteed by coverage
+    with pytest.raises(ValueError, match="覆盖率"):
+        conformal_threshold(probabilities, y, 1.0)
+
+
+def test_prediction_sets_and_their_figures_on_hand_made_rows():
+    probabilities = np.array([[0.9, 0.05, 0.05, 0, 0, 0], [0.5, 0.4, 0.1, 0, 0, 0], [0.2, 0.2, 0.6, 0, 0, 0]])
+    sets = prediction_sets(probabilities, 0.15)
+    assert sets == [[1], [1, 2], [3, 1, 2]]
+    assert prediction_sets(probabilities, 0.95) == [[1], [1], [3]]
+    found = set_metrics(sets, np.array([1, 2, 1]), probabilities)
+    assert found == {
+        "coverage": 1.0,
+        "mean_set_size": 2.0,
+        "confident_share": 1 / 3,
+        "confident_accuracy": 1.0,
+    }
+
+
+def test_reliability_table_bins_the_top_probability():
+    probabilities = np.array([[0.95, 0.05, 0, 0, 0, 0], [0.91, 0.09, 0, 0, 0, 0], [0.55, 0.45, 0, 0, 0, 0]])
+    rows = reliability_table(probabilities, np.array([1, 2, 1]))
+    assert [(r["low"], r["n"], r["accuracy"]) for r in rows] == [(0.5, 1, 1.0), (0.9, 2, 0.5)]
+    assert rows[1]["confidence"] == pytest.approx(0.93)
+    assert expected_calibration_error(probabilities, np.array([1, 2, 1])) == pytest.approx(
+        (0.45 + 2 * 0.43) / 3
+    )
+
+
+# ---------------------------------------------------------------- metrics and the misfiling flag
 
 
 def test_metrics_on_hand_made_probabilities():
-    probabilities = np.array(
-        [
-            [0.9, 0.1, 0, 0, 0, 0],
-            [0.6, 0.4, 0, 0, 0, 0],
-            [0, 0.3, 0.7, 0, 0, 0],
-            [0, 0, 0, 0, 0.2, 0.8],
-        ]
-    )
-    metrics = classification_metrics(probabilities, [1, 2, 3, 5], [None, 1, None, 6])
-    assert metrics["accuracy"] == 0.5
-    assert metrics["lenient_accuracy"] == 1.0
-    assert metrics["top2_accuracy"] == 1.0
-    assert metrics["confusion"][1][0] == 1
-    assert metrics["per_category"][1] == {"precision": 0.5, "recall": 1.0, "support": 1}
-    # bins: 0.9 correct, 0.6 wrong, 0.7 correct, 0.8 wrong → |1-.9|+|0-.6|+|1-.7|+|0-.8| over 4
-    assert expected_calibration_error(probabilities, np.array([1, 2, 3, 5])) == pytest.approx(0.45)
-
-
-def test_misfile_threshold_keeps_false_flags_under_two_percent():
-    rng = np.random.default_rng(1)
-    y = rng.integers(1, 7, size=200)
-    probabilities = np.zeros((200, 6))
-    for row, label in enumerate(y):
-        others = [c for c in range(6) if c != label - 1]
-        probabilities[row, others] = [0.05, 0.02, 0.015, 0.01, 0.005]
-        probabilities[row, label - 1] = 0.9
-    # 3 % of the cases: the true category at 0.1 with two others above it
-    for row in range(6):
-        others = [c for c in range(6) if c != y[row] - 1]
-        probabilities[row, others] = [0.4, 0.35, 0.05, 0.05, 0.05]
-        probabilities[row, y[row] - 1] = 0.1
-    second = [None] * 200
-    second[10] = int([c for c in range(6) if c != y[10] - 1][4] + 1)  # at 0.005, below the first choice
-    chosen = choose_misfile_threshold(probabilities, y.tolist(), second)
-    assert 0.02 < chosen["threshold"] <= 0.1
-    assert chosen["false_flag_rate"] <= 0.02
-    assert chosen["second_flag_rate"] == 1.0
-    assert chosen["detection_rate"] >= 0.75
+    probabilities = np.zeros((4, 6))
+    probabilities[0, 0], probabilities[0, 1] = 0.9, 0.1  # right
+    probabilities[1, 1], probabilities[1, 2] = 0.6, 0.4  # wrong, second category and runner-up are 3
+    probabilities[2, 3], probabilities[2, 4] = 0.7, 0.3  # right
+    probabilities[3, 5], probabilities[3, 0] = 0.8, 0.2  # wrong, runner-up is not the category
+    found = classification_metrics(probabilities, [1, 3, 4, 2], [None, 2, None, None])
+    assert found["accuracy"] == 0.5 and found["lenient_accuracy"] == 0.75 and found["top2_accuracy"] == 0.75
+    assert found["confusion"][2][1] == 1 and found["per_category"][1]["recall"] == 1.0
+    assert found["ece"] == pytest.approx(expected_calibration_error(probabilities, np.array([1, 3, 4, 2])))
+    assert sum(r["n"] for r in found["reliability"]) == 4 and found["log_loss"] > 0
 
 
 def test_misfile_rule_needs_a_lower_rank_and_low_probability():
-    row = np.array([0.5, 0.3, 0.1, 0.05, 0.03, 0.02])
-    assert not classify.is_misfiled(row, 0, 0.9)  # the first choice is never flagged
-    assert classify.is_misfiled(row, 1, 0.31)  # a runner-up is flagged when its probability is low
-    assert not classify.is_misfiled(row, 1, 0.3)
-    assert classify.is_misfiled(row, 3, 0.06)
-    assert not classify.is_misfiled(row, 3, 0.05)
+    row = np.array([0.6, 0.3, 0.0, 0.05, 0.05, 0.0])
+    assert not is_misfiled(row, 0, 0.9)  # the first choice is never flagged
+    assert is_misfiled(row, 1, 0.31)
+    assert not is_misfiled(row, 1, 0.3)
+    assert is_misfiled(row, 3, 0.06)
+    assert not is_misfiled(row, 3, 0.05)
 
 
-def test_confidence_threshold_reaches_target_accuracy():
-    y = np.array([1] * 10 + [2] * 10)
-    probabilities = np.zeros((20, 6))
-    probabilities[:10, 0] = 0.95
-    probabilities[:10, 1] = 0.05
-    probabilities[10:, 0] = 0.55  # wrong and unsure
-    probabilities[10:, 1] = 0.45
-    chosen = choose_confidence_threshold(probabilities, y)
-    assert 0.55 < chosen["threshold"] <= 0.95
-    assert chosen["confident_share"] == 0.5 and chosen["confident_accuracy"] == 1.0
+def test_misfile_threshold_keeps_false_flags_under_two_percent():
+    rng = np.random.default_rng(0)
+    y = rng.integers(1, 7, size=200)
+    probabilities = rng.dirichlet(np.ones(6) * 0.3, size=200)
+    probabilities[np.arange(200), y - 1] += 1.0
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    chosen = choose_misfile_threshold(probabilities, y, [None] * 200)
+    flags = [is_misfiled(probabilities[i], y[i] - 1, chosen["threshold"]) for i in range(200)]
+    assert np.mean(flags) <= 0.02 and chosen["false_flag_rate"] == np.mean(flags)
+    assert chosen["threshold"] > 0 and chosen["detection_rate"] > 0.5
 
 
-def _labelled() -> tuple[list[LabelledCase], list[LabelledCase]]:
-    cases = [
-        LabelledCase(f"T{c}{i}", "", text, c, None, f"单位{c}{i}")
-        for c, texts in TRAIN.items()
-        for i, text in enumerate(texts)
-    ]
-    return cases, []
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    root = tmp_path_factory.mktemp("models")
-    model = classify.train(root=root, version="v1", n_splits=2, params={"cv": 2}, data=_labelled())
-    return root, model
-
-
-def test_train_writes_model_and_card(trained):
-    root, model = trained
-    card = json.loads((root / "v1" / "card.json").read_text(encoding="utf-8"))
-    assert card["training_size"] == 24 and card["labels"]["6"] == "国际传播能力建设类"
-    assert len(card["data_hash"]) == 64
-    assert {"accuracy", "macro_f1", "lenient_accuracy", "top2_accuracy", "ece"} <= set(card["metrics"])
-    assert card["misfile_threshold"] == card["misfile"]["threshold"]
-    assert classify.list_versions(root) == ["v1"]
-    assert classify.load_model("v1", root).version == "v1"
-
-
-def test_load_model_errors(trained, tmp_path):
-    root, _ = trained
-    with pytest.raises(FileNotFoundError, match="v9"):
-        classify.load_model("v9", root)
-    with pytest.raises(FileNotFoundError, match="pipelines train"):
-        classify.load_model(None, tmp_path)
-
-
-def test_suggest_flags_an_unlikely_declared_category(trained):
-    _, model = trained
-    model.card["misfile_threshold"] = 0.2
-    text = "国际传播中心在海外社交平台开设英文账号。邀请外国记者采访。多语种短视频讲好中国故事。"
-    suggestion = model.suggest("海外传播矩阵", text, declared_category=2, settings=Settings())
-    assert suggestion.category == 6 and suggestion.suggested_category == 6
-    assert suggestion.misfiled and suggestion.needs_human_check
-    assert any("可能申报错类别" in reason and "内容供给创新类" in reason for reason in suggestion.reasons)
-    assert set(suggestion.probabilities) == {1, 2, 3, 4, 5, 6}
-    assert suggestion.top2[0] == 6 and len(suggestion.top2) == 2
-    assert suggestion.evidence[6] and suggestion.evidence[6][0] in text
-    fine = model.suggest("海外传播矩阵", text, declared_category=6, settings=Settings())
-    assert not fine.misfiled and fine.suggested_category is None
-
-
-def test_settings_override_the_misfile_threshold(trained):
-    _, model = trained
-    assert model.misfile_threshold(Settings(misfile_threshold=0.33)) == 0.33
-
-
-def test_suggest_rejects_bad_declared_category(trained):
-    _, model = trained
-    with pytest.raises(ValueError, match="1–6"):
-        model.suggest("标题", "正文", declared_category=9)
-    assert model.suggest_many([]) == []
-
-
-def test_load_labelled_explains_bad_lines(tmp_path):
-    path = tmp_path / "cases.jsonl"
-    path.write_text('{"text": "客户端", "category": 1}\n{"text": "x", "category": 9}\n', encoding="utf-8")
-    with pytest.raises(ValueError, match="第 2 行.*1–6"):
-        classify.load_labelled(path)
-    path.write_text('{"text": "客户端", "category": 1}\nnot json\n', encoding="utf-8")
-    with pytest.raises(ValueError, match="第 2 行不是有效的 JSON"):
-        classify.load_labelled(path)
-    path.write_text('{"title": "无正文", "category": 1}\n', encoding="utf-8")
-    with pytest.raises(ValueError, match="缺少 text"):
-        classify.load_labelled(path)
-
-
-def test_history_records_with_sections_are_read(tmp_path):
-    record = {"id": "H1", "title": "项目", "unit": "某报社", "category": 4, "second_category": None}
-    record["sections"] = {"案例简介": "研发大模型。", "主要做法": "建设数字人。"}
-    (tmp_path / "part_x.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
-    (case,) = classify.load_history(tmp_path)
-    assert case.text == "研发大模型。\n建设数字人。" and case.category == 4 and case.source == "history"
-
-
-def test_reviewed_categories_come_from_submitted_newest_reviews(engine):
-    with store.session_scope(engine) as session:
-        session.add_all([store.UserRow(id=i, username=f"r{i}", role="reviewer") for i in (1, 2, 3)])
-    ids = []
-    for n in range(3):
-        submission = Submission(
-            file_name=f"c{n}.docx", content_hash=f"h{n}", title=f"案例{n}", unit=f"单位{n}"
-        )
-        submission.text = "" if n == 2 else f"案例正文{n}"
-        ids.append(store.save_submission(engine, submission, 2026).submission_id)
-    rows = [
-        (ids[0], 1, 1, "submitted", 2),
-        (ids[0], 1, 2, "submitted", 4),  # newer version of reviewer 1 wins
-        (ids[0], 2, 1, "submitted", 4),
-        (ids[0], 3, 1, "draft", 2),  # drafts do not count
-        (ids[1], 1, 1, "draft", 3),
-        (ids[2], 1, 1, "submitted", 5),  # no text: skipped
-    ]
-    with store.session_scope(engine) as session:
-        session.add_all(
-            [
-                store.ReviewRow(submission_id=s, reviewer_id=r, version=v, status=st, final_category=c)
-                for s, r, v, st, c in rows
-            ]
-        )
-    (case,) = classify.load_reviewed(engine)
-    assert (case.category, case.title, case.text, case.group, case.source) == (
-        4,
-        "案例0",
-        "案例正文0",
-        "单位0",
-        "review",
+def test_declared_misfile_metrics_count_right_second_and_wrong_filings():
+    probabilities = np.array([[0.9, 0.1, 0, 0, 0, 0]] * 4)
+    found = declared_misfile_metrics(
+        probabilities, [1, 2, 3, None], [1, 1, 1, 1], [None, 2, None, None], 0.05
     )
-
-
-def _opinion_server(server, category: int | str, reason: str = "以海外账号运营为主"):
-    answer = json.dumps({"category": category, "second_category": None, "reason": reason}, ensure_ascii=False)
-    server.handler = lambda path, body: chat_reply(answer)
-
-
-def _llm(server):
-    from pipelines.backends.llm import LLMClient
-
-    settings = Settings(llm_base_url=server.base_url, llm_model="test-model", llm_max_retries=0)
-    return LLMClient(settings)
-
-
-def test_llm_agreement_and_disagreement(trained, openai_server):
-    _, model = trained
-    items = [("海外传播", "国际传播中心运营海外账号，多语种对外传播。", None)]
-    agree = model.suggest_many(items)
-    _opinion_server(openai_server, 6)
-    classify.add_llm_opinions(agree, items, _llm(openai_server))
-    assert agree[0].llm_category == 6 and not agree[0].needs_human_check
-    request = openai_server.requests[0][1]
-    assert "国际传播能力建设类" in request["messages"][1]["content"]
-
-    disagree = model.suggest_many(items)
-    _opinion_server(openai_server, "2", "以系列报道为主")
-    classify.add_llm_opinions(disagree, items, _llm(openai_server))
-    assert disagree[0].llm_category == 2 and disagree[0].needs_human_check
-    assert any("与模型判断不一致" in reason for reason in disagree[0].reasons)
-
-
-def test_llm_invalid_answers_leave_the_suggestion_alone(trained, openai_server):
-    _, model = trained
-    items = [("海外传播", "国际传播中心运营海外账号。", None)]
-    suggestions = model.suggest_many(items)
-    _opinion_server(openai_server, 9)
-    classify.add_llm_opinions(suggestions, items, _llm(openai_server))
-    assert suggestions[0].llm_category is None and not suggestions[0].needs_human_check
-    assert any("大模型第二意见不可用" in reason for reason in suggestions[0].reasons)
-    openai_server.handler = lambda path, body: Reply(500, {"error": {"message": "down"}})
-    classify.add_llm_opinions(suggestions, items, _llm(openai_server))
-    assert suggestions[0].llm_category is None
-
-
-def test_validate_opinion_rejects_bad_shapes():
-    assert classify._validate_opinion({"category": "3", "reason": " 理由 "}) == {
-        "category": 3,
-        "second_category": None,
-        "reason": "理由",
+    assert found == {
+        "n_declared": 3,
+        "n_wrong": 1,
+        "detection_rate": 1.0,
+        "false_flag_rate": 0.0,
+        "second_flag_rate": 0.0,
     }
-    for bad in ({"category": 0}, {"category": 2, "second_category": 8}, {"category": 2, "reason": 5}, {}):
-        with pytest.raises((ValueError, TypeError, KeyError)):
-            classify._validate_opinion(bad)
-
-
-# ---------------------------------------------------------------- command line (shipped default model)
-
-
-def _run(capsys, *argv):
-    from pipelines.__main__ import main
-
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def test_shipped_model_exists_with_a_card():
-    model = classify.load_model()
-    assert model.card["training_size"] >= 182
-    assert 0 < model.card["misfile_threshold"] < 0.5
-    assert model.card["metrics"]["macro_f1"] > 0.8
-
-
-def test_cli_classify_jsonl(tmp_path, capsys):
-    source = tmp_path / "cases.jsonl"
-    lines = [
-        {
-            "id": "a",
-            "title": "海外传播矩阵",
-            "text": "国际传播中心运营海外社交媒体账号，多语种讲好中国故事。",
-        },
-        {"id": "b", "title": "", "text": "报社研发AIGC大模型和数字人主播。", "declared_category": 4},
-    ]
-    source.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n\n", encoding="utf-8")
-    output = tmp_path / "out" / "result.jsonl"
-    code, _, err = _run(capsys, "classify", "--input", str(source), "--output", str(output), "--no-llm")
-    assert code == 0 and "已分类 2 个案例" in err
-    records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
-    assert [r["id"] for r in records] == ["a", "b"]
-    assert [r["category"] for r in records] == [6, 4]
-    first = records[0]
-    assert set(first["probabilities"]) == {"1", "2", "3", "4", "5", "6"}
-    assert abs(sum(first["probabilities"].values()) - 1) < 1e-3
-    assert len(first["top2"]) == 2 and first["misfiled"] is False and first["reasons"]
-
-
-def test_cli_classify_docx_folder_and_unreadable_file(tmp_path, capsys):
-    from pipelines.intake.template import write_template
-
-    folder = tmp_path / "forms"
-    sections = {
-        "案例简介": "报社整合报纸与电视台，组建新闻传媒中心。",
-        "主要做法": "推行全员竞聘上岗和薪酬考核改革。",
-    }
-    submission = Submission(file_name="", title="传媒中心组建改革", unit="某市日报社", declared_category=2)
-    submission.sections = sections
-    write_template(folder / "form.docx", submission)
-    (folder / "broken.docx").write_bytes(b"not a zip")
-    code, out, err = _run(capsys, "classify", "--input", str(folder), "--no-llm")
-    records = {r["id"]: r for r in map(json.loads, out.splitlines())}
-    assert code == 1 and "broken.docx" in err
-    assert records["broken.docx"]["error"]["code"]
-    assert records["form.docx"]["category"] == 5
-    assert records["form.docx"]["misfiled"] is True and records["form.docx"]["suggested_category"] == 5
-
-
-def test_cli_classify_bad_input(tmp_path, capsys):
-    source = tmp_path / "cases.jsonl"
-    source.write_text('{"id": "a", "title": "无正文"}\n', encoding="utf-8")
-    code, _, err = _run(capsys, "classify", "--input", str(source))
-    assert code == 2 and "第 1 行 缺少案例正文" in err
-    source.write_text('{"id": "a", "text": "正文", "declared_category": 8}\n', encoding="utf-8")
-    code, _, err = _run(capsys, "classify", "--input", str(source))
-    assert code == 2 and "1–6" in err
-    code, _, err = _run(capsys, "classify", "--input", str(tmp_path / "cases.txt"))
-    assert code == 2 and "无法读取" in err
-
-
-def test_cli_evaluate_on_a_labelled_file(tmp_path, capsys):
-    source = tmp_path / "labelled.jsonl"
-    rows = [{"text": text, "category": c} for c, texts in TRAIN.items() for text in texts[:2]]
-    source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    code, out, _ = _run(capsys, "evaluate", "--input", str(source))
-    assert code == 0
-    for label in ("macro-F1", "lenient", "top-2", "ECE", "混淆矩阵", "6 国际传播能力建设类"):
-        assert label in out
-    code, _, err = _run(capsys, "evaluate", "--input", str(tmp_path / "missing.jsonl"))
-    assert code == 2 and "评估失败" in err

@@ -10,6 +10,7 @@ from pipelines.eligibility import (
     findings_from_matches,
 )
 from pipelines.schema import CategorySuggestion, DuplicateMatch, Submission
+from pipelines.vocabulary import rule_text
 
 SETTINGS = Settings()
 
@@ -103,3 +104,14 @@ def test_repeat_and_category_findings():
     )
     codes = [f.code for f in finding_from_category(suggestion, declared=2)]
     assert codes == ["misfiled", "category_disagreement"]
+
+
+def test_rule_texts_take_the_deadline_and_limit_from_settings():
+    settings = Settings(online_deadline="2026-06-30", max_cases_per_category=5)
+    assert "2026年6月30日前完成上线" in rule_text("not_online", settings)
+    assert "每个类型最多申报5个案例" in rule_text("over_limit", settings)
+    assert (
+        rule_text("not_online", Settings())
+        == "（一）申报案例须在2025年12月31日前完成上线并正常运营，在建或计划中案例不得申报"
+    )
+    assert rule_text("no_such_flag", settings) == ""

@@ -101,9 +101,12 @@ def run(text: str, font: str | None = None) -> str:
     return f'<w:r>{fonts}<w:t xml:space="preserve">{escape(text, quote=False)}</w:t></w:r>'
 
 
-def para(*content: str, style: str | None = None) -> str:
+def para(*content: str, style: str | None = None, center: bool = False) -> str:
     """A paragraph; plain strings become runs, strings starting with ``<`` are inserted as XML."""
-    properties = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
+    inner_properties = (f'<w:pStyle w:val="{style}"/>' if style else "") + (
+        '<w:jc w:val="center"/>' if center else ""
+    )
+    properties = f"<w:pPr>{inner_properties}</w:pPr>" if inner_properties else ""
     inner = "".join(item if item.startswith("<") else run(item) for item in content)
     return f"<w:p>{properties}{inner}</w:p>"
 

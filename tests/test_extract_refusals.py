@@ -233,8 +233,11 @@ def test_a_damaged_doc_file_is_refused_with_advice():
 
 
 def test_extract_command_lists_refusals_with_codes(tmp_path, capsys):
-    (tmp_path / "a_letter.docx").write_bytes(build_docx(para("Dear Sir,") + para("Best regards.")))
-    (tmp_path / "b_form.docx").write_bytes(build_docx(FORM))
+    # one folder per application: a Word file beside a form would be that form's attachment
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "a_letter.docx").write_bytes(build_docx(para("Dear Sir,") + para("Best regards.")))
+    (tmp_path / "b" / "b_form.docx").write_bytes(build_docx(FORM))
     assert main(["extract", str(tmp_path), "--json"]) == 0
     out = capsys.readouterr().out
     assert '"ok": false' in out and '"code": "not_a_form"' in out

@@ -332,3 +332,39 @@ def test_notes_in_values_and_a_launch_field_without_a_date():
     assert fields(submission) == ("海洋气象智能服务平台", "中国海洋气象报社", "中国海洋气象报社", "2023-09")
     assert submission.launch_status == "已上线"
     assert any(w.startswith("「上线时间」栏没有写日期，已从正文") for w in submission.warnings)
+
+
+def test_a_cover_page_without_labels_gives_the_name_and_the_applicant():
+    body = para("附件2") + para("2026年中国行业媒体高质量发展创新案例", center=True)
+    body += para("申  报  书", center=True) + para("“潮汐”海洋气象智能服务平台", center=True)
+    body += para("中国海洋气象报社（盖章）", center=True) + para("2026年3月", center=True)
+    body += para("一、案例简介") + para(NARRATIVE) + para("二、上线时间") + para("2023年11月")
+    submission = read(body)
+    assert (submission.title, submission.unit) == ("“潮汐”海洋气象智能服务平台", "中国海洋气象报社")
+    assert any("已取封面上的「中国海洋气象报社」" in warning for warning in submission.warnings)
+
+
+def test_cover_lines_never_replace_labelled_fields():
+    body = para("海洋气象服务平台", center=True) + para("海洋气象传媒集团", center=True)
+    body += table(
+        pair_rows(("案例名称", "海洋气象智能服务平台"), ("申报单位", "中国海洋气象报社")), narrative_row()
+    )
+    assert (read(body).title, read(body).unit) == ("海洋气象智能服务平台", "中国海洋气象报社")
+
+
+def test_group_headings_on_rows_of_their_own_give_their_meaning_to_the_name_rows_below():
+    body = table(
+        pair_rows(("案例名称", "海洋气象智能服务平台")),
+        row(cell("申报单位信息", span=2)),
+        pair_rows(("单位名称", "中国海洋气象报社"), ("联系人", "林涛")),
+        row(cell("实施单位信息", span=2)),
+        pair_rows(("单位名称", "海洋气象科技有限公司"), ("地址", "北京市")),
+        narrative_row(),
+        columns=2,
+    )
+    submission = read(body)
+    assert (submission.unit, submission.implementer, submission.contact.name) == (
+        "中国海洋气象报社",
+        "海洋气象科技有限公司",
+        "林涛",
+    )

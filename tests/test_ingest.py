@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import ast
 import shutil
 
 import pytest
 from sqlalchemy import func, select
 
 from pipelines import store
-from pipelines.config import Settings
+from pipelines.config import PROJ_ROOT, Settings
 from pipelines.intake.ingest import ingest_paths, ingest_uploads
 from tools import formgen
 
@@ -129,3 +130,16 @@ def test_only_organizers_may_import(engine, cases, tmp_path):
     report = ingest_uploads(engine, upload, 2026, settings=SETTINGS, actor=organizer)
     assert report.items[0].outcome == "new"
     assert store.intake_log(engine)[0].created_by == "org1"
+
+
+def test_intake_never_imports_the_orchestration():
+    """Intake is a stage: analysis after ingest is the orchestration's job (pipelines/analyze.py)."""
+    imported = set()
+    for path in (PROJ_ROOT / "pipelines" / "intake").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+            elif isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+    assert "pipelines.intake.extract" in imported  # the walk sees intake's own imports
+    assert "pipelines.analyze" not in imported

@@ -8,7 +8,8 @@ import httpx2
 import openai
 import pytest
 
-from pipelines.backends.llm import LLMClient, LLMError, _retry_after, get_llm_client, parse_json_content
+from pipelines.backends.llm import LLMClient, LLMError, _retry_after, get_llm_client
+from pipelines.backends.llm_answers import parse_json_content
 from pipelines.backends.prompts import Prompt
 from pipelines.cache import StoreCache
 from pipelines.config import Settings

@@ -5,6 +5,7 @@ accounts), all against a real SQLite file seeded as intake and analysis would le
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 
@@ -345,3 +346,14 @@ def test_upload_forms_and_a_bad_file_then_find_the_case_in_the_queue(seeded, tmp
     queue_table = _table(at, "编号", "案例名称").set_index("编号")
     assert queue_table.loc[new_id, "案例名称"] == "“智慧水利”融媒平台"
     assert queue_table.loc[new_id, "申报类别"] == "4 数智技术应用类"
+
+
+def test_settings_page_shows_the_model_card_and_reliability_diagram(seeded, app_env):
+    at = _ok(_on_page(_signed_in(seeded.org), "settings_page.py"))
+    assert any(str(h.value).startswith("模型卡：") for h in at.subheader)
+    figures = _table(at, "分组验证（未见过的单位）", "其中：真实语料")
+    assert "macro-F1" in figures.index and "有把握案例准确率" in figures.index
+    assert "有把握" in _texts(at) and "可靠性图" in _texts(at)
+    (chart,) = at.get("vega_lite_chart")  # the reliability diagram
+    spec = json.dumps(json.loads(chart.proto.spec), ensure_ascii=False)
+    assert "实际准确率" in spec and "最高概率（分箱平均）" in spec

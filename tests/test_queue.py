@@ -213,3 +213,17 @@ def test_default_order_for_a_case_opened_from_a_link(engine, seeded):
     assert order == [seeded.energy, seeded.building, seeded.ocean, seeded.bare]
     assert sorted(done) == sorted([seeded.ocean, seeded.energy])
     assert queue.next_case_id(order, seeded.energy, skip=done) == seeded.building
+
+
+def test_sort_by_uncertainty_puts_the_cases_that_teach_the_model_most_first(engine, seeded):
+    frame = queue.build_queue(
+        engine, seeded.org, queue.QueueFilter(sort_by="uncertainty", descending=True), HIDE
+    )
+    assert list(frame["id"]) == [
+        seeded.ocean,
+        seeded.building,
+        seeded.energy,
+        seeded.bare,
+    ]  # no suggestion last
+    building = frame.set_index("id").loc[seeded.building]
+    assert building["uncertainty"] == pytest.approx(1 - (0.74 - 0.26 / 5))

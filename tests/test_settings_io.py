@@ -87,3 +87,21 @@ def test_displayed_values_never_show_secrets(models_dir):
     assert [v.version for v in versions] == ["2026-01-10", "2026-03-02", "broken"]
     assert versions[1].summary == "macro_f1=0.860" and versions[2].created_at == ""
     assert settings_io.list_model_versions(models_dir / "missing") == []
+
+
+def test_bounds_and_rules_come_from_the_settings_table(engine, tmp_path, models_dir):
+    path = tmp_path / "config.toml"
+    cases = [
+        ({"llm_concurrency": 65}, "“大模型并发数”的值「65」不可用：须在 1 到 64 之间"),
+        ({"login_lockout_minutes": 0}, "须在 1 到 1440 分钟之间"),
+        ({"max_file_mb": 0}, "须大于 0"),
+        ({"ocr_threads": -1}, "不能为负数"),
+        ({"login_client_window_minutes": 0.5}, "至少为 1 分钟"),
+        ({"call_year": 1999}, "须为四位年份"),
+        ({"online_deadline": "明年"}, "例如 2025-12-31"),
+    ]
+    for changes, message in cases:
+        with pytest.raises(settings_io.SettingsError, match=message):
+            settings_io.save_settings(engine, ORG, changes, path, models_dir, environ={})
+    assert not path.exists()
+    assert {"database_url", "llm_api_key", "attachments_dir"} == settings_io.NOT_EDITABLE

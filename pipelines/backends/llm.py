@@ -13,7 +13,6 @@ import email.utils
 import hashlib
 import json
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -23,6 +22,13 @@ from typing import Any
 
 import openai
 
+from pipelines.backends.llm_answers import (
+    InvalidAnswer,
+    answer_content,
+    parse_and_validate,
+    shorten,
+    usage_tokens,
+)
 from pipelines.backends.prompts import Prompt
 from pipelines.cache import Cache
 from pipelines.config import Settings
@@ -33,7 +39,6 @@ MAX_BACKOFF_S = 30.0
 MAX_RETRY_AFTER_S = 120.0
 # Extra samples (for averaging) need some randomness, otherwise they repeat the first answer.
 SAMPLE_TEMPERATURE = 0.7
-_FENCE = re.compile(r"^\s*```(?:json|JSON)?\s*\n?(.*?)\n?\s*```\s*$", re.S)
 
 
 class LLMError(Exception):
@@ -78,13 +83,6 @@ class _Answer:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     attempts: int = 0
-
-
-class _InvalidAnswer(ValueError):
-    def __init__(self, reason: str, content: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.content = content
 
 
 class LLMClient:
@@ -225,9 +223,9 @@ class LLMClient:
             total.completion_tokens += reply.completion_tokens
             total.model = reply.model
             try:
-                total.raw = _parse_and_validate(content, validate)
+                total.raw = parse_and_validate(content, validate)
                 return total
-            except _InvalidAnswer as invalid:
+            except InvalidAnswer as invalid:
                 if repair:
                     raise LLMError(
                         "bad_response",
@@ -268,11 +266,11 @@ class LLMClient:
                     raise self._error_for(error, attempts) from error
                 delay = self._backoff(attempts)
             else:
-                return _content(response), _Answer(
+                return answer_content(response), _Answer(
                     {},
                     getattr(response, "model", None) or self.model,
-                    _usage(response, "prompt_tokens"),
-                    _usage(response, "completion_tokens"),
+                    usage_tokens(response, "prompt_tokens"),
+                    usage_tokens(response, "completion_tokens"),
                     attempts,
                 )
             time.sleep(delay)
@@ -323,7 +321,7 @@ class LLMClient:
             )
         return LLMError(
             "bad_response",
-            f"大模型服务 {where} 不接受请求（HTTP {status}：{_short(str(error))}）。请检查 llm_model 名称"
+            f"大模型服务 {where} 不接受请求（HTTP {status}：{shorten(str(error))}）。请检查 llm_model 名称"
             "和 llm_base_url（通常以 /v1 结尾）；离线评分不受影响。",
         )
 
@@ -353,34 +351,6 @@ def get_llm_client(settings: Settings, cache: Cache | None = None) -> LLMClient 
     return LLMClient(settings, cache=cache)
 
 
-def parse_json_content(content: str) -> dict:
-    """Parse a model's message as one JSON object (```json fences allowed).
-
-    Raises:
-        ValueError: not JSON, or JSON that is not an object.
-    """
-    match = _FENCE.match(content)
-    text = match.group(1) if match else content.strip()
-    data = json.loads(text)
-    if not isinstance(data, dict):
-        raise ValueError("回答不是 JSON 对象")
-    return data
-
-
-def _parse_and_validate(content: str | None, validate: Callable[[dict], dict]) -> dict:
-    if not content:
-        raise _InvalidAnswer("回答为空", "")
-    try:
-        data = parse_json_content(content)
-    except ValueError as error:
-        raise _InvalidAnswer(f"不是合法的 JSON（{_short(str(error))}）", content) from error
-    try:
-        validate(data)
-    except (ValueError, KeyError, TypeError) as error:
-        raise _InvalidAnswer(f"不符合要求的格式（{_short(str(error))}）", content) from error
-    return data
-
-
 def _retryable(error: openai.APIStatusError) -> bool:
     return error.status_code in (408, 409, 429) or error.status_code >= 500
 
@@ -398,19 +368,3 @@ def _retry_after(error: openai.APIStatusError) -> float | None:
             return None
         seconds = parsed.timestamp() - time.time()
     return min(MAX_RETRY_AFTER_S, max(0.0, seconds))
-
-
-def _content(response: Any) -> str:
-    choices = getattr(response, "choices", None) or []
-    if not choices or choices[0].message is None:
-        return ""
-    return choices[0].message.content or ""
-
-
-def _usage(response: Any, name: str) -> int:
-    usage = getattr(response, "usage", None)
-    return int(getattr(usage, name, 0) or 0) if usage is not None else 0
-
-
-def _short(text: str, limit: int = 120) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"

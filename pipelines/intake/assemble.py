@@ -14,11 +14,11 @@ from pipelines.intake.dates import Launch, read_launch
 from pipelines.intake.field_values import (
     NONE_WORDS,
     SAME_AS_UNIT_RE,
+    cover_fallback,
     parse_previous,
     read_attachments,
     read_contact,
     read_declared,
-    title_fallback,
 )
 from pipelines.intake.options import ticked_option
 from pipelines.intake.scope import FormReader
@@ -53,10 +53,16 @@ def assemble(reader: FormReader, file_name: str) -> tuple[Submission, Assembled]
     submission = Submission(file_name=file_name)
     warnings: list[str] = []
     submission.title = values.get("title", "")
-    if not submission.title and (fallback := title_fallback(reader)):
-        submission.title = fallback
-        warnings.append(f"未找到「案例名称」栏，已取文档标题「{fallback}」作为案例名称，请核对。")
     submission.unit = values.get("unit", "")
+    cover_title, cover_unit = (
+        cover_fallback(reader) if not (submission.title and submission.unit) else ("", "")
+    )
+    if not submission.title and cover_title:
+        submission.title = cover_title
+        warnings.append(f"未找到「案例名称」栏，已取文档标题「{cover_title}」作为案例名称，请核对。")
+    if not submission.unit and cover_unit:
+        submission.unit = cover_unit
+        warnings.append(f"未找到「申报单位」栏，已取封面上的「{cover_unit}」作为申报单位，请核对。")
     submission.recommender = values.get("recommender", "")
     implementer = values.get("implementer", "")
     submission.implementer = submission.unit if SAME_AS_UNIT_RE.fullmatch(implementer) else implementer

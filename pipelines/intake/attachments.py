@@ -71,6 +71,9 @@ def _allowed(fmt: str, name: str, settings: Settings) -> bool:
     return (fmt if fmt not in ("", "empty") else _extension(name)) in allowed
 
 
+_KIND_NAMES = {"pdf": "PDF ", "image": "图片 ", "video": "视频 ", "word": "Word 文档 "}
+
+
 def _limit_mb(kind: str, settings: Settings) -> float:
     return {
         "pdf": settings.max_pdf_mb,
@@ -125,9 +128,6 @@ def read_attachment(
     if info.needs_ocr and ocr is not None:
         apply_ocr(info, data, settings, ocr, cache)
     return info
-
-
-_KIND_NAMES = {"pdf": "PDF ", "image": "图片 ", "video": "视频 ", "word": "Word 文档 "}
 
 
 def _measure(info: AttachmentInfo, data: bytes, settings: Settings) -> None:

@@ -21,7 +21,8 @@ from pipelines.schema import IntakeError, Submission
 
 Extractor = Callable[[bytes, str, Settings], Submission]
 UNASSIGNED = "unassigned_attachment"
-NOT_A_FORM = frozenset({"not_a_form"})  # extraction codes of Word files that are documents, not applications
+# extraction codes of Word files that are documents, not applications
+NOT_A_FORM = frozenset({"not_a_form", "blank_template", "empty_document"})
 
 
 @dataclass
@@ -58,16 +59,12 @@ def _without_non_forms(
     grouping: Grouping,
     extracted: dict[int, tuple[Submission | None, IntakeError | None]],
 ) -> Grouping:
-    """Word files that are not application forms (a 补充说明.docx beside the form) become files of the form
-    they sit with; one with no form to go to stays a failed form line, so its error is still shown."""
-    candidates = frozenset(
+    """Group again without the Word files that extraction refused as not being applications (a letter, a blank
+    template beside the form): they keep their refusal line, and the form of their folder keeps its files."""
+    refused = frozenset(
         index for index, (_, error) in extracted.items() if error is not None and error.code in NOT_A_FORM
     )
-    if not candidates:
-        return grouping
-    regrouped = group_sources(sources, candidates)
-    placed = frozenset(index for files in regrouped.files.values() for index in files) & candidates
-    return regrouped if placed == candidates else group_sources(sources, placed)
+    return group_sources(sources, refused) if refused else grouping
 
 
 def _listed_by(submission: Submission | None, name: str) -> bool:

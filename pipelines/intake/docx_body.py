@@ -14,7 +14,6 @@ What comes out is deliberately plain:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -29,6 +28,17 @@ from pipelines.intake.docx_ticks import (
     sdt_state,
     symbol_tick,
 )
+from pipelines.intake.docx_walk import (
+    BLOCK_TAGS,
+    CELL_TAGS,
+    CONTAINER_OTHER,
+    ROW_OTHER,
+    ROW_TAGS,
+    blocks,
+    children,
+    first_child,
+    plain_children,
+)
 
 
 @dataclass(slots=True)
@@ -37,6 +47,7 @@ class Paragraph:
 
     text: str
     heading: int | None = None
+    centered: bool = False  # a centred line before the first label may be a cover page's title
 
 
 @dataclass(slots=True)
@@ -109,28 +120,31 @@ class BodyReader:
         self.body = Body()
 
     def read(self, body: etree._Element) -> Body:
-        for element, placeholder in _blocks(body):
+        for element, placeholder in blocks(body):
             if element.tag == f"{W}p":
                 text, floating = self._paragraph(element, placeholder)
-                self.body.blocks.append(Paragraph(text, self._heading_level(element)))
+                self.body.blocks.append(Paragraph(text, *self._heading_level(element)))
                 if floating:
                     self.body.blocks.extend(Paragraph(line) for line in floating)
             else:
                 self.body.blocks.append(self._table(element, placeholder))
         return self.body
 
-    def _heading_level(self, paragraph: etree._Element) -> int | None:
-        properties = _first_child(paragraph, _PPR)
+    def _heading_level(self, paragraph: etree._Element) -> tuple[int | None, bool]:
+        """(outline level of the paragraph or its style, whether it is centred)."""
+        properties = first_child(paragraph, _PPR)
         if properties is None:
-            return None
-        style_level = None
+            return None, False
+        level, centered = None, False
         for element in properties:
             if element.tag == _OUTLINE:
-                level = _int(element.get(_VAL), 9)
-                return level if level < 9 else None
-            if element.tag == _PSTYLE:
-                style_level = self.outline_levels.get(element.get(_VAL, ""))
-        return style_level
+                outline = _int(element.get(_VAL), 9)
+                level = outline if outline < 9 else None
+            elif element.tag == _PSTYLE and level is None:
+                level = self.outline_levels.get(element.get(_VAL, ""))
+            elif element.tag == _JC:
+                centered = element.get(_VAL) == "center"
+        return level, centered
 
     # -- paragraphs -------------------------------------------------------------------------------------
 
@@ -217,7 +231,7 @@ class BodyReader:
 
     def _container_lines(self, container: etree._Element) -> list[str]:
         lines: list[str] = []
-        for element, placeholder in _plain_children(container, _BLOCK_TAGS, _CONTAINER_OTHER):
+        for element, placeholder in plain_children(container, BLOCK_TAGS, CONTAINER_OTHER):
             if element.tag == f"{W}p":
                 text, floating = self._paragraph(element, placeholder)
                 lines.append(text)
@@ -231,7 +245,7 @@ class BodyReader:
 
     def _table(self, table: etree._Element, placeholder: bool) -> Table:
         rows: list[list[Cell]] = []
-        for row, row_placeholder in _children(table, _ROW_TAGS, placeholder):
+        for row, row_placeholder in children(table, ROW_TAGS, placeholder):
             cells = self._row(row, row_placeholder)
             if cells is not None:
                 rows.append(cells)
@@ -241,15 +255,15 @@ class BodyReader:
         """The row's cells, or None for a row deleted with tracked changes."""
         cells: list[Cell] = []
         col = 0
-        properties = _first_child(row, _TRPR)
+        properties = first_child(row, _TRPR)
         if properties is not None:
             for element in properties:
                 if element.tag == _DEL:
                     return None
                 if element.tag == _GRID_BEFORE:
                     col = _int(element.get(_VAL), 0)
-        for cell, cell_placeholder in _plain_children(row, _CELL_TAGS, _ROW_OTHER, placeholder):
-            span, vmerge, hmerge = _cell_merge(_first_child(cell, _TCPR))
+        for cell, cell_placeholder in plain_children(row, CELL_TAGS, ROW_OTHER, placeholder):
+            span, vmerge, hmerge = _cell_merge(first_child(cell, _TCPR))
             paragraphs = self._container_lines_placeholder(cell, cell_placeholder)
             if hmerge == "continue" and cells:
                 merged = cells[-1]
@@ -265,19 +279,8 @@ class BodyReader:
 
 
 _R, _T, _DEL = f"{W}r", f"{W}t", f"{W}del"
-_PPR, _OUTLINE, _PSTYLE = f"{W}pPr", f"{W}outlineLvl", f"{W}pStyle"
+_PPR, _OUTLINE, _PSTYLE, _JC = f"{W}pPr", f"{W}outlineLvl", f"{W}pStyle", f"{W}jc"
 _TRPR, _TCPR, _GRID_BEFORE = f"{W}trPr", f"{W}tcPr", f"{W}gridBefore"
-
-
-def _first_child(parent: etree._Element, tag: str) -> etree._Element | None:
-    """A properties element (``w:pPr``, ``w:trPr``, ``w:tcPr``): first by the schema, or second after
-    ``w:tblPrEx`` in a row."""
-    size = len(parent)
-    if size and parent[0].tag == tag:
-        return parent[0]
-    if size > 1 and parent[1].tag == tag:
-        return parent[1]
-    return None
 
 
 _RUN_TEXT = {f"{W}tab": "\t", f"{W}br": "\n", f"{W}cr": "\n", f"{W}noBreakHyphen": "-"}
@@ -341,58 +344,3 @@ def _inside_text_box(element: etree._Element, stop: etree._Element) -> bool:
 
 def _row_line(row: list[Cell]) -> str:
     return "\t".join(" ".join(cell.text.split("\n")) for cell in row if cell.text)
-
-
-_WRAPPERS = frozenset((f"{W}customXml", f"{W}ins", f"{W}moveTo"))
-_BLOCK_TAGS = frozenset((f"{W}p", f"{W}tbl"))
-_ROW_TAGS = frozenset((f"{W}tr",))
-_CELL_TAGS = frozenset((f"{W}tc",))
-
-
-def _children(
-    parent: etree._Element, tags: frozenset[str], placeholder: bool = False
-) -> Iterator[tuple[etree._Element, bool]]:
-    """Children with one of ``tags``, looking through content controls and other wrappers.
-
-    A wrapper around a row or cell stays transparent so cells never shift; a content control showing its
-    placeholder passes ``placeholder=True`` down so its text is dropped but its cells are kept.
-    """
-    for child in parent:
-        tag = child.tag
-        if tag in tags:
-            yield child, placeholder
-        elif tag == f"{W}sdt":
-            showing, _tick = sdt_state(child)
-            content = child.find(f"{W}sdtContent")
-            if content is not None:
-                yield from _children(content, tags, placeholder or showing)
-        elif tag == f"{MC}AlternateContent":
-            branch = child.find(f"{MC}Choice")
-            branch = child.find(f"{MC}Fallback") if branch is None else branch
-            if branch is not None:
-                yield from _children(branch, tags, placeholder)
-        elif tag in _WRAPPERS:
-            yield from _children(child, tags, placeholder)
-
-
-_ROW_OTHER = frozenset((f"{W}trPr", f"{W}tblPrEx", f"{W}bookmarkStart", f"{W}bookmarkEnd"))
-_CONTAINER_OTHER = frozenset((f"{W}tcPr", f"{W}bookmarkStart", f"{W}bookmarkEnd", f"{W}proofErr"))
-
-
-def _plain_children(
-    parent: etree._Element, tags: frozenset[str], other: frozenset[str], placeholder: bool = False
-) -> list[tuple[etree._Element, bool]]:
-    """``_children`` in one pass when ``parent`` holds only ``tags`` and ``other`` (no wrappers): the usual case."""
-    found: list[tuple[etree._Element, bool]] = []
-    for child in parent:
-        tag = child.tag
-        if tag in tags:
-            found.append((child, placeholder))
-        elif tag not in other:
-            return list(_children(parent, tags, placeholder))
-    return found
-
-
-def _blocks(container: etree._Element) -> Iterator[tuple[etree._Element, bool]]:
-    """Paragraphs and tables of a body, cell or text box, in order."""
-    return _children(container, _BLOCK_TAGS)

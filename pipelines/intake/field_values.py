@@ -9,6 +9,9 @@ from pipelines.intake.labels import BLANKS, nfkc
 from pipelines.intake.options import category_from_number, read_categories
 from pipelines.intake.scope import FormReader
 from pipelines.schema import Contact, PreviousApplication
+from pipelines.vocabulary import CALL_NAME
+
+_UNIT_NOTE_RE = re.compile(r"[（(](?:盖章|公章|单位盖章|签章)[)）]")
 
 _PHONE_RE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?(?:1[3-9]\d{9}|0\d{2,3}[-\s]?\d{7,8}(?:[-转]\d{1,5})?)(?!\d)")
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -94,14 +97,38 @@ def read_declared(assembled: Assembled, reader: FormReader) -> tuple[list[int], 
     return (scanned, True, False) if scanned_boxes and scanned else ([], boxes, bool(text))
 
 
-def title_fallback(reader: FormReader) -> str:
-    """The first heading before any label that is not the form's or a call's own title, else ``""``."""
+# A cover-page line that is not the case's name: the form's or the call's own title, 附件2, a date.
+_NOT_A_TITLE_RE = re.compile(
+    rf"申报表|申报书|推荐表|登记表|申请表|指南|通知|办法|须知|{CALL_NAME}|^附件\d*$|^\d{{4}}年(\d{{1,2}}月)?(\d{{1,2}}日)?$"
+)
+# A line that names an organisation: a cover page's applicant written without a label.
+_UNIT_RE = re.compile(
+    r"^[^：:，,。；;！？!?\s]{2,40}(?:报社|杂志社|期刊社|出版社|集团|公司|中心|传媒|协会|学会|研究院|研究所|电视台|"
+    r"广播电视台|电台|网站|新闻网|报|杂志|局|委员会|联合会)$"
+)
+_MAX_TITLE = 60
+
+
+def cover_fallback(reader: FormReader) -> tuple[str, str]:
+    """The case name and applicant of a cover page without labels, from the paragraphs before any label.
+
+    The name is the first heading or centred line that is not the form's or the call's title, a date or an
+    organisation; the applicant is a later line that names an organisation (``中国海洋气象报社``).
+
+    Returns:
+        (name, applicant); ``""`` for what is not found.
+    """
+    title = unit = ""
     for paragraph in reader.loose:
-        text = paragraph.text.strip(BLANKS)
-        if (
-            paragraph.heading is not None
-            and text
-            and not re.search(r"申报表|申报书|推荐表|登记表|申请表|指南|通知|办法|须知", text)
+        text = " ".join(paragraph.text.split())
+        compact = "".join(text.split())
+        if not compact or _NOT_A_TITLE_RE.search(compact):
+            continue
+        if _UNIT_RE.match(nfkc(_UNIT_NOTE_RE.sub("", compact))):
+            if title and not unit:
+                unit = _UNIT_NOTE_RE.sub("", text).strip()
+        elif (
+            not title and (paragraph.heading is not None or paragraph.centered) and len(compact) <= _MAX_TITLE
         ):
-            return text
-    return ""
+            title = text
+    return title, unit

@@ -39,11 +39,13 @@ def _ancestors(folder: str, top: str) -> Iterator[str]:
 
 
 def group_sources(sources: list[Source], not_forms: frozenset[int] = frozenset()) -> Grouping:
-    """Assign every non-form file to a form by folder: its own folder, else the nearest enclosing one.
+    """Assign every non-form file to a form by folder: its own folder (a form right beside the file before forms
+    in subfolders, which are other units'), else the nearest enclosing folder or zip holding forms.
 
     Args:
         sources: the batch, e.g. ``list(iter_sources(paths, settings))``.
-        not_forms: Word files known not to be application forms (extraction said so): grouped as files.
+        not_forms: Word files known not to be application forms (extraction refused them): they keep their
+            own line but get no files and do not compete with the real form of their folder.
 
     Returns:
         The grouping; every index appears exactly once among forms, files, ambiguous, unassigned, errors.
@@ -52,20 +54,25 @@ def group_sources(sources: list[Source], not_forms: frozenset[int] = frozenset()
     for index, source in enumerate(sources):
         if source.error is not None and not source.in_archive:
             grouping.errors.append(index)
-        elif source.is_form and index not in not_forms:
+        elif source.is_form:
             grouping.forms.append(index)
     grouping.files = {i: [] for i in grouping.forms}
     under: dict[str, list[int]] = {}  # folder -> forms in it or below (lock files ~$ do not count)
+    direct: dict[str, list[int]] = {}  # folder -> forms right in it
     for index in grouping.forms:
         source = sources[index]
-        if not PurePosixPath(source.name).name.startswith("~$"):
+        if index not in not_forms and not PurePosixPath(source.name).name.startswith("~$"):
+            direct.setdefault(source.folder, []).append(index)
             for folder in _ancestors(source.folder, source.top):
                 under.setdefault(folder, []).append(index)
     for index, source in enumerate(sources):
         if index in grouping.files or index in grouping.errors:
             continue
         for folder in _ancestors(source.folder, source.top):
-            near = under.get(folder, [])
+            beside = (
+                direct.get(folder) if folder == source.folder else None
+            )  # a form right beside the file first
+            near = beside or under.get(folder, [])
             if len(near) == 1:
                 grouping.files[near[0]].append(index)
                 break

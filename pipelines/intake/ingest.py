@@ -6,8 +6,6 @@ Chinese message, and the next file is read.
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -175,43 +173,3 @@ def ingest_paths(
     report = _ingest_sources(engine, sources, year, username, progress, settings)
     report.items[:0] = missing
     return report
-
-
-def add_cli(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("ingest", help="读取申报表（文件、文件夹或 zip）并入库")
-    parser.add_argument("paths", nargs="+", type=Path, help=".docx / .zip 文件或文件夹")
-    parser.add_argument("--year", type=int, default=None, help="申报年度（默认取设置中的 call_year）")
-    parser.add_argument("--no-analyze", action="store_true", help="只入库，不做分类、查重、评分")
-    parser.add_argument("--no-ocr", action="store_true", help="暂不识别附件文字（稍后运行 ocr 命令）")
-    parser.set_defaults(func=_cli_ingest)
-
-
-def _cli_ingest(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    settings = get_settings()
-    engine = store.get_engine()
-    year = args.year or settings.call_year
-    with tqdm(total=0, unit="份", desc="读取申报表", file=sys.stderr, disable=None) as bar:
-
-        def progress(done: int, total: int, name: str) -> None:
-            bar.total = total
-            bar.n = done
-            bar.set_postfix_str(name[-30:])
-            bar.refresh()
-
-        report = ingest_paths(engine, args.paths, year, "cli", progress, settings)
-    for item in report.items:
-        if not item.ok:
-            print(f"✗ {item.file_name}：{item.message}")
-    print(report.summary())
-    if report.stored_ids and not args.no_analyze:
-        from pipelines.analyze import analyze_submissions
-
-        result = analyze_submissions(engine, settings=settings)
-        print(result.summary())
-    if not args.no_ocr:
-        from pipelines.intake.ocr_queue import ocr_with_progress_bar
-
-        ocr_with_progress_bar(engine, settings)
-    return 0 if report.ok else 1

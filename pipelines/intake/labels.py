@@ -64,7 +64,7 @@ _NUMBERING_RE = re.compile(
     r"|[■●◆▪•★☆►▶➤※◎]+)\s*"  # numbering, or a bullet
 )
 _BRACKET_LABEL_RE = re.compile(r"^[【\[]([^】\]]{2,16})[】\]]\s*:?\s*")  # 【案例名称】某平台
-_LATIN_RE = re.compile(r"[a-z0-9./&'\-]+")
+_LATIN_RE = re.compile(r"[a-z][a-z./&'\-]*[a-z]")
 _BRACKETS_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕")
 _MAX_LABEL_CHARS = 16
 _SHORT_TEXT = 120  # longer text can only be "label：value" with the colon near its start
@@ -105,7 +105,13 @@ def lookup(core: str) -> tuple[str, str] | None:
     for part in re.split(r"[/、]|及|和", core) if ":" not in core else ():
         if part in _LABEL_KEYS and _LABEL_KEYS[part][0] != "sub":
             return _LABEL_KEYS[part]
-    for trimmed in (core.removesuffix("名称"), core.removeprefix("案例"), core.removeprefix("项目")):
+    trims = (core.removesuffix("名称"), core.removeprefix("案例"), core.removeprefix("项目"))
+    trims += (
+        core.removesuffix("基本信息"),
+        core.removesuffix("信息"),
+        core.removesuffix("情况"),
+    )  # 实施单位信息
+    for trimmed in trims:
         if trimmed != core and trimmed in _LABEL_KEYS and _LABEL_KEYS[trimmed][0] != "sub":
             return _LABEL_KEYS[trimmed]
     chinese = _LATIN_RE.sub("", core)  # 案例名称casetitle: a label with its English translation

@@ -87,7 +87,9 @@ class FormReader:
     def __init__(self) -> None:
         self.entries: list[Entry] = []
         self.open: Entry | None = None
-        self.loose: list[Paragraph] = []  # paragraphs before any label (title fallback)
+        self.loose: list[
+            Paragraph
+        ] = []  # paragraphs before any label: a cover page (title and unit fallback)
         self.all_text: list[str] = []
         self.group_labels: dict[int, LabelMatch] = {}  # grid column → vertically merged label
         self.header: dict[int, LabelMatch] = {}  # grid column → label of a row of labels above values
@@ -99,6 +101,8 @@ class FormReader:
             if isinstance(block, Paragraph):
                 self.all_text.append(block.text)
                 self.paragraph(block.text, block.heading, in_cell=False)
+                if not self.entries and block.text.strip(BLANKS):
+                    self.loose.append(block)
             else:
                 self.group_labels = {}
                 for row in block.rows:
@@ -195,8 +199,6 @@ class FormReader:
                 return
         if self.open is not None:
             self._append(text)
-        elif not self.entries:
-            self.loose.append(Paragraph(text, heading))
 
     def _awaiting_value(self) -> bool:
         entry = self.open
@@ -246,8 +248,8 @@ class FormReader:
             return
         if self._header_row(cells, labels):
             return
+        group = self._heading_group()  # 实施单位信息 on a row of its own, then 单位名称 | 乙公司
         self.open = None
-        group: LabelMatch | None = None
         index = 0
         while index < len(cells):
             label = labels[index]
@@ -267,6 +269,12 @@ class FormReader:
                 continue
             self._take(qualify(label, group), values)
             index = end
+
+    def _heading_group(self) -> LabelMatch | None:
+        entry = self.open
+        if entry is None or entry.key not in NAMED_GROUPS or any(line.strip(BLANKS) for line in entry.lines):
+            return None
+        return LabelMatch(entry.key, entry.label, entry.raw_label)
 
     def _header_row(self, cells: list[Cell], labels: list[LabelMatch | None]) -> bool:
         """A row of labels only (案例名称 | 申报单位 | 上线时间): their values are in the row below."""

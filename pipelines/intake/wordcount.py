@@ -78,8 +78,3 @@ def count_words(text: str) -> int:
         The count.
     """
     return len(_NOT_CHINESE_RE.sub("", text)) + len(_LATIN_WORD_RE.findall(text))
-
-
-def han_count(text: str) -> int:
-    """The number of Chinese characters in ``text`` (punctuation and Latin letters not counted)."""
-    return len(re.findall(f"[{HAN}]", text))

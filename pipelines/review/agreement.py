@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import krippendorff
 import numpy as np
 import pandas as pd
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from sqlalchemy.engine import Engine
 from pipelines import accounts, auth, store
 from pipelines.auth import User
 from pipelines.review.decisions import DECISIONS, conflict_reason, latest_query, to_review
+from pipelines.schema import CategorySuggestion, ScoreResult
 from pipelines.store import (
     SubmissionRow,
 )
@@ -94,8 +96,12 @@ def reviewer_progress(engine: Engine, user: User, year: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["评审专家", "单位", "已评", "回避", "待评", "完成率", "最近保存"])
 
 
+# Scales of measurement used here: the criterion scores are intervals, category and decision are labels.
+LEVELS = ("interval", "nominal")
+
+
 def krippendorff_alpha(data: np.ndarray, level: str = "interval") -> float:
-    """Krippendorff's α for one variable.
+    """Krippendorff's α for one variable (computed by the ``krippendorff`` package).
 
     Args:
         data: ratings, shape (n_raters, n_units), NaN where a rater did not rate a unit. Nominal values are
@@ -110,28 +116,12 @@ def krippendorff_alpha(data: np.ndarray, level: str = "interval") -> float:
     data = np.asarray(data, dtype=float)
     if data.ndim != 2:
         raise ValueError("data must have shape (n_raters, n_units)")
-    present = ~np.isnan(data)
-    counts = present.sum(axis=0)
-    keep = counts >= 2
-    values, present, m = data[:, keep], present[:, keep], counts[keep].astype(float)
-    n = m.sum()
-    if keep.sum() < 2:
-        return float("nan")
-    if level == "interval":
-        x = np.where(present, values, 0.0)
-        within = (2 * (m * (x**2).sum(axis=0) - x.sum(axis=0) ** 2) / (m - 1)).sum()
-        pooled = values[present]
-        total = 2 * (n * (pooled**2).sum() - pooled.sum() ** 2)
-    elif level == "nominal":
-        codes = np.unique(values[present])
-        per_unit = np.stack([(values == code).sum(axis=0) for code in codes])  # (n_codes, n_units)
-        within = ((m**2 - (per_unit**2).sum(axis=0)) / (m - 1)).sum()
-        total = n**2 - (per_unit.sum(axis=1) ** 2).sum()
-    else:
+    if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}")
-    if total <= 0:
+    pairable = data[:, (~np.isnan(data)).sum(axis=0) >= 2]  # units rated at least twice
+    if pairable.shape[1] < 2 or np.unique(pairable[~np.isnan(pairable)]).size < 2:
         return float("nan")
-    return float(1.0 - (n - 1) * within / total)
+    return float(krippendorff.alpha(reliability_data=pairable, level_of_measurement=level))
 
 
 def _matrix(frame: pd.DataFrame, column: str, rater: str = "reviewer_id") -> np.ndarray:
@@ -162,11 +152,12 @@ def agreement(engine: Engine, user: User, year: int) -> pd.DataFrame:
     frame = review_frame(engine, user, year)
     ids = frame["submission_id"].unique().tolist()
     ai_scores = {kind: _ai_score_maps(engine, kind, ids) for kind in ("scores", "llm_scores")}
-    ai_category = {
-        sid: float(row.payload["category"])
+    suggested = {
+        sid: CategorySuggestion.from_payload(row.payload).category
         for sid, row in store.latest_suggestions(engine, "category", ids).items()
-        if isinstance(row.payload, dict) and row.payload.get("category") is not None
+        if isinstance(row.payload, dict)
     }
+    ai_category = {sid: float(category) for sid, category in suggested.items() if category is not None}
     decision_codes = frame["decision"].map({d: i for i, d in enumerate(DECISIONS)})
     frame = frame.assign(decision_code=decision_codes)
     measures = [(key, label, "interval") for key, label in CRITERIA.items()]
@@ -195,13 +186,12 @@ def _ai_score_maps(engine: Engine, kind: str, submission_ids: Sequence[int]) -> 
     """criterion (and ``total``) → {submission id: AI score} from the newest stored suggestion of ``kind``."""
     maps: dict[str, dict[int, float]] = {key: {} for key in [*CRITERIA, "total"]}
     for sid, row in store.latest_suggestions(engine, kind, submission_ids).items():
-        scores = (row.payload or {}).get("scores") or {}
-        given = [float(scores[k]) for k in CRITERIA if scores.get(k) is not None]
+        result = ScoreResult.from_payload(row.payload)
         for key in CRITERIA:
-            if scores.get(key) is not None:
-                maps[key][sid] = float(scores[key])
-        if len(given) == len(CRITERIA):
-            maps["total"][sid] = float(np.mean(given))
+            if result.scores.get(key) is not None:
+                maps[key][sid] = float(result.scores[key])
+        if not np.isnan(result.mean_score):
+            maps["total"][sid] = result.mean_score
     return maps if any(maps.values()) else {}
 
 

@@ -21,13 +21,7 @@ from pipelines.review import flag_actions
 from pipelines.review.blind import HIDDEN, blind_submission, identity, is_blind_for
 from pipelines.review.decisions import Review
 from pipelines.review.flags import Flag, flags_for
-from pipelines.review.payloads import (
-    category_from_payload,
-    findings_from_payload,
-    match_from_payload,
-    score_from_payload,
-)
-from pipelines.schema import CategorySuggestion, DuplicateMatch, ScoreResult, Submission
+from pipelines.schema import CategorySuggestion, DuplicateMatch, Finding, ScoreResult, Submission
 from pipelines.store import (
     PastCaseRow,
     SubmissionRow,
@@ -263,19 +257,15 @@ def case_view(
         return None
     ids = [submission_id]
     suggestions = {kind: store.latest_suggestions(engine, kind, ids).get(submission_id) for kind in _KINDS}
-    category = category_from_payload(suggestions["category"].payload) if suggestions["category"] else None
-    findings = findings_from_payload(
-        suggestions["eligibility"].payload if suggestions["eligibility"] else None
-    )
+    payloads = {kind: row.payload if row else None for kind, row in suggestions.items()}
+    category = CategorySuggestion.from_payload(payloads["category"]) if payloads["category"] else None
+    findings = Finding.list_from_payload(payloads["eligibility"])
     flags = flags_for(
         submission_id, findings, category, row.declared_category, flag_actions.flag_states(engine, ids)
     )
     show_ai = review.ai_scores_visible(engine, user, submission_id, settings)
-    scores = [score_from_payload(suggestions[k].payload) for k in ("scores", "llm_scores") if suggestions[k]]
-    matches = [
-        match_from_payload(m)
-        for m in (suggestions["duplicates"].payload if suggestions["duplicates"] else [])
-    ]
+    scores = [ScoreResult.from_payload(payloads[k]) for k in ("scores", "llm_scores") if suggestions[k]]
+    matches = DuplicateMatch.list_from_payload(payloads["duplicates"])
     submission = row.submission()
     blind = is_blind_for(user, settings)
     redact = identity

@@ -36,10 +36,14 @@ from pipelines.units import match_units
 from pipelines.vocabulary import (
     CATEGORY_IDS,
     CRITERIA,
+    SCORE_MAX,
+    SCORE_MIN,
 )
 
 DECISIONS: tuple[str, ...] = ("推荐", "待定", "不推荐")
 SAVE_ATTEMPTS = 12
+# Wait between attempts: a random 5–30 ms, times the attempt number, so concurrent savers spread out
+RETRY_WAIT_S = (0.005, 0.03)
 
 
 class ReviewError(ValueError):
@@ -55,7 +59,9 @@ class ReviewInput:
     """What a reviewer enters for one case."""
 
     final_category: int | None = None
-    scores: dict[str, float | None] = field(default_factory=dict)  # keys of taxonomy.CRITERIA, 0–100
+    scores: dict[str, float | None] = field(
+        default_factory=dict
+    )  # keys of vocabulary.CRITERIA, SCORE_MIN–SCORE_MAX
     decision: str = ""  # one of DECISIONS
     comments: str = ""
     conflict_of_interest: bool = False
@@ -156,9 +162,9 @@ def _validate(data: ReviewInput) -> None:
     for key, label in CRITERIA.items():
         value = data.scores.get(key)
         if value is None:
-            raise ReviewError(f"请给出“{label}”的分数（0–100）后再保存。")
-        if not 0 <= float(value) <= 100:
-            raise ReviewError(f"“{label}”的分数 {value} 超出范围，请填写 0–100 之间的数。")
+            raise ReviewError(f"请给出“{label}”的分数（{SCORE_MIN}–{SCORE_MAX}）后再保存。")
+        if not SCORE_MIN <= float(value) <= SCORE_MAX:
+            raise ReviewError(f"“{label}”的分数 {value} 超出范围，请填写 {SCORE_MIN}–{SCORE_MAX} 之间的数。")
 
 
 def save_review(
@@ -208,7 +214,7 @@ def save_review(
                 raise ReviewError(
                     "保存失败：同时保存的人太多，数据库繁忙。您的输入仍在页面上，请稍后再点保存。"
                 ) from error
-            time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
+            time.sleep(random.uniform(*RETRY_WAIT_S) * (attempt + 1))
     raise AssertionError("unreachable")
 
 

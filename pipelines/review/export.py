@@ -34,6 +34,11 @@ from pipelines.vocabulary import CRITERIA, category_label
 CJK_FONT = "宋体"
 LATIN_FONT = "Times New Roman"
 CALL_NAME = "中国行业媒体高质量发展创新案例"
+# Excel column widths: fitted to the longest text among the first rows, in Excel width units per character
+# (1.6 covers full-width Chinese), capped so a long text column wraps instead of stretching the sheet
+WIDTH_SAMPLE_ROWS = 200
+CHARS_TO_WIDTH = 1.6
+MAX_COLUMN_WIDTH = 60
 RESULT_COLUMNS = [
     "id",
     "title",
@@ -150,8 +155,9 @@ def export_excel(engine: Engine, user: User, year: int, settings: Settings | Non
             sheet = writer.sheets[name]
             sheet.freeze_panes = "A2"
             for column_cells in sheet.columns:
-                longest = max(len(str(cell.value or "")) for cell in column_cells[:200])
-                sheet.column_dimensions[column_cells[0].column_letter].width = min(60, 4 + 1.6 * longest)
+                longest = max(len(str(cell.value or "")) for cell in column_cells[:WIDTH_SAMPLE_ROWS])
+                width = min(MAX_COLUMN_WIDTH, 4 + CHARS_TO_WIDTH * longest)
+                sheet.column_dimensions[column_cells[0].column_letter].width = width
     return buffer.getvalue()
 
 

@@ -9,14 +9,10 @@ from sqlalchemy.engine import Engine
 
 from pipelines import auth
 from pipelines.auth import User
+from pipelines.eligibility import finding_from_category
 from pipelines.review import flag_actions
 from pipelines.review.flag_actions import FlagKey, FlagState
-from pipelines.review.payloads import (
-    category_from_payload,
-    current_rows,
-    findings_from_payload,
-    latest_payloads,
-)
+from pipelines.review.payloads import current_rows, latest_payloads
 from pipelines.schema import CategorySuggestion, Finding
 from pipelines.vocabulary import (
     FLAGS,
@@ -24,7 +20,6 @@ from pipelines.vocabulary import (
     SEVERITY_LABELS,
     SEVERITY_ORDER,
     VERDICTS,
-    category_label,
     flag_label,
 )
 
@@ -70,12 +65,11 @@ def flags_for(
 ) -> list[Flag]:
     """A case's flags: its eligibility findings (plus a misfiled category the findings lack), each with the
     organizer's newest action from ``states``."""
-    if category is not None and category.misfiled and not any(f.code == "misfiled" for f in findings):
-        suggested = category.suggested_category or category.category
-        message = (
-            f"申报类别为「{category_label(declared)}」，模型认为更可能是「{category_label(suggested)}」。"
-        )
-        findings = [*findings, Finding("misfiled", "check", message, "；".join(category.reasons[:3]))]
+    if category is not None and not any(f.code == "misfiled" for f in findings):
+        findings = [
+            *findings,
+            *(f for f in finding_from_category(category, declared) if f.code == "misfiled"),
+        ]
     flags = [
         Flag(submission_id, f.code, f.severity, f.message, f.evidence, [str(r) for r in f.related_ids])
         for f in findings
@@ -113,10 +107,10 @@ def load_flags(engine: Engine, year: int) -> dict[int, list[Flag]]:
     states = flag_actions.flag_states(engine, [r[0] for r in rows])
     result = {}
     for sid, title, _file, _unit, _implementer, declared in rows:
-        findings = findings_from_payload(payloads["eligibility"].get(sid))
+        findings = Finding.list_from_payload(payloads["eligibility"].get(sid))
         category = payloads["category"].get(sid)
         result[sid] = flags_for(
-            sid, findings, category_from_payload(category) if category else None, declared, states
+            sid, findings, CategorySuggestion.from_payload(category) if category else None, declared, states
         )
         for flag in result[sid]:
             flag.title = title

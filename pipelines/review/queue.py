@@ -24,13 +24,8 @@ from pipelines.review import flag_actions
 from pipelines.review.blind import HIDDEN, is_blind_for, redactor
 from pipelines.review.decisions import Review
 from pipelines.review.flags import flag_group_keys, flag_text, flags_for
-from pipelines.review.payloads import (
-    category_from_payload,
-    current_rows,
-    findings_from_payload,
-    latest_payloads,
-    mean_score,
-)
+from pipelines.review.payloads import current_rows, latest_payloads
+from pipelines.schema import CategorySuggestion, Finding, ScoreResult
 from pipelines.store import (
     FlagActionRow,
     ReviewRow,
@@ -49,6 +44,7 @@ QUEUE_COLUMNS: dict[str, str] = {
     "declared": "申报类别",
     "suggested": "建议类别",
     "confidence": "置信度",
+    "uncertainty": "不确定度",
     "flags": "问题标记",
     "ai_total": "AI总分",
     "llm_total": "大模型总分",
@@ -63,6 +59,7 @@ SORTABLE = (
     "declared",
     "suggested",
     "confidence",
+    "uncertainty",
     "n_flags",
     "ai_total",
     "n_reviews",
@@ -115,8 +112,10 @@ def queue_frame(engine: Engine, user: User, settings: Settings, year: int) -> pd
     ids = [r[0] for r in rows]
     payloads = latest_payloads(engine, year, ("category", "eligibility", "scores", "llm_scores"))
     categories, eligibility = payloads["category"], payloads["eligibility"]
-    ai = {sid: mean_score(payload) for sid, payload in payloads["scores"].items()}
-    llm = {sid: mean_score(payload) for sid, payload in payloads["llm_scores"].items()}
+    ai = {sid: ScoreResult.from_payload(payload).mean_score for sid, payload in payloads["scores"].items()}
+    llm = {
+        sid: ScoreResult.from_payload(payload).mean_score for sid, payload in payloads["llm_scores"].items()
+    }
     states = flag_actions.flag_states(engine, ids)
     visible, counts = review.queue_reviews(engine, user, year)
     blind = is_blind_for(user, settings)
@@ -132,8 +131,8 @@ def queue_frame(engine: Engine, user: User, settings: Settings, year: int) -> pd
     for sid, title, file_name, unit, implementer, declared in rows:
         if blind:
             title = redactor([unit, implementer])(title)
-        category = category_from_payload(categories[sid]) if sid in categories else None
-        findings = findings_from_payload(eligibility.get(sid))
+        category = CategorySuggestion.from_payload(categories[sid]) if sid in categories else None
+        findings = Finding.list_from_payload(eligibility.get(sid))
         flags = flags_for(sid, findings, category, declared, states)
         others = scored.get(sid, [])
         show_ai = not hide_ai or sid in scored_by_me
@@ -153,6 +152,7 @@ def queue_frame(engine: Engine, user: User, settings: Settings, year: int) -> pd
                 "confidence": max(category.probabilities.values())
                 if category and category.probabilities
                 else np.nan,
+                "uncertainty": uncertainty(category),
                 "flags": flag_text(flags),
                 "n_flags": sum(1 for f in flags if f.open and f.severity != "info"),
                 "flag_groups": flag_group_keys(flags),
@@ -167,6 +167,18 @@ def queue_frame(engine: Engine, user: User, settings: Settings, year: int) -> pd
             }
         )
     return pd.DataFrame.from_records(records, columns=[*QUEUE_COLUMNS, *_EXTRA_COLUMNS])
+
+
+def uncertainty(category: CategorySuggestion | None) -> float:
+    """Sort key for learning from reviewers: 1 − (top − second category probability), in [0, 1].
+
+    Near 1 the classifier cannot tell its two best categories apart, so a reviewer's confirmed category teaches
+    it most (sort descending); NaN without a suggestion (sorted last).
+    """
+    if category is None or not category.probabilities:
+        return np.nan
+    top, second = sorted(category.probabilities.values(), reverse=True)[:2]
+    return 1.0 - (top - second)
 
 
 _EXTRA_COLUMNS = ("_search", "declared_id", "suggested_id", "n_flags", "flag_groups")

@@ -29,6 +29,7 @@ from pipelines.trends.frame import (
 from pipelines.trends.load import load_cases, load_sample
 from pipelines.trends.report import COLUMN_LABELS, TrendReport, build_report, excel_bytes, report_tables
 from pipelines.trends.terms import (
+    SIGNIFICANCE_Q,
     ThemeTerm,
     clause_tokens,
     doc_terms,

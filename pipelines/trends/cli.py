@@ -15,7 +15,7 @@ from pipelines.trends.charts import chart_bytes, report_charts
 from pipelines.trends.frame import DEFAULT_OUT, TrendError
 from pipelines.trends.load import load_cases, load_sample
 from pipelines.trends.report import TrendReport, build_report, excel_bytes, report_tables
-from pipelines.trends.terms import top_changes
+from pipelines.trends.terms import SIGNIFICANCE_Q, top_changes
 
 # -------------------------------------------------------------------------------------------- command line
 
@@ -70,6 +70,6 @@ def _print_rising(report: TrendReport, top: int) -> None:
     }
     for (year_from, year_to), changes in report.terms.groupby(["year_from", "year_to"]):
         rising = top_changes(changes, "rising", top)[list(columns)].rename(columns=columns)
-        print(f"\n{year_from}→{year_to} 显著上升的词语（q < 0.05，按 G² 排序，前 {top} 个）：")
+        print(f"\n{year_from}→{year_to} 显著上升的词语（q < {SIGNIFICANCE_Q}，按 G² 排序，前 {top} 个）：")
         with pd.option_context("display.unicode.east_asian_width", True, "display.precision", 3):
             print(rising.to_string(index=False) if len(rising) else "（无）")

@@ -11,6 +11,7 @@ import pandas as pd
 
 from pipelines.config import SAMPLE_DIR, get_settings
 from pipelines.jsonl import JsonlError, read_jsonl
+from pipelines.schema import CategorySuggestion, DuplicateMatch
 from pipelines.vocabulary import PAST_REPEAT_VERDICTS
 
 if TYPE_CHECKING:
@@ -41,18 +42,15 @@ def _reviewer_categories(engine: Engine, user: User, year: int) -> dict[int, int
 
 def _flagged_repeat(duplicates) -> str:
     """The earlier case the duplicate detector's stored matches call a repeat of this one (best score)."""
-    matches = (
-        [m for m in (duplicates.payload or []) if m.get("verdict") in PAST_REPEAT_VERDICTS]
-        if duplicates
-        else []
-    )
-    return str(max(matches, key=lambda m: m.get("score") or 0.0)["other_id"]) if matches else ""
+    found = DuplicateMatch.list_from_payload(duplicates.payload) if duplicates else []
+    matches = [m for m in found if m.verdict in PAST_REPEAT_VERDICTS]
+    return str(max(matches, key=lambda m: m.score or 0.0).other_id) if matches else ""
 
 
 def _submission_case(row, category_row, duplicates_row, final: int | None) -> TrendCase:
     payload = row.payload or {}
     text = payload.get("text") or "\n".join((payload.get("sections") or {}).values())
-    suggested = (category_row.payload or {}).get("category") if category_row is not None else None
+    suggested = CategorySuggestion.from_payload(category_row.payload).category if category_row else None
     candidates = ((final, "reviewers"), (suggested, "classifier"), (row.declared_category, "declared"))
     category, source = next(((c, s) for c, s in candidates if c is not None), (None, "none"))
     previous = tuple(p.get("title", "") for p in payload.get("previous_applications") or [] if p.get("title"))

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 from pipelines.config import DATA_DIR
 from pipelines.trends.frame import TrendError, cached_normalize, case_text, clean_text
 
+# Benjamini–Hochberg q value below which a term's change counts as significant (the usual 5 % false discoveries)
+SIGNIFICANCE_Q = 0.05
 _CLAUSE_END = re.compile(r"[，。；：！？、,;:!?\n（）()“”\"《》〈〉【】「」『』\[\]|/…—～·]+")
 _DIGIT = re.compile(r"\d")
 _LATIN = re.compile(r"[a-z]")
@@ -144,7 +146,7 @@ def term_changes(
     year_to: int,
     max_n: int = 3,
     min_df: int = 3,
-    alpha: float = 0.05,
+    alpha: float = SIGNIFICANCE_Q,
 ) -> pd.DataFrame:
     """Terms whose share of cases rises or falls from ``year_from`` to ``year_to``.
 
@@ -245,7 +247,9 @@ def _change_table(
     return table.sort_values(["g2", "term"], ascending=[False, True], ignore_index=True)
 
 
-def term_trends(frame: pd.DataFrame, max_n: int = 3, min_df: int = 3, alpha: float = 0.05) -> pd.DataFrame:
+def term_trends(
+    frame: pd.DataFrame, max_n: int = 3, min_df: int = 3, alpha: float = SIGNIFICANCE_Q
+) -> pd.DataFrame:
     """``term_changes`` for every pair of consecutive years present in ``frame``, stacked.
 
     Returns:

@@ -1,0 +1,256 @@
+"""The learned part of the claims stage: a sentence classifier for claim kinds on jieba features.
+
+The classifier is a scikit-learn pipeline (TF-IDF over jieba words, numbers folded to placeholders,
+function words such as 已/将/未 kept; see ``VocabularyTokenizer``) with a logistic-regression head. It is trained on the
+labelled sentences in ``data/claims/sentences.jsonl`` and shipped in ``models/claims/`` as ``model.joblib``
++ ``card.json`` (labels, data hash, cross-validated accuracy). Nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import Pipeline
+
+from pipelines import jsonl
+from pipelines.config import DATA_DIR, MODELS_DIR
+from pipelines.text import _tokenizer
+
+SENTENCES_FILE = DATA_DIR / "claims" / "sentences.jsonl"
+MODEL_DIR = MODELS_DIR / "claims" / "kinds"
+KINDS = ("result", "practice", "plan", "input", "background", "other_party")
+ORIENTATIONS = ("problem", "proper", "neutral")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:余|多)?[万亿千百]*")  # magnitude words fold with the number
+_YEAR = re.compile(r"(?:19|20)\d{2}(?=年)")
+_WORD = re.compile(r"[^\W_]")
+
+
+class ClaimsError(Exception):
+    """The kind model or its training data cannot be used; ``message`` is Chinese and says what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _fold(text: str) -> str:
+    return _NUMBER.sub("0", _YEAR.sub("Y", text.lower()))
+
+
+def claim_tokens(text: str) -> list[str]:
+    """jieba words of a clause: years → ``<年份>``, numbers (with 万/亿) → ``<数>``, punctuation dropped.
+
+    Function words that carry tense and modality (已、将、未、计划) are kept. Used on the training sentences
+    to build the classifier's vocabulary (``VocabularyTokenizer``).
+    """
+    tokens = []
+    for token in _tokenizer().lcut(_fold(text), HMM=False):
+        if token == "Y":
+            tokens.append("<年份>")
+        elif token == "0" or token.startswith("0"):
+            tokens.append("<数>")
+        elif _WORD.search(token):
+            tokens.append(token)
+    return tokens
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """One regular expression matching any of ``words``, longest first, as a trie (fast on long texts)."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def walk(node: dict) -> str:
+        branches = [re.escape(char) + walk(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return walk(trie)
+
+
+class VocabularyTokenizer:
+    """The classifier's tokenizer: the jieba words of the training sentences, matched longest-first.
+
+    Running jieba on every clause of every case costs about 13 ms per full-length form; matching the
+    vocabulary learned from jieba's segmentation is a single regular-expression scan. Training and prediction
+    use this same tokenizer, so the features agree. Picklable (the pattern is rebuilt on load).
+
+    Args:
+        words: the vocabulary (jieba tokens of the training sentences, ``<数>`` and ``<年份>`` included).
+    """
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = sorted(set(words) - {"<数>", "<年份>"})
+        self._pattern: re.Pattern[str] | None = None
+
+    def __getstate__(self) -> dict:
+        return {"words": self.words, "_pattern": None}
+
+    def __call__(self, text: str) -> list[str]:
+        if self._pattern is None:
+            self._pattern = re.compile(f"Y(?=年)|0|{_trie_pattern(self.words)}")
+            self._key = hash(tuple(self.words))
+        key = (self._key, text)
+        cached = _TOKENS.get(key)
+        if cached is None:  # both classifiers share one vocabulary: the second one reads the cache
+            if len(_TOKENS) > 20000:
+                _TOKENS.clear()
+            found = (m.group(0) for m in self._pattern.finditer(_fold(text)))
+            cached = _TOKENS[key] = [{"Y": "<年份>", "0": "<数>"}.get(t, t) for t in found if t]
+        return cached
+
+
+_TOKENS: dict[tuple[int, str], list[str]] = {}
+
+
+def build_pipeline(vocabulary: list[str], c: float = 4.0) -> Pipeline:
+    """An unfitted kind classifier over ``vocabulary`` (jieba words of the training sentences)."""
+    return Pipeline(
+        [
+            (
+                "words",
+                TfidfVectorizer(
+                    tokenizer=VocabularyTokenizer(vocabulary),
+                    token_pattern=None,
+                    lowercase=False,
+                    ngram_range=(1, 1),
+                    sublinear_tf=True,
+                    min_df=1,
+                ),
+            ),
+            ("head", LogisticRegression(C=c, max_iter=2000, class_weight="balanced")),
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class Task:
+    """One sentence classifier of the claims stage: its labelled data, label field and labels, model folder."""
+
+    name: str  # for messages
+    data: Path
+    field: str
+    labels: tuple[str, ...]
+    directory: Path
+
+
+KIND_TASK = Task("主张类型", SENTENCES_FILE, "kind", KINDS, MODEL_DIR)
+# Orientation (政治性 evidence): problem (标题党、暴露隐私、有偿新闻…), proper (核实、保护隐私、服务群众…) or
+# neutral; the neutral sentences are the kind sentences.
+ORIENTATION_TASK = Task(
+    "导向",
+    DATA_DIR / "claims" / "orientation.jsonl",
+    "orientation",
+    ORIENTATIONS,
+    MODELS_DIR / "claims" / "orientation",
+)
+
+
+def read_sentences(path: Path | None = None, task: Task = KIND_TASK) -> tuple[list[str], list[str]]:
+    """The labelled sentences ``{"text", <task.field>}``.
+
+    Raises:
+        ClaimsError: the file is missing, a line is not JSON, or a label is unknown (naming the line).
+    """
+    try:
+        lines = jsonl.read_jsonl(path or task.data)
+    except jsonl.JsonlError as error:
+        raise ClaimsError(error.message) from error
+    texts, labels = [], []
+    for _, where, record in lines:
+        if record.get(task.field) not in task.labels or not record.get("text"):
+            raise ClaimsError(
+                f"{where}应有 text 和 {task.field}（{'/'.join(task.labels)} 之一），请修改后重试"
+            )
+        texts.append(str(record["text"]))
+        labels.append(str(record[task.field]))
+    return texts, labels
+
+
+def train(path: Path | None = None, out: Path | None = None, task: Task = KIND_TASK) -> dict[str, Any]:
+    """Fit a sentence classifier on its labelled sentences, measure it by 5-fold CV, save it with its card.
+
+    The vocabulary is the jieba words of the sentences of both classifiers (so the CV folds share it, the
+    weights they do not), so one tokenisation serves both at run time.
+
+    Returns:
+        The model card.
+    """
+    path, out = path or task.data, out or task.directory
+    texts, labels = read_sentences(path, task)
+    shared = [text for other in (KIND_TASK, ORIENTATION_TASK) for text in read_sentences(None, other)[0]]
+    vocabulary = sorted({token for text in [*texts, *shared] for token in claim_tokens(text)})
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    predicted = cross_val_predict(build_pipeline(vocabulary), texts, labels, cv=folds)
+    recall = {
+        label: round(
+            float(np.mean([p == y for p, y in zip(predicted, labels, strict=True) if y == label])), 4
+        )
+        for label in task.labels
+    }
+    model = build_pipeline(vocabulary).fit(texts, labels)
+    data = json.dumps([texts, labels], ensure_ascii=False).encode("utf-8")
+    card = {
+        "version": datetime.now(UTC).strftime("%Y%m%d-%H%M%S"),
+        "task": task.field,
+        "labels": [str(label) for label in model.classes_],
+        "data": str(path.relative_to(DATA_DIR.parent)) if path.is_relative_to(DATA_DIR.parent) else str(path),
+        "data_hash": hashlib.sha256(data).hexdigest(),
+        "training_size": len(texts),
+        "vocabulary_size": len(vocabulary),
+        "cv_accuracy": round(float(np.mean(predicted == np.asarray(labels))), 4),
+        "cv_recall_by_label": recall,
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    joblib.dump(model, out / "model.joblib")
+    (out / "card.json").write_text(json.dumps(card, ensure_ascii=False, indent=1), encoding="utf-8")
+    load_model.cache_clear()
+    return card
+
+
+@lru_cache(maxsize=4)
+def load_model(directory: Path, name: str = "主张类型") -> Pipeline:
+    """A shipped sentence classifier.
+
+    Raises:
+        ClaimsError: the model is missing (run ``python -m pipelines claims --train``).
+    """
+    path = directory / "model.joblib"
+    if not path.exists():
+        raise ClaimsError(f"找不到{name}模型 {path}，请运行 python -m pipelines claims --train 生成")
+    return joblib.load(path)
+
+
+def predict(texts: list[str], task: Task = KIND_TASK) -> list[dict[str, float]]:
+    """The probability of each label for each clause (keys in ``task.labels`` order)."""
+    if not texts:
+        return []
+    model = load_model(task.directory, task.name)
+    probabilities = model.predict_proba(texts)
+    columns = [list(model.classes_).index(label) for label in task.labels]
+    return [
+        {label: round(float(row[c]), 3) for label, c in zip(task.labels, columns, strict=True)}
+        for row in probabilities
+    ]
+
+
+def predict_kinds(texts: list[str]) -> list[dict[str, float]]:
+    """The probability of each kind for each clause (keys in ``KINDS`` order)."""
+    return predict(texts, KIND_TASK)
