@@ -275,7 +275,7 @@ def test_a_word_document_beside_the_form_is_its_attachment_and_listing_settles_s
     )
 
 
-def test_a_form_beside_its_files_wins_over_forms_in_other_units_folders(tmp_path):
+def test_files_go_to_the_form_beside_them_never_to_another_units_folder(tmp_path):
     from pipelines.intake.archive import iter_sources
     from pipelines.intake.grouping import group_sources
 
@@ -293,5 +293,20 @@ def test_a_form_beside_its_files_wins_over_forms_in_other_units_folders(tmp_path
         for form, files in grouping.files.items()
     }
     assert named == {"甲申报表.docx": ["甲证书.jpg"], "乙申报表.docx": ["乙证书.jpg"]}
-    (lost,) = grouping.ambiguous  # 丙's folder has no form: 甲 or 乙? never guessed
+    (lost,) = grouping.ambiguous  # 丙's folder has no form: 甲 or 乙? never guessed (附件清单 decides)
     assert Path(sources[lost].name).name == "丙证书.jpg"
+
+
+def test_a_named_zip_holding_one_application_keeps_its_loose_files(tmp_path, capsys):
+    members = {
+        "甲单位/申报表.docx": form("甲平台", "说明"),
+        "说明.pdf": text_pdf(["说明文字足够长以作为文字层"]),
+    }
+    (tmp_path / "甲.zip").write_bytes(make_zip(members))
+    (tmp_path / "乙.zip").write_bytes(make_zip({"乙单位/申报表.docx": form("乙平台", "无")}))
+    assert main(["extract", "--json", str(tmp_path / "甲.zip"), str(tmp_path / "乙.zip")]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(Path(r["file"]).parent.name, [Path(f["name"]).name for f in r["files"]]) for r in lines] == [
+        ("甲单位", ["说明.pdf"]),
+        ("乙单位", []),
+    ]

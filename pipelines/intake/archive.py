@@ -337,12 +337,12 @@ def iter_sources(paths: Iterable[Path], settings: Settings) -> Iterator[Source]:
         settings: size limits.
 
     Yields:
-        Sources in a stable order (sorted within folders); grouping never goes above a named folder, a named
-        zip, or the folder of a named file.
+        Sources in a stable order (sorted within folders); grouping never goes above a named folder or the
+        folder of a named file or zip (so a named zip holding one application, in a sub-folder or not, is one).
     """
     form_cap, other_cap = _caps(settings)
     for root in map(Path, paths):
-        top = str(root) if root.is_dir() or root.suffix.lower() == ".zip" else str(root.parent)
+        top = str(root) if root.is_dir() else str(root.parent)  # a named zip is one level, like an upload
         for path in _walk(root):
             display, size = str(path), path.stat().st_size
             if path.suffix.lower() != ".zip":
