@@ -81,14 +81,9 @@ def duplicates_batch(
     engine: Engine, batch: Sequence[tuple[int, Submission]]
 ) -> dict[int, list[DuplicateMatch]]:
     from pipelines.backends.embed import get_embedder
-    from pipelines.repeats.detect import BatchCase, detect_duplicates
+    from pipelines.repeats.batch import detect_submissions
 
-    cases = [
-        BatchCase(str(sid), sub.title, sub.unit, sub.text, sub.declared_category, dict(sub.sections))
-        for sid, sub in batch
-    ]
-    found = detect_duplicates(cases, store.list_past_cases(engine), get_embedder())
-    return {sid: found.get(str(sid), []) for sid, _ in batch}
+    return detect_submissions(engine, batch, get_embedder())
 
 
 def score_batch(engine: Engine, batch: Sequence[tuple[int, Submission]]) -> dict[int, dict]:
@@ -152,15 +147,18 @@ def analyze_submissions(
         report.stages.append(label)
     categories, matches = results["类别"], results["查重"]
     findings = _findings(engine, batch, categories, matches, settings)
-    for sid in wanted:
-        if sid not in findings:
-            continue
-        store.save_suggestion(
-            engine, sid, "category", categories[sid].to_payload(), categories[sid].model_version
-        )
-        store.save_suggestion(engine, sid, "duplicates", [m.to_payload() for m in matches[sid]], "duplicates")
-        store.save_suggestion(engine, sid, "eligibility", [f.to_payload() for f in findings[sid]], "rules")
-        store.save_suggestion(engine, sid, "scores", results["评分"][sid], "offline")
+    with store.session_scope(engine) as session:  # one transaction for the whole batch
+        for sid in sorted(wanted & findings.keys()):
+            rows = [
+                ("category", categories[sid].to_payload(), categories[sid].model_version),
+                ("duplicates", [m.to_payload() for m in matches[sid]], "duplicates"),
+                ("eligibility", [f.to_payload() for f in findings[sid]], "rules"),
+                ("scores", results["评分"][sid], "offline"),
+            ]
+            session.add_all(
+                store.SuggestionRow(submission_id=sid, kind=kind, payload=payload, agent=agent)
+                for kind, payload, agent in rows
+            )
     report.stages.append("资格审查")
     _llm_scores(engine, [item for item in batch if item[0] in wanted], settings, report)
     if progress:

@@ -261,6 +261,31 @@ class Settings:
     def attachments_path(self) -> Path:
         return Path(self.attachments_dir) if self.attachments_dir else RUNTIME_DIR / "attachments"
 
+    # Repeats: re-rank repeat candidates with the sentence-transformers model at st_model_dir (slower; the
+    # lexical retrieval and index stay the same). Measured in data/eval/README.md.
+    repeat_rerank: bool = setting(
+        False,
+        "查重句向量重排序",
+        "文本表示与分类",
+        "查重时用 st_model_dir 的句向量模型对候选重新计算语义相似度（更慢；效果见 data/eval/README.md）",
+    )
+    # Caches (built indexes); empty = $XDG_CACHE_HOME/workbench or ~/.cache/workbench, never the source tree
+    cache_dir: str = setting(
+        "",
+        "缓存目录",
+        "文本表示与分类",
+        "查重索引等可重建的文件；空 = $XDG_CACHE_HOME/workbench 或 ~/.cache/workbench，不放在源码目录中",
+        editable=False,
+    )
+
+    @property
+    def cache_path(self) -> Path:
+        """The cache directory: ``cache_dir``, else ``$XDG_CACHE_HOME/workbench``, else ``~/.cache/workbench``."""
+        if self.cache_dir:
+            return Path(self.cache_dir).expanduser()
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "workbench"
+
     @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_base_url and self.llm_model)

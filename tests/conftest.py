@@ -59,3 +59,10 @@ def openai_server():
     server = OpenAIStubServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _private_cache_dir(tmp_path_factory, monkeypatch) -> None:
+    """Built indexes go to a temporary cache directory, never the user's ``~/.cache``."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+    monkeypatch.delenv("WORKBENCH_CACHE_DIR", raising=False)

@@ -13,21 +13,14 @@ from pipelines import store
 from pipelines.__main__ import main as cli
 from pipelines.config import SAMPLE_DIR
 from pipelines.figures import extract_figures, figure_specificity
+from pipelines.repeats import facts, keys
 from pipelines.repeats import signals as sig
-from pipelines.repeats.detect import (
-    DEFAULT_THRESHOLDS,
-    BatchCase,
-    HistoryIndex,
-    PairOutcome,
-    Thresholds,
-    decide_verdict,
-    detect_duplicates,
-    detect_for_store,
-    is_obvious_iteration,
-    judge_pairs,
-    pair_metrics,
-    same_project,
-)
+from pipelines.repeats.batch import detect_for_store
+from pipelines.repeats.detect import BatchCase, HistoryIndex, detect_duplicates
+from pipelines.repeats.evaluate import PairOutcome, judge_pairs, pair_metrics
+from pipelines.repeats.iteration import is_obvious_iteration
+from pipelines.repeats.thresholds import DEFAULT_THRESHOLDS, Thresholds
+from pipelines.repeats.verdicts import decide_verdict, same_project
 from pipelines.schema import PastCase, Submission
 from pipelines.text import chinese_number
 
@@ -209,7 +202,7 @@ def test_cosine_top_k_many_agrees_with_one_query_at_a_time():
 
 
 def test_names_keep_products_and_drop_slogans_and_stock_words():
-    names = sig.extract_names(
+    names = facts.extract_names(
         "推出“天目新闻”客户端和《山海协作一线调查》，坚持“双碳”与“一次采集、多元生成、多端分发”，"
         "开设 Qiantang Tide 账号，使用AIGC和H5。"
     )
@@ -217,16 +210,16 @@ def test_names_keep_products_and_drop_slogans_and_stock_words():
 
 
 def test_partners_come_after_a_cue_and_enumerations_are_split():
-    assert sig.extract_partners("与工商银行、招商银行等5家银行合作，并与长安大学共建实验室") == [
+    assert facts.extract_partners("与工商银行、招商银行等5家银行合作，并与长安大学共建实验室") == [
         "工商银行",
         "招商银行",
         "长安大学",
     ]
-    assert sig.extract_partners("接入浙江省统计局和省大数据发展管理局的开放数据接口") == [
+    assert facts.extract_partners("接入浙江省统计局和省大数据发展管理局的开放数据接口") == [
         "浙江省统计局",
         "省大数据发展管理局",
     ]
-    assert sig.extract_partners("不少子女反映父母通过课程学会了上网；组建跨部门团队") == []
+    assert facts.extract_partners("不少子女反映父母通过课程学会了上网；组建跨部门团队") == []
 
 
 def test_figures_are_normalised_across_ways_of_writing():
@@ -256,20 +249,21 @@ def test_chinese_numerals(numeral, value):
 
 
 def test_key_table_idf_and_postings():
-    table = sig.KeyTable([["a", "b"], ["a"], ["c", "a", "a"]])
+    table = keys.KeyTable([["a", "b"], ["a"], ["c", "a", "a"]])
     assert table.df("a") == 3 and table.df("b") == 1 and table.df("zzz") == 0
     assert table.posting("a").tolist() == [0, 1, 2]
     assert table.posting("c").tolist() == [2]
-    assert sig.idf([table], "b") > sig.idf([table], "a")
-    assert sig.idf([table, sig.KeyTable([["b"]])], "b") < sig.idf([table], "b") + 1
+    assert keys.idf([table], "b") > keys.idf([table], "a")
+    assert keys.idf([table, keys.KeyTable([["b"]])], "b") < keys.idf([table], "b") + 1
 
 
 def test_weighted_overlaps():
     weight = {"天目新闻": 4.0, "县域联动": 2.0}.get
-    assert sig.directed_overlap(["天目新闻", "县域联动"], "天目新闻客户端", weight, 2.0) == pytest.approx(
-        4 / 8
-    )
-    assert sig.directed_overlap(["县域联动"], "别的文本", weight, 2.0) == 0.0
+    names = ["天目新闻", "县域联动"]
+    found = sig.names_in_text(names, "天目新闻客户端")
+    assert found == ["天目新闻"]
+    assert sig.directed_overlap(found, names, weight, 2.0) == pytest.approx(4 / 8)
+    assert sig.directed_overlap([], ["县域联动"], weight, 2.0) == 0.0
     assert sig.overlap_score(0.0, 1.0, 1.0, 1.0) == 0.0
     assert sig.overlap_score(3.0, 3.0, 9.0, 3.0) == pytest.approx(0.5)
 
@@ -434,7 +428,7 @@ def test_embedder_gives_the_semantic_signal():
 
 
 def test_planted_triggers_of_the_sample_are_found_and_nothing_else_is_a_repeat():
-    from pipelines.repeats.detect import read_cases, read_history
+    from pipelines.repeats.readers import read_cases, read_history
 
     history = [c for p in sorted((SAMPLE_DIR / "history").glob("*.jsonl")) for c in read_history(p)]
     records = [
@@ -623,7 +617,7 @@ def test_evaluate_dedupe_command(tmp_path, capsys):
 
 
 def test_shipped_pair_set_is_well_formed():
-    from pipelines.repeats.detect import read_pairs
+    from pipelines.repeats.readers import read_pairs
 
     pairs = read_pairs(Path(__file__).resolve().parents[1] / "data" / "eval" / "dedupe_pairs.jsonl")
     assert len(pairs) >= 60

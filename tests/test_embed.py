@@ -54,6 +54,21 @@ def test_lexical_empty_text_and_empty_batch(lexical):
     assert lexical.embed([]).shape == (0, lexical.dim)
 
 
+def test_character_block_is_computed_as_scikit_learn_does(lexical, tmp_path):
+    from sklearn.preprocessing import normalize as l2_normalize
+
+    from pipelines.text import normalize
+
+    texts = [*TEXTS, "", "  ", "ＡＩ　主播  Anchor\n\n第二行", "客", "全媒体传播体系建设，打造“云上”平台。"]
+    expected = l2_normalize(lexical.char_.transform([normalize(t) for t in texts]))
+    got = lexical.embed_chars(texts)
+    assert got.dtype == np.float32 and got.shape == expected.shape
+    assert np.allclose(got.toarray(), expected.toarray(), atol=1e-6)
+    assert not got[len(TEXTS)].nnz and not got[len(TEXTS) + 1].nnz
+    lexical.save(tmp_path)  # the lookup table built on first use is not saved with the model
+    assert "_char_table" not in LexicalEmbedder.load(tmp_path).__dict__
+
+
 def test_lexical_sparse_matches_dense(lexical):
     dense = lexical.embed(TEXTS[:2])
     sparse = lexical.embed_sparse(TEXTS[:2])

@@ -104,4 +104,4 @@ def test_bounds_and_rules_come_from_the_settings_table(engine, tmp_path, models_
         with pytest.raises(settings_io.SettingsError, match=message):
             settings_io.save_settings(engine, ORG, changes, path, models_dir, environ={})
     assert not path.exists()
-    assert {"database_url", "llm_api_key", "attachments_dir"} == settings_io.NOT_EDITABLE
+    assert {"database_url", "llm_api_key", "attachments_dir", "cache_dir"} == settings_io.NOT_EDITABLE

@@ -7,22 +7,21 @@ row), and has an ``id`` that changes whenever its vectors would change, so cache
 - ``LexicalEmbedder``: word (jieba + domain dictionary) and character n-gram TF-IDF, optionally reduced with
   TruncatedSVD. Fitted on the corpus, the sample history and the call's category texts; saved under
   ``models/embedder/lexical/``; the offline default.
-- ``SentenceTransformerEmbedder``: a sentence-transformers model from a local directory (``st_model_dir``);
-  never downloads.
-- ``OpenAIEmbedder``: an OpenAI-compatible ``/v1/embeddings`` endpoint.
+- ``SentenceTransformerEmbedder``, ``OpenAIEmbedder`` (``embed_models``): a sentence-transformers model from a
+  local directory (``st_model_dir``, never downloads) and an OpenAI-compatible ``/v1/embeddings`` endpoint.
+- ``CachedEmbedder`` (``embed_cache``): an LRU in front of any of them, with an optional persistent
+  ``pipelines.cache.Cache`` passed in.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any
 
 import joblib
 import numpy as np
@@ -31,48 +30,29 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
+from pipelines.backends.char_ngrams import CharNgramTable
+from pipelines.backends.embed_base import Embedder, EmbeddingError, unit_rows
+from pipelines.backends.embed_cache import CachedEmbedder
+from pipelines.backends.embed_models import OpenAIEmbedder, SentenceTransformerEmbedder, openai_client
 from pipelines.config import DATA_DIR, MODELS_DIR, SAMPLE_DIR, Settings, get_settings
-from pipelines.text import normalize, text_hash, tokenize_zh
+from pipelines.text import normalize, tokenize_zh
 
 if TYPE_CHECKING:
     from pipelines.cache import Cache
 
+__all__ = [
+    "CachedEmbedder",
+    "Embedder",
+    "EmbeddingError",
+    "LexicalEmbedder",
+    "OpenAIEmbedder",
+    "SentenceTransformerEmbedder",
+    "get_embedder",
+]
+
 LEXICAL_DIR = MODELS_DIR / "embedder" / "lexical"
 CORPUS_FILES = (DATA_DIR / "corpus" / "cases.jsonl", DATA_DIR / "corpus" / "extra_cases.jsonl")
 HISTORY_DIR = SAMPLE_DIR / "history"
-
-
-class EmbeddingError(Exception):
-    """An embedder that cannot be built or cannot answer; ``message`` is Chinese and says what to do."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-@runtime_checkable
-class Embedder(Protocol):
-    """Anything that turns texts into L2-normalised float32 vectors."""
-
-    id: str
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed texts.
-
-        Args:
-            texts: ``n`` strings.
-
-        Returns:
-            float32 array of shape ``(n, d)``, rows L2-normalised (zero rows for empty texts).
-        """
-        ...
-
-
-def _unit_rows(matrix: np.ndarray) -> np.ndarray:
-    matrix = np.asarray(matrix, dtype=np.float32)
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
 
 class LexicalEmbedder:
@@ -170,14 +150,35 @@ class LexicalEmbedder:
         matrix = self._sparse([normalize(text) for text in texts])
         return l2_normalize(matrix).astype(np.float32)
 
+    def embed_chars(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """The character n-gram TF-IDF block alone (no word segmentation, so cheap), rows L2-normalised.
+
+        Args:
+            texts: ``n`` strings.
+
+        Returns:
+            float32 CSR matrix of shape ``(n, C)`` (``C`` = character vocabulary size).
+        """
+        if self.char_ is None:
+            raise EmbeddingError("not_fitted", "词汇向量器尚未训练：请先运行 python -m pipelines train")
+        table = self.__dict__.get("_char_table")
+        if table is None:
+            table = self.__dict__["_char_table"] = CharNgramTable(self.char_)
+        return table.transform([normalize(text) for text in texts])
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_char_table", None)  # rebuilt on first use
+        return state
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts; see ``Embedder.embed``. Returns float32 ``(n, d)``."""
         if not len(texts):
             return np.zeros((0, self.dim), dtype=np.float32)
         matrix = self._sparse([normalize(text) for text in texts])
         if self.svd_ is not None:
-            return _unit_rows(self.svd_.transform(matrix))
-        return _unit_rows(matrix.toarray())
+            return unit_rows(self.svd_.transform(matrix))
+        return unit_rows(matrix.toarray())
 
     def save(self, directory: Path) -> Path:
         """Write ``model.joblib`` and ``card.json`` into ``directory``; returns the directory."""
@@ -244,188 +245,6 @@ def build_lexical_embedder(directory: Path = LEXICAL_DIR, n_components: int = 0)
     return embedder
 
 
-class SentenceTransformerEmbedder:
-    """A sentence-transformers model loaded from a local directory only (``HF_HUB_OFFLINE=1``).
-
-    Args:
-        model_dir: directory holding the model (``modules.json``, ``config.json``, weights).
-        batch_size: texts per forward pass.
-
-    Raises:
-        EmbeddingError: ``st_model_missing`` when the directory does not hold a model, ``st_model_invalid``
-            when it cannot be loaded.
-    """
-
-    def __init__(self, model_dir: str | Path, batch_size: int = 32) -> None:
-        path = Path(model_dir) if model_dir else None
-        if path is None or not (path / "modules.json").exists() and not (path / "config.json").exists():
-            raise EmbeddingError(
-                "st_model_missing",
-                f"句向量模型目录“{model_dir or '（未设置）'}”不存在或不含模型文件：请在 config.toml 中把 "
-                'st_model_dir 设为本地已有的 sentence-transformers 模型目录，或设置 embedder = "lexical"',
-            )
-        os.environ["HF_HUB_OFFLINE"] = "1"
-        os.environ["TRANSFORMERS_OFFLINE"] = "1"
-        from sentence_transformers import SentenceTransformer
-
-        try:
-            self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        except Exception as exc:  # noqa: BLE001 (any loading failure becomes one clear message)
-            raise EmbeddingError(
-                "st_model_invalid", f"无法加载句向量模型目录 {path}：{exc}。请确认目录完整，或改用 lexical"
-            ) from exc
-        self.batch_size = batch_size
-        digest = hashlib.sha256()
-        for name in ("modules.json", "config.json", "config_sentence_transformers.json"):
-            if (path / name).exists():
-                digest.update((path / name).read_bytes())
-        self.id = f"st-{path.name}-{digest.hexdigest()[:8]}"
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed texts; see ``Embedder.embed``. Returns float32 ``(n, d)``."""
-        dim = self.model.get_embedding_dimension()
-        if not len(texts):
-            return np.zeros((0, dim), dtype=np.float32)
-        clean = [normalize(text) for text in texts]
-        vectors = self.model.encode(
-            clean, batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False
-        )
-        vectors = _unit_rows(vectors)
-        vectors[[not text for text in clean]] = 0.0
-        return vectors
-
-
-class OpenAIEmbedder:
-    """Embeddings from an OpenAI-compatible ``/v1/embeddings`` endpoint.
-
-    Args:
-        client: an ``openai.OpenAI`` client (base URL, key, timeout and retries set by the caller).
-        model: embedding model name on that endpoint.
-        batch_size: texts per request.
-    """
-
-    def __init__(self, client: Any, model: str, batch_size: int = 64) -> None:
-        if not model:
-            raise EmbeddingError(
-                "openai_model_missing", "未设置向量模型名：请在 config.toml 中设置 embedding_model"
-            )
-        self.client = client
-        self.model = model
-        self.batch_size = batch_size
-        self.id = f"openai-{model}"
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed texts; see ``Embedder.embed``. Returns float32 ``(n, d)``.
-
-        Raises:
-            EmbeddingError: ``openai_failed`` when the endpoint fails or answers with the wrong shape.
-        """
-        clean = [normalize(text) for text in texts]
-        wanted = [i for i, text in enumerate(clean) if text]
-        rows: dict[int, np.ndarray] = {}
-        for start in range(0, len(wanted), self.batch_size):
-            batch = wanted[start : start + self.batch_size]
-            for index, vector in zip(batch, self._request([clean[i] for i in batch]), strict=True):
-                rows[index] = vector
-        dims = {vector.shape[0] for vector in rows.values()}
-        if len(dims) > 1:
-            raise EmbeddingError("openai_failed", f"向量服务返回的维度不一致：{sorted(dims)}")
-        dim = dims.pop() if dims else 0
-        matrix = np.zeros((len(clean), dim), dtype=np.float32)
-        for index, vector in rows.items():
-            matrix[index] = vector
-        return _unit_rows(matrix)
-
-    def _request(self, batch: list[str]) -> list[np.ndarray]:
-        import openai
-
-        try:
-            response = self.client.embeddings.create(model=self.model, input=batch)
-            data = sorted(response.data, key=lambda item: item.index)
-            vectors = [np.asarray(item.embedding, dtype=np.float32) for item in data]
-        except (openai.OpenAIError, ValueError, TypeError, AttributeError) as exc:
-            raise EmbeddingError(
-                "openai_failed", f"向量服务（模型 {self.model}）请求失败：{exc}。请检查 llm_base_url 与密钥"
-            ) from exc
-        if len(vectors) != len(batch) or any(vector.ndim != 1 for vector in vectors):
-            raise EmbeddingError(
-                "openai_failed",
-                f"向量服务为 {len(batch)} 段文本只返回了 {len(vectors)} 个有效向量，请检查服务",
-            )
-        return vectors
-
-
-class CachedEmbedder:
-    """Wraps an embedder with an LRU cache keyed by ``(text_hash, embedder id)``.
-
-    Args:
-        inner: the embedder doing the work.
-        max_bytes: memory budget of the in-process cache.
-        cache: optional persistent cache (``pipelines.cache.Cache``) for the vectors.
-    """
-
-    def __init__(self, inner: Embedder, max_bytes: int = 128 * 2**20, cache: Cache | None = None) -> None:
-        self.inner = inner
-        self.id = inner.id
-        self.max_bytes = max_bytes
-        self.cache = cache
-        self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._bytes = 0
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed texts, computing only those not cached; see ``Embedder.embed``. Returns float32 ``(n, d)``."""
-        keys = [f"emb:{self.id}:{text_hash(text)}" for text in texts]
-        found = {key: vector for key in set(keys) if (vector := self._lookup(key)) is not None}
-        missing = list(dict.fromkeys(key for key in keys if key not in found))
-        if missing:
-            first_text = {key: text for key, text in zip(keys, texts, strict=True)}
-            vectors = self.inner.embed([first_text[key] for key in missing])
-            for key, vector in zip(missing, vectors, strict=True):
-                found[key] = vector
-                self._remember(key, vector, persist=True)
-        if not keys:
-            return self.inner.embed([])
-        return np.stack([found[key] for key in keys]).astype(np.float32, copy=False)
-
-    def _lookup(self, key: str) -> np.ndarray | None:
-        if key in self._memory:
-            self._memory.move_to_end(key)
-            return self._memory[key]
-        if self.cache is None:
-            return None
-        value = self.cache.get(key)
-        if value is None:
-            return None
-        vector = np.asarray(value, dtype=np.float32)
-        self._remember(key, vector, persist=False)
-        return vector
-
-    def _remember(self, key: str, vector: np.ndarray, persist: bool) -> None:
-        vector = np.asarray(vector, dtype=np.float32)
-        self._memory[key] = vector
-        self._bytes += vector.nbytes
-        while self._bytes > self.max_bytes and len(self._memory) > 1:
-            _, dropped = self._memory.popitem(last=False)
-            self._bytes -= dropped.nbytes
-        if persist and self.cache is not None:
-            self.cache.put(key, "embedding", [round(float(x), 6) for x in vector])
-
-
-def _openai_client(settings: Settings) -> Any:
-    import openai
-
-    if not settings.llm_base_url:
-        raise EmbeddingError(
-            "openai_url_missing", 'embedder = "openai" 需要设置 llm_base_url（OpenAI 兼容服务地址）'
-        )
-    return openai.OpenAI(
-        base_url=settings.llm_base_url,
-        api_key=settings.llm_api_key or "not-needed",
-        timeout=settings.llm_timeout_s,
-        max_retries=settings.llm_max_retries,
-    )
-
-
 @lru_cache(maxsize=4)
 def _build(settings: Settings) -> Embedder:
     if settings.embedder == "lexical":
@@ -433,7 +252,7 @@ def _build(settings: Settings) -> Embedder:
     if settings.embedder == "sentence-transformers":
         return SentenceTransformerEmbedder(settings.st_model_dir)
     if settings.embedder == "openai":
-        return OpenAIEmbedder(_openai_client(settings), settings.embedding_model)
+        return OpenAIEmbedder(openai_client(settings), settings.embedding_model)
     raise EmbeddingError(
         "unknown_embedder",
         f"未知的 embedder 设置“{settings.embedder}”：可选 lexical、sentence-transformers、openai",
@@ -444,11 +263,11 @@ def get_embedder(settings: Settings | None = None, cache: Cache | None = None) -
     """The embedder named in the settings, wrapped in a cache.
 
     The underlying model is built once per settings; the lexical default keeps only an in-memory cache
-    (its vectors are cheap and wide), the others also use ``cache`` when given.
+    (its vectors are cheap and wide), the others also use the persistent ``cache`` when given.
 
     Args:
         settings: defaults to ``get_settings()``.
-        cache: persistent cache (ignored for the lexical embedder).
+        cache: persistent vector cache, e.g. ``pipelines.cache.StoreCache(engine)`` (ignored for the lexical embedder).
 
     Returns:
         An ``Embedder``.

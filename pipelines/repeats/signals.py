@@ -3,8 +3,7 @@
 Character shingles are hashed to ``uint64`` with numpy (a polynomial rolling hash mixed by splitmix64);
 MinHash signatures use one-permutation hashing (each hash falls into one of ``k`` bins, the bin keeps its
 minimum, empty bins are filled from the next non-empty bin), so a signature costs one pass over the hashes.
-Product/brand names and figures are the evidence that survives a rewrite; they are extracted here and
-weighted by IDF over the history so stock phrases (“中央厨房”, “双碳”) count for little.
+The facts these signals weigh (names, figures, partners, places) are extracted in ``pipelines.repeats.facts``.
 """
 
 from __future__ import annotations
@@ -24,124 +23,7 @@ _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _PRIME = np.uint64(1_000_003)
 _EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)
 
-# Quoted phrases that many cases share: slogans and policy words, not product names.
-STOCK_NAMES = frozenset(
-    [
-        "双碳",
-        "四力",
-        "中央厨房",
-        "一张网",
-        "十四五",
-        "十五五",
-        "两个结合",
-        "守正创新",
-        "媒体融合",
-        "新闻+政务服务商务",
-        "新闻+政务+服务",
-        "新闻+政务",
-        "新闻+服务",
-        "新闻+",
-        "一次采集、多元生成、多端分发",
-        "一次采集、多种生成、多元传播",
-        "三审三校",
-        "一体化",
-        "移动优先",
-        "报网端微屏",
-        "报、网、端、微、屏",
-        "走出去",
-        "一带一路",
-        "讲好中国故事",
-        "乡村振兴",
-        "高质量发展",
-        "最后一公里",
-        "最后一公里",
-        "放管服",
-        "网红",
-        "爆款",
-        "出圈",
-        "破圈",
-        "流量",
-        "千县千面",
-        "一端多号",
-        "一报一网一端多微",
-        "内容为王",
-        "技术赋能",
-        "平台思维",
-        "用户思维",
-    ]
-)
-# Latin tokens that name technologies, not products.
-GENERIC_LATIN = frozenset(
-    [
-        "ai",
-        "aigc",
-        "app",
-        "h5",
-        "5g",
-        "4k",
-        "8k",
-        "vr",
-        "ar",
-        "mr",
-        "xr",
-        "ip",
-        "mcn",
-        "pgc",
-        "ugc",
-        "ogc",
-        "ocr",
-        "api",
-        "gpt",
-        "llm",
-        "rag",
-        "etc",
-        "vlog",
-        "pc",
-        "ppt",
-        "pdf",
-        "mp4",
-        "mov",
-        "cms",
-        "erp",
-        "crm",
-        "saas",
-        "paas",
-        "iaas",
-        "kpi",
-        "okr",
-        "b2b",
-        "b2c",
-        "o2o",
-        "ceo",
-        "cto",
-        "pv",
-        "uv",
-        "dau",
-        "mau",
-        "ctr",
-        "seo",
-        "sdk",
-        "ui",
-        "ux",
-        "gis",
-        "bim",
-        "iot",
-    ]
-)
-
 _NON_WORD = re.compile(r"[\W_]+")
-_PARTNER_CUE = re.compile(
-    r"(?:与|同|联合|携手|牵手|联手|会同|邀请|对接|接入|签约|合作方包括|合作单位包括)([^，,。；;：:！？\n]{2,60})"
-)
-_PARTNER_STOP = re.compile(r"合作|共建|共同|签订|签署|建立|开展|达成|联合开发|的")
-_PARTNER_SPLIT = re.compile(r"[、和及与]|以及")
-_PARTNER_ETC = re.compile(r"等.*$")
-_ORG_END = re.compile(
-    r"(?:大学|学院|研究院|研究所|研究中心|科学院|实验室|协会|学会|联合会|商会|基金会|联盟|有限公司|公司|集团|银行|医院|"
-    r"电视台|报社|出版社|委员会|管理局|中心|厅|局|部门|机构|企业)$"
-)
-_QUOTED = re.compile(r"[“「『《\"]([^“”「」『』《》\"\n]{2,24})[”」』》\"]")
-_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9+&'’\-]*(?:[ .][A-Za-z0-9+&'’\-]+)*")
 
 
 # --------------------------------------------------------------------------- shingles and MinHash
@@ -199,6 +81,36 @@ def shingle_hashes(text: str, size: int = SHINGLE_SIZE) -> np.ndarray:
         for offset in range(width):
             rolling = rolling * _PRIME + codes[offset : offset + count]
     return unique_sorted(_mix64(rolling))
+
+
+def sentence_shingles(sentences: Sequence[str], size: int = SHINGLE_SIZE) -> tuple[np.ndarray, np.ndarray]:
+    """Hashed shingles of a sequence of sentences in one pass, each with the sentence it starts in.
+
+    The sentences are cleaned as ``shingle_hashes`` cleans a text and read as one text; a shingle that starts
+    near the end of a sentence runs into the next one, as it would in the whole text.
+
+    Args:
+        sentences: ``m`` sentences in order.
+        size: shingle length in characters.
+
+    Returns:
+        ``(hashes, owner)``: uint64 ``(w,)`` and int64 ``(w,)`` (sentence index of each shingle's first
+        character); not deduplicated.
+    """
+    codes = [clean_codepoints(sentence) for sentence in sentences]
+    lengths = np.asarray([c.size for c in codes], dtype=np.int64)
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    joined = np.concatenate(codes)
+    width = min(size, total)
+    count = total - width + 1
+    with np.errstate(over="ignore"):
+        rolling = np.zeros(count, dtype=np.uint64)
+        for offset in range(width):
+            rolling = rolling * _PRIME + joined[offset : offset + count]
+    owner = np.repeat(np.arange(len(sentences), dtype=np.int64), lengths)[:count]
+    return _mix64(rolling), owner
 
 
 def minhash_signature(hashes: np.ndarray, bins: int = SIGNATURE_BINS) -> np.ndarray:
@@ -340,114 +252,7 @@ def cosine_top_k_many(
     )
 
 
-# --------------------------------------------------------------------------- names
-
-
-def _is_name(candidate: str) -> bool:
-    if candidate in STOCK_NAMES or candidate.lower() in GENERIC_LATIN:
-        return False
-    if re.fullmatch(r"[\d.%％+\-年月日]+", candidate):
-        return False
-    return not any(mark in candidate for mark in "、，,。;；")
-
-
-def extract_names(text: str) -> list[str]:
-    """Product, brand, column and account names: text in “”/《》/「」 and latin names.
-
-    Slogans (with 、 or ，), stock policy words (``STOCK_NAMES``) and generic technology acronyms are left
-    out. Names are folded with ``match_text`` (lower case, half width).
-
-    Args:
-        text: any text.
-
-    Returns:
-        Distinct names in order of first appearance.
-    """
-    text = match_text(text)
-    found: dict[str, None] = {}
-    for match in _QUOTED.finditer(text):
-        name = match.group(1).strip()
-        if _is_name(name):
-            found.setdefault(name, None)
-    for match in _LATIN_NAME.finditer(text):
-        name = match.group(0).strip(" .-")
-        if len(name.replace(" ", "")) >= 4 and _is_name(name) and not name.isdigit():
-            found.setdefault(name, None)
-    return list(found)
-
-
-def extract_partners(text: str) -> list[str]:
-    """Partner organisations named after a cue (与/联合/携手/会同/邀请/对接/接入/签约 …).
-
-    The clause after the cue is cut at 合作/共建/签订…, split at 、/和/及, and each piece that ends in an
-    organisation word (大学, 研究院, 实验室, 协会, 公司, 银行, 厅, 局, 中心 …) is a partner; ``工商银行等5家银行``
-    gives ``工商银行``.
-
-    Args:
-        text: any text.
-
-    Returns:
-        Distinct partner names (folded with ``match_text``) in order of first appearance.
-    """
-    found: dict[str, None] = {}
-    for match in _PARTNER_CUE.finditer(match_text(text)):
-        clause = _PARTNER_STOP.split(match.group(1))[0]
-        for piece in _PARTNER_SPLIT.split(clause):
-            piece = _PARTNER_ETC.sub("", piece.strip())
-            if 3 <= len(piece) <= 24 and _ORG_END.search(piece):
-                found.setdefault(piece, None)
-    return list(found)
-
-
 # --------------------------------------------------------------------------- weighted overlaps
-
-
-class KeyTable:
-    """Document frequencies and postings of keys (names or figure keys) over a set of documents.
-
-    Postings are one CSR-like pair of int32 arrays (``offsets_``, ``docs_``), so 100,000 documents with
-    millions of keys stay small.
-
-    Args:
-        keys_per_doc: for each document (in position order), its keys.
-    """
-
-    def __init__(self, keys_per_doc: Iterable[Iterable[str]]) -> None:
-        ids: dict[str, int] = {}
-        key_ids: list[int] = []
-        doc_ids: list[int] = []
-        count = 0
-        for position, keys in enumerate(keys_per_doc):
-            count += 1
-            for key in set(keys):
-                key_ids.append(ids.setdefault(key, len(ids)))
-                doc_ids.append(position)
-        keys_array = np.asarray(key_ids, dtype=np.int32)
-        order = np.argsort(keys_array, kind="stable")
-        self.ids_ = ids
-        self.n_docs_ = count
-        self.df_ = np.bincount(keys_array, minlength=len(ids)).astype(np.int32)
-        self.offsets_ = np.concatenate([[0], np.cumsum(self.df_)]).astype(np.int64)
-        self.docs_ = np.asarray(doc_ids, dtype=np.int32)[order]
-
-    def df(self, key: str) -> int:
-        """Number of documents holding ``key``."""
-        index = self.ids_.get(key)
-        return 0 if index is None else int(self.df_[index])
-
-    def posting(self, key: str) -> np.ndarray:
-        """Positions of the documents holding ``key``, int32 ``(df,)``."""
-        index = self.ids_.get(key)
-        if index is None:
-            return np.zeros(0, dtype=np.int32)
-        return self.docs_[self.offsets_[index] : self.offsets_[index + 1]]
-
-
-def idf(tables: Sequence[KeyTable], key: str) -> float:
-    """Smoothed IDF of a key over the documents of several tables: ``log((N + 1) / (df + 1)) + 1``."""
-    total = sum(table.n_docs_ for table in tables)
-    df = sum(table.df(key) for table in tables)
-    return math.log((total + 1) / (df + 1)) + 1
 
 
 def overlap_score(shared: float, weight_a: float, weight_b: float, smoothing: float) -> float:
@@ -466,11 +271,11 @@ def overlap_score(shared: float, weight_a: float, weight_b: float, smoothing: fl
 
 
 def directed_overlap(
-    names: Sequence[str], other_text: str, weight: Callable[[str], float], smoothing: float
+    found: Sequence[str], names: Sequence[str], weight: Callable[[str], float], smoothing: float
 ) -> float:
-    """Weighted share of ``names`` found in the other text, smoothed: ``w(found) / (w(all) + smoothing)``."""
-    found = weighted_sum(names_in_text(names, other_text), weight)
-    return found / (weighted_sum(names, weight) + smoothing) if found else 0.0
+    """Weighted share of ``names`` that were ``found`` in the other text: ``w(found) / (w(names) + smoothing)``."""
+    total = weighted_sum(found, weight)
+    return total / (weighted_sum(names, weight) + smoothing) if total else 0.0
 
 
 def names_in_text(names: Sequence[str], other_text: str) -> list[str]:
@@ -479,6 +284,7 @@ def names_in_text(names: Sequence[str], other_text: str) -> list[str]:
 
 
 def weighted_sum(keys: Iterable[str], weight: Callable[[str], float]) -> float:
+    """Sum of the weights of ``keys``."""
     return float(sum(weight(key) for key in keys))
 
 

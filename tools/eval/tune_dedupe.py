@@ -5,7 +5,7 @@ Run from the project root: ``.venv/bin/python data/eval/tune_dedupe.py [--no-emb
 The pairs are split into two folds by the id of their ``b`` case (pairs about the same past case stay in
 one fold). For each fold, thresholds are chosen by grid search on it and measured on the *other* fold; the
 script prints both, plus the grid optimum on all pairs and the figures of the shipped defaults
-(``pipelines.repeats.detect.DEFAULT_THRESHOLDS``). The objective is verdict accuracy plus iteration accuracy,
+(``pipelines.repeats.thresholds.DEFAULT_THRESHOLDS``). The objective is verdict accuracy plus iteration accuracy,
 with ties broken towards the middle of the plateau (largest distance to the nearest failing value), so
 a threshold does not sit on the edge of the labelled examples.
 """
@@ -22,16 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from pipelines.repeats.detect import (  # noqa: E402
-    DEFAULT_THRESHOLDS,
-    REPEAT_VERDICTS,
-    PairOutcome,
-    Thresholds,
-    decide_verdict,
-    is_obvious_iteration,
-    judge_pairs,
-    read_pairs,
-)
+from pipelines.repeats.evaluate import PairOutcome, judge_pairs  # noqa: E402
+from pipelines.repeats.iteration import is_obvious_iteration  # noqa: E402
+from pipelines.repeats.readers import read_pairs  # noqa: E402
+from pipelines.repeats.thresholds import DEFAULT_THRESHOLDS, Thresholds  # noqa: E402
+from pipelines.repeats.verdicts import decide_verdict  # noqa: E402
+from pipelines.vocabulary import REPEAT_VERDICTS  # noqa: E402
 
 GRID = {
     "same_project": [0.20, 0.225, 0.25, 0.275, 0.30, 0.325, 0.35, 0.375, 0.40, 0.45],
