@@ -44,18 +44,18 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-def long_modules(files: list[Path]) -> list[str]:
+def long_modules(files: list[Path], root: Path = ROOT) -> list[str]:
     found = []
     for path in files:
         count = len(path.read_text(encoding="utf-8").splitlines())
         if count > MAX_LINES:
-            found.append(f"{path.relative_to(ROOT)}: {count} 行（上限 {MAX_LINES}）")
+            found.append(f"{path.relative_to(root)}: {count} 行（上限 {MAX_LINES}）")
     return found
 
 
-def import_cycles(files: list[Path]) -> list[str]:
+def import_cycles(files: list[Path], root: Path = ROOT) -> list[str]:
     """Groups of product modules that import each other, found as strongly connected components."""
-    names = [module_name(p) for p in files]
+    names = [module_name(p, root) for p in files]
     index = {name: i for i, name in enumerate(names)}
     rows, cols = [], []
     for i, path in enumerate(files):
@@ -74,10 +74,10 @@ def import_cycles(files: list[Path]) -> list[str]:
     return cycles
 
 
-def misplaced_imports(files: list[Path]) -> list[str]:
+def misplaced_imports(files: list[Path], root: Path = ROOT) -> list[str]:
     found = []
     for path in files:
-        relative = path.relative_to(ROOT)
+        relative = path.relative_to(root)
         imports = imported_modules(path)
         if relative.parts[0] == "pipelines" and any(n.split(".")[0] == "streamlit" for n in imports):
             found.append(f"{relative}: pipelines/ 中不应使用 Streamlit")
@@ -89,7 +89,7 @@ def misplaced_imports(files: list[Path]) -> list[str]:
 
 def check(root: Path = ROOT) -> list[str]:
     files = product_files(root)
-    return long_modules(files) + import_cycles(files) + misplaced_imports(files)
+    return long_modules(files, root) + import_cycles(files, root) + misplaced_imports(files, root)
 
 
 def main() -> int:
