@@ -9,6 +9,7 @@ from sqlalchemy import select
 from pipelines import auth, store
 from pipelines.claims.marks import ClaimMarkRow, MarkError, claim_key, claim_marks, mark_claim
 from pipelines.claims.panel import claims_panel
+from pipelines.review.audit import audit_trail
 from pipelines.store import AuditRow
 from tests import test_pages, workbench_data
 from tests.test_pages import _ok, _on_page, _signed_in, _texts
@@ -37,6 +38,8 @@ def test_a_mark_is_stored_audited_and_the_newest_counts(seeded, app_env):
         ("claim_wrong", "wang", text),
         ("claim_withdrawn", "org", text),
     ]
+    trail = audit_trail(app_env, seeded.org, seeded.building)
+    assert {"标记主张识别有误", "撤销主张标记"} <= set(trail["操作"])
 
 
 def test_bad_marks_are_refused_and_store_nothing(seeded, app_env):

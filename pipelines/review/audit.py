@@ -26,6 +26,8 @@ ACTION_LABELS: dict[str, str] = {
     "logout": "退出登录",
     "change_password": "修改密码",
     "unlock": "解锁登录",
+    "claim_wrong": "标记主张识别有误",
+    "claim_withdrawn": "撤销主张标记",
 }
 DETAIL_LABELS: dict[str, str] = {
     "client": "客户端",
