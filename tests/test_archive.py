@@ -13,26 +13,10 @@ from pipelines.config import Settings
 from pipelines.intake.archive import iter_archive, iter_sources
 from pipelines.intake.extract import extract_bytes
 from pipelines.schema import IntakeError
+from tests.attachment_files import GbkZipInfo, make_zip
 from tests.test_extract_build import build_docx, pair_rows, table
 
 FORM = build_docx(table(pair_rows(("案例名称", "压缩包里的案例"), ("申报单位", "甲报社")), columns=2))
-
-
-class GbkZipInfo(zipfile.ZipInfo):
-    """A member name written as Chinese Windows does: GBK bytes, no UTF-8 flag."""
-
-    def _encodeFilenameFlags(self):  # noqa: N802 (zipfile's name)
-        return self.filename.encode("gbk"), self.flag_bits
-
-
-def make_zip(members: dict[str, bytes], gbk: bool = False) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in members.items():
-            info = GbkZipInfo(name) if gbk else zipfile.ZipInfo(name)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, content)
-    return buffer.getvalue()
 
 
 def patch_central_directory(data: bytes, offset: int, fmt: str, value: int) -> bytes:

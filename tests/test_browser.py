@@ -105,7 +105,8 @@ def crafted_server(tmp_path) -> Iterator[tuple[str, int]]:
         yield url, found[0]
 
 
-def _serve(tmp_path, seed) -> Iterator[str]:
+def _serve(tmp_path, seed, **settings: str) -> Iterator[str]:
+    """Seed a fresh database, start the workbench on a free port with ``settings`` (environment), yield its URL."""
     _require_browser()
     url_db = f"sqlite:///{tmp_path / 'browser.db'}"
     seed(store.get_engine(url_db))
@@ -119,6 +120,7 @@ def _serve(tmp_path, seed) -> Iterator[str]:
         WORKBENCH_HIDE_AI_SCORES_UNTIL_REVIEWED="true",
         WORKBENCH_OIDC_ENABLED="false",
         WORKBENCH_CALL_YEAR="2026",
+        **settings,
     )
     log = tmp_path / "streamlit.log"
     command = [sys.executable, "-m", "streamlit", "run", str(PROJ_ROOT / "app.py")]

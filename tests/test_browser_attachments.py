@@ -3,15 +3,11 @@ files in the 附件 tab and finds a sentence of the PDF by searching. Screenshot
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 
-from pipelines import auth, store
-from pipelines.config import PROJ_ROOT
+from pipelines import auth
 from tests import workbench_data
 from tests.attachment_files import image_bytes, text_pdf
 from tests.test_attachments import form
@@ -21,11 +17,9 @@ from tests.test_browser import (
     SCREENSHOTS,
     TIMEOUT_MS,
     _choose,
-    _free_port,
     _go,
-    _require_browser,
+    _serve,
     _sign_in,
-    _wait_healthy,
 )
 
 pytestmark = pytest.mark.browser
@@ -34,53 +28,11 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def server(tmp_path) -> Iterator[str]:
     """The workbench on a free localhost port, its database and attachment store in ``tmp_path``."""
-    _require_browser()
-    url_db = f"sqlite:///{tmp_path / 'browser.db'}"
-    auth.create_user(
-        store.get_engine(url_db), auth.SYSTEM, "org", "organizer", workbench_data.PASSWORDS["org"]
-    )
-    store.dispose_engines()
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
-    env.update(
-        DATABASE_URL=url_db,
-        WORKBENCH_ATTACHMENTS_DIR=str(tmp_path / "附件库"),
-        WORKBENCH_LLM_BASE_URL="",
-        WORKBENCH_BLIND_REVIEW="false",
-        WORKBENCH_CALL_YEAR="2026",
-    )
-    log = tmp_path / "streamlit.log"
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(PROJ_ROOT / "app.py"),
-        "--server.port",
-        str(port),
-    ]
-    command += [
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    command += ["--server.fileWatcherType", "none"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=PROJ_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process, log)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+
+    def seed(engine) -> None:
+        auth.create_user(engine, auth.SYSTEM, "org", "organizer", workbench_data.PASSWORDS["org"])
+
+    yield from _serve(tmp_path, seed, WORKBENCH_ATTACHMENTS_DIR=str(tmp_path / "附件库"))
 
 
 def test_attachments_uploaded_shown_and_searched_in_a_real_browser(server, tmp_path):

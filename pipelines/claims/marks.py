@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from pipelines import auth, store
 from pipelines.auth import PermissionDenied, User
-from pipelines.store import AuditRow, Base, SubmissionRow, UserRow, utcnow
+from pipelines.store import Base, SubmissionRow, UserRow, utcnow
 
 MARK_LABELS = {"wrong": "识别有误", "withdrawn": "撤销标记"}
 
@@ -90,14 +90,8 @@ def mark_claim(
             note=note.strip(),
             user_id=user.id or None,
         )
-        session.add(row)
         detail = {"claim": claim_text, "claim_key": key, "note": note.strip()}
-        session.add(
-            AuditRow(
-                username=user.username, action=f"claim_{verdict}", submission_id=submission_id, detail=detail
-            )
-        )
-        session.flush()
+        store.add_response(session, row, user.username, f"claim_{verdict}", submission_id, detail)
         return ClaimMark(key, verdict, user.username, row.note, row.created_at)
 
 

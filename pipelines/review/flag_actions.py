@@ -13,7 +13,6 @@ from pipelines import auth, store
 from pipelines.auth import User
 from pipelines.review.decisions import ReviewError
 from pipelines.store import (
-    AuditRow,
     FlagActionRow,
     SubmissionRow,
     UserRow,
@@ -65,14 +64,8 @@ def record_flag_action(
             note=note.strip(),
             user_id=user.id or None,
         )
-        session.add(row)
         detail = {"flag": flag_code, "related_id": related_id, "note": note.strip()}
-        session.add(
-            AuditRow(
-                username=user.username, action=f"flag_{action}", submission_id=submission_id, detail=detail
-            )
-        )
-        session.flush()
+        store.add_response(session, row, user.username, f"flag_{action}", submission_id, detail)
         return FlagState(action, user.username, row.note, row.created_at)
 
 

@@ -6,6 +6,7 @@ SQLite file by default, PostgreSQL by URL; the schema comes from Alembic (``migr
 from pipelines.store.engine import dispose_engines, get_engine, migrate, session_scope
 from pipelines.store.records import (
     SaveResult,
+    add_response,
     audit,
     get_submission,
     intake_log,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from pipelines.schema import PastCase, Submission
 from pipelines.store.engine import session_scope
-from pipelines.store.tables import AuditRow, IntakeLogRow, PastCaseRow, SubmissionRow, SuggestionRow
+from pipelines.store.tables import AuditRow, Base, IntakeLogRow, PastCaseRow, SubmissionRow, SuggestionRow
 
 
 @dataclass(frozen=True)
@@ -150,6 +150,15 @@ def latest_suggestions(
         query = query.where(SuggestionRow.submission_id.in_(list(submission_ids)))
     with session_scope(engine) as session:
         return {row.submission_id: row for row in session.scalars(query)}
+
+
+def add_response(
+    session: Session, row: Base, username: str, action: str, submission_id: int, detail: dict[str, Any]
+) -> None:
+    """Add a human response row and its audit entry in the caller's transaction, flushed (defaults are set)."""
+    session.add(row)
+    session.add(AuditRow(username=username, action=action, submission_id=submission_id, detail=detail))
+    session.flush()
 
 
 def audit(
