@@ -76,7 +76,7 @@ _FIGURE = re.compile(
     r"|(?<![\d.a-z,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<more1>余|多)?\s*(?P<mag>万|亿|千|百)?"
     r"\s*(?P<more2>余|多)?\s*(?P<extra>亿)?"
     rf"\s*(?P<measure>{_MEASURE_PATTERN})?"
-    rf"|(?P<cn>[零〇一二两三四五六七八九十百千]+)(?:余|多)?(?P<cnmag>万|亿)?(?:余|多)?(?P<cnmeasure>{_MEASURE_PATTERN})"
+    rf"|(?!十分(?!钟))(?P<cn>[零〇一二两三四五六七八九十百千]+)(?:余|多)?(?P<cnmag>万|亿)?(?:余|多)?(?P<cnmeasure>{_MEASURE_PATTERN})"
     rf"|(?P<vague>(?:成千上万|上|数|几)(?:十|百|千)?(?:万|亿)?)(?P<vmeasure>{_MEASURE_PATTERN})?)"
 )
 _VAGUE_VALUES = {"十": 30.0, "百": 300.0, "千": 3000.0}
