@@ -48,6 +48,8 @@ def test_bigger_figures_weigh_more_and_ordinals_names_are_not_figures():
     assert weights["1.2亿"] > weights["300万次"] > weights["35万"] > 1.0
     assert [f.value for f in find_figures("收入1,200万元")] == [1.2e7]
     assert [f.kind for f in find_figures("2023年3月25日第3个版本在百家号上线，7.0级地震，5G和4K")] == ["date"]
+    # 十分 before an adjective is "very", not ten points; 十分钟 and 九十分 are figures
+    assert [f.text for f in find_figures("反响十分热烈，用时十分钟，测评得了九十分")] == ["十分钟", "九十分"]
 
 
 def test_extract_figures_keeps_the_keys_repeats_rely_on():
@@ -87,6 +89,10 @@ def test_negation_and_its_scope(text, scope, praise):
         "无人机航拍和无障碍阅读",
         "年维护费用不到20万元",
         "从无到有建起新媒体矩阵",
+        "节目在南非和肯尼亚的电视台播出",  # a cue character inside a place name
+        "纪录片在东非三国累计播放40万次",
+        "无锡站记者现场连线",
+        "面对网上的是非争论，栏目请专家逐条解读",
     ],
 )
 def test_words_that_look_negative_but_deny_nothing(text):
@@ -111,6 +117,10 @@ def test_hedges_are_words_of_estimate_not_look_alikes():
         ("全省已有38家县级融媒体中心接入这一平台", None),
         ("客户端下载量未能达到预期目标", None),
         ("已完成计划的80%", None),
+        ("到2031年平台覆盖全部乡镇", "plan"),
+        # a date before the call year reports where things stood, it sets no target
+        ("到2023年10月，平台入驻商户超过900家", None),
+        ("据统计，到2021年底栏目播出217期", None),
     ],
 )
 def test_explicit_markers_decide_the_kind(text, kind):

@@ -2,7 +2,7 @@
 
 The classifier is a scikit-learn pipeline (TF-IDF over jieba words, numbers folded to placeholders,
 function words such as 已/将/未 kept; see ``VocabularyTokenizer``) with a logistic-regression head. It is trained on the
-labelled sentences in ``data/claims/sentences.jsonl`` and shipped in ``models/claims/`` as ``model.joblib``
+labelled sentences in ``data/claims/sentences*.jsonl`` (one file per writer) and shipped in ``models/claims/`` as ``model.joblib``
 + ``card.json`` (labels, data hash, cross-validated accuracy). Nothing is downloaded at run time.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -28,7 +29,8 @@ from pipelines import jsonl
 from pipelines.config import DATA_DIR, MODELS_DIR
 from pipelines.text import _tokenizer
 
-SENTENCES_FILE = DATA_DIR / "claims" / "sentences.jsonl"
+CLAIMS_DATA = DATA_DIR / "claims"
+SENTENCES_FILE = CLAIMS_DATA / "sentences.jsonl"
 MODEL_DIR = MODELS_DIR / "claims" / "kinds"
 KINDS = ("result", "practice", "plan", "input", "background", "other_party")
 ORIENTATIONS = ("problem", "proper", "neutral")
@@ -147,34 +149,47 @@ class Task:
     """One sentence classifier of the claims stage: its labelled data, label field and labels, model folder."""
 
     name: str  # for messages
-    data: Path
+    data: tuple[Path, ...]  # the labelled files, each from one writer
     field: str
     labels: tuple[str, ...]
     directory: Path
 
 
-KIND_TASK = Task("主张类型", SENTENCES_FILE, "kind", KINDS, MODEL_DIR)
+# The first writer's sentences (the author of the claims scorer) and two colleagues' (t1, t2) who had not
+# seen the classifiers.
+KIND_TASK = Task(
+    "主张类型",
+    (SENTENCES_FILE, CLAIMS_DATA / "sentences_t1.jsonl", CLAIMS_DATA / "sentences_t2.jsonl"),
+    "kind",
+    KINDS,
+    MODEL_DIR,
+)
 # Orientation (政治性 evidence): problem (标题党、暴露隐私、有偿新闻…), proper (核实、保护隐私、服务群众…) or
 # neutral; the neutral sentences are the kind sentences.
 ORIENTATION_TASK = Task(
     "导向",
-    DATA_DIR / "claims" / "orientation.jsonl",
+    tuple(CLAIMS_DATA / f"orientation{suffix}.jsonl" for suffix in ("", "_t1", "_t2")),
     "orientation",
     ORIENTATIONS,
     MODELS_DIR / "claims" / "orientation",
 )
 
 
-def read_sentences(path: Path | None = None, task: Task = KIND_TASK) -> tuple[list[str], list[str]]:
-    """The labelled sentences ``{"text", <task.field>}``.
+def read_sentences(
+    path: Path | Sequence[Path] | None = None, task: Task = KIND_TASK
+) -> tuple[list[str], list[str]]:
+    """The labelled sentences ``{"text", <task.field>}`` of one file or several (default: the task's).
 
     Raises:
-        ClaimsError: the file is missing, a line is not JSON, or a label is unknown (naming the line).
+        ClaimsError: a file is missing, a line is not JSON, or a label is unknown (naming the line).
     """
-    try:
-        lines = jsonl.read_jsonl(path or task.data)
-    except jsonl.JsonlError as error:
-        raise ClaimsError(error.message) from error
+    paths = task.data if path is None else [path] if isinstance(path, Path) else list(path)
+    lines = []
+    for one in paths:
+        try:
+            lines += jsonl.read_jsonl(one)
+        except jsonl.JsonlError as error:
+            raise ClaimsError(error.message) from error
     texts, labels = [], []
     for _, where, record in lines:
         if record.get(task.field) not in task.labels or not record.get("text"):
@@ -186,7 +201,9 @@ def read_sentences(path: Path | None = None, task: Task = KIND_TASK) -> tuple[li
     return texts, labels
 
 
-def train(path: Path | None = None, out: Path | None = None, task: Task = KIND_TASK) -> dict[str, Any]:
+def train(
+    path: Path | Sequence[Path] | None = None, out: Path | None = None, task: Task = KIND_TASK
+) -> dict[str, Any]:
     """Fit a sentence classifier on its labelled sentences, measure it by 5-fold CV, save it with its card.
 
     The vocabulary is the jieba words of the sentences of both classifiers (so the CV folds share it, the
@@ -195,8 +212,9 @@ def train(path: Path | None = None, out: Path | None = None, task: Task = KIND_T
     Returns:
         The model card.
     """
-    path, out = path or task.data, out or task.directory
-    texts, labels = read_sentences(path, task)
+    paths = task.data if path is None else [path] if isinstance(path, Path) else list(path)
+    out = out or task.directory
+    texts, labels = read_sentences(paths, task)
     shared = [text for other in (KIND_TASK, ORIENTATION_TASK) for text in read_sentences(None, other)[0]]
     vocabulary = sorted({token for text in [*texts, *shared] for token in claim_tokens(text)})
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
@@ -213,7 +231,10 @@ def train(path: Path | None = None, out: Path | None = None, task: Task = KIND_T
         "version": datetime.now(UTC).strftime("%Y%m%d-%H%M%S"),
         "task": task.field,
         "labels": [str(label) for label in model.classes_],
-        "data": str(path.relative_to(DATA_DIR.parent)) if path.is_relative_to(DATA_DIR.parent) else str(path),
+        "data": [
+            str(one.relative_to(DATA_DIR.parent)) if one.is_relative_to(DATA_DIR.parent) else str(one)
+            for one in paths
+        ],
         "data_hash": hashlib.sha256(data).hexdigest(),
         "training_size": len(texts),
         "vocabulary_size": len(vocabulary),

@@ -30,6 +30,8 @@ _NOT_NEGATION = re.compile(
     r"不仅|不但|不断|不少|不同|不久|不少于|不低于|不超过|不亚于|不论|不管|不忘|不停|不懈|不遗余力|不可或缺|"
     r"无论|无数|无人机|无障碍|无线|无缝|无偿|无形|无限|无需|无须|毫不|非遗|非常|非物质|非营利|并非只|"
     r"从无到有|不定期|不乏|未来|未成年|未婚|未知数|不可替代|无一不|没有之一|难以计数|不计其数|不容易|不可多得|"
+    # a cue character that is part of a name or a word (非洲、无锡、没收)
+    r"非洲|[南北东西]非|是非|非凡|非典|无锡|没收(?!到)|淹没|埋没|出没|"
     # lexicalised negative adjectives describe a problem, they do not negate the claim
     r"(?:不到|不超过|不足|不满)(?=[\d一二两三四五六七八九十百千万半])|"  # a bound on a figure, not a denial
     r"不需要|不必|不用专门|不依赖|无需额外|"  # what a method does without: a low barrier, not a denial
@@ -85,6 +87,7 @@ _PLAN = re.compile(
     r"将继续|将逐步|将着力|将加快|目标是|目标为|目标到|下一步|下一阶段|未来|今后|后续|希望|期待|有信心|"
     r"一旦|建成后|上线后可|到20\d\d年|20\d\d年(?:底|末)?前|正在筹备|正在研究"
 )
+_YEAR = re.compile(r"20\d\d")
 _DONE = re.compile(r"已经|已|截至|截止|累计|实现了|达到了|取得了|完成了|获得了|至今|以来")
 # A clause whose subject is another body (the group, the province, the whole sector, a partner) and that says
 # nothing about the applicant's own work reports someone else's outcome.
@@ -212,7 +215,23 @@ def rule_kind(clause: str) -> str | None:
         return "background"
     if _OTHER_SUBJECT.search(clause) and not _OURS.search(clause):
         return "other_party"
-    plan = _PLAN.search(clause)
-    if plan and not _DONE.search(clause[: plan.start()]):
-        return "plan"
+    for plan in _PLAN.finditer(clause):
+        if _past_date(plan.group(0)):
+            continue  # 到2022年11月，装机量超过7800万: a date before the call year is not a target
+        if not _DONE.search(clause[: plan.start()]):
+            return "plan"
+        break
     return None
+
+
+def _past_date(marker: str) -> bool:
+    """Whether a date-shaped plan marker (到2024年, 2023年底前) names a year before the call year."""
+    year = _YEAR.search(marker)
+    return bool(year) and int(year.group(0)) < _call_year()
+
+
+@lru_cache(maxsize=1)
+def _call_year() -> int:
+    from pipelines.config import get_settings
+
+    return get_settings().call_year

@@ -32,6 +32,7 @@ class Calibration:
     knots: dict[str, list[list[float]]]
     tail: dict[str, float]
     reference: dict[str, Any] = field(default_factory=dict)
+    model_version: str = ""  # the learned scorer (models/scorer/model.npz) whose raw scores it maps
 
     @cached_property
     def _tables(self) -> dict[str, np.ndarray]:
@@ -54,11 +55,11 @@ class Calibration:
         return path
 
     @classmethod
-    def load(cls, rubric: Rubric, path: Path = CALIBRATION_FILE) -> Calibration:
-        """Load the calibration made for this rubric.
+    def load(cls, rubric: Rubric, model_version: str, path: Path = CALIBRATION_FILE) -> Calibration:
+        """Load the calibration made for this rubric and this version of the learned scorer.
 
         Raises:
-            ScoreError: ``no_calibration`` when the file is missing or was made for another rubric.
+            ScoreError: ``no_calibration`` when the file is missing or was made for another rubric or model.
         """
         redo = "请运行 python -m pipelines score --calibrate 重新生成"
         if not path.exists():
@@ -67,6 +68,10 @@ class Calibration:
         if data.get("rubric_fingerprint") != rubric.fingerprint:
             raise ScoreError(
                 "no_calibration", f"评分细则 {RUBRIC_FILE.name} 已修改，校准文件 {path} 已过期，{redo}"
+            )
+        if data.get("model_version", "") != model_version:
+            raise ScoreError(
+                "no_calibration", f"评分模型已更新（{model_version}），校准文件 {path} 已过期，{redo}"
             )
         return cls(**data)
 
@@ -100,6 +105,7 @@ def fit_calibration(
     raws: Callable[[Sequence[tuple[str, str]]], list[dict[str, float]]],
     cases: Sequence[tuple[str, str, float]],
     reference: dict[str, Any],
+    model_version: str = "",
 ) -> Calibration:
     """Calibrate ``rubric`` on reference cases.
 
@@ -108,6 +114,7 @@ def fit_calibration(
         raws: raw strength per criterion of ``(title, text)`` cases (the offline scorer's ``raw_many``).
         cases: ``(title, text, weight)`` of each reference case.
         reference: description of the reference set stored with the calibration (files, count, hash).
+        model_version: the learned scorer whose raw scores ``raws`` gives.
 
     Returns:
         The calibration.
@@ -117,4 +124,4 @@ def fit_calibration(
     knots, tail = {}, {}
     for key in rubric.criteria:
         knots[key], tail[key] = fit_knots(np.asarray([row[key] for row in measured]), weights)
-    return Calibration(rubric.version, rubric.fingerprint, knots, tail, reference)
+    return Calibration(rubric.version, rubric.fingerprint, knots, tail, reference, model_version)

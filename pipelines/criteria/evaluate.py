@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from pipelines.claims import extract_claims_many
-from pipelines.criteria.evidence import measure
 from pipelines.criteria.offline import OfflineScorer
 from pipelines.vocabulary import CRITERIA
 
@@ -35,8 +34,8 @@ def evaluate_pairs(scorer: OfflineScorer, pairs: Sequence[dict[str, Any]]) -> di
     failures, other_raised = [], []
     for number, pair in enumerate(pairs):
         key = pair["criterion"]
-        strong = scorer.scores(measure(scorer.rubric_, claims[2 * number]))
-        weak = scorer.scores(measure(scorer.rubric_, claims[2 * number + 1]))
+        strong = scorer.scores(scorer.judge(claims[2 * number]))
+        weak = scorer.scores(scorer.judge(claims[2 * number + 1]))
         win = strong[key] > weak[key]
         by_criterion.setdefault(key, []).append(win)
         if pair.get("kind"):

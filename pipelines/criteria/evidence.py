@@ -155,7 +155,9 @@ def _concreteness(claim: Claim, rubric: Rubric) -> float:
     return rubric.slogan if evaluative >= rubric.slogan_words else rubric.abstract
 
 
-def _why(claim: Claim, rubric: Rubric, effect: str) -> str:
+def describe(claim: Claim, effect: str) -> str:
+    """What a claim is, in a few Chinese words for a reason: kind (with its certainty), negation, hedges,
+    figures and their quality."""
     kind = CLAIM_KINDS.get(claim.kind, claim.kind)
     sure = (claim.kind_probs or {claim.kind: 1.0}).get(claim.kind, 1.0)
     notes = [kind if sure >= 0.6 else f"{kind}？（把握 {sure:.0%}）"]
@@ -239,7 +241,7 @@ def measure_criterion(
             total = support if effect != "against" else against
             scaled = (gained if effect != "against" else -lost) * value / total if total else 0.0
             why = index.why.get((claim.index, effect)) or index.why.setdefault(
-                (claim.index, effect), _why(claim, rubric, effect)
+                (claim.index, effect), describe(claim, effect)
             )
             effects.append(Effect(claim.index, sub.key, sub.name, effect, round(scaled, 4), why))
             if effect == "for" and sub.quote:

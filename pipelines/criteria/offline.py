@@ -1,20 +1,36 @@
-"""The offline scorer: claims → evidence per criterion → calibrated 0–100 scores with reasons that cite
-the claims. No network."""
+"""The offline scorer: claims → features → the learned linear scorer → calibrated 0–100 scores, with reasons
+that cite the claims and say what each did. No network.
+
+Each criterion's raw score is the sum of its claims' contributions (``learned.ScorerModel``); a claim's
+contribution, signed, is its finding: ``for`` (it counts), ``discounted`` (it counts, but its kind, hedges
+or wording took away more than half of what it would have added) or ``against``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
+
+import numpy as np
 
 from pipelines.claims import Claim, extract_claims_many
 from pipelines.criteria.calibration import Calibration
 from pipelines.criteria.cases import ScoreInput
-from pipelines.criteria.evidence import CriterionEvidence, Effect, measure
+from pipelines.criteria.evidence import CriterionEvidence, describe, measure
+from pipelines.criteria.features import BIGRAM, RUBRIC, claim_features, label
+from pipelines.criteria.learned import ScorerModel, default_model
 from pipelines.criteria.novelty import Embedder, novelty_scores
 from pipelines.criteria.rubric import Rubric, default_rubric
 from pipelines.schema import ScoreResult
+from pipelines.vocabulary import CRITERIA
 
 MAX_CITED = 4  # claims cited per effect in a reason
+MAX_NAMES = 3  # features named per cited claim
+SHOWN = 0.02  # a contribution smaller than this is not a finding
+QUOTED = 0.3  # a claim is quoted as evidence when it adds at least this share of the strongest claim's value
+# Characters that make a bigram a poor word to show in a reason (这是、的是、了一): still features, not shown.
+_FUNCTION_CHARS = frozenset("的了是这那在和与及为等个也都就而其之以于把被对从向")
 
 
 class Scorer(Protocol):
@@ -27,18 +43,89 @@ class Scorer(Protocol):
     def score_many(self, cases: Sequence[ScoreInput]) -> list[ScoreResult]: ...
 
 
-def grouped_findings(effects: Sequence[Effect]) -> list[dict]:
-    """Effects merged per claim and effect, strongest first: ``{"claim", "effect", "value", "names", "why"}``."""
-    merged: dict[tuple[int, str], dict] = {}
-    for effect in effects:
-        item = merged.setdefault(
-            (effect.claim, effect.effect),
-            {"claim": effect.claim, "effect": effect.effect, "value": 0.0, "names": [], "why": effect.why},
-        )
-        item["value"] = round(item["value"] + effect.value, 4)
-        if effect.name not in item["names"]:
-            item["names"].append(effect.name)
-    return sorted(merged.values(), key=lambda item: (-abs(item["value"]), item["claim"]))
+@dataclass
+class Judgement:
+    """One case judged by the learned scorer, before calibration.
+
+    Attributes:
+        raw: criterion -> raw score (the sum of its claims' contributions).
+        contributions: float ``(claims, 4)``, each claim's contribution per criterion (``CRITERIA`` order).
+        findings: criterion -> the claims that moved it, largest first:
+            ``{"claim", "effect" (for | discounted | against), "value", "names", "why"}``.
+        quotes: criterion -> the texts of its strongest supporting claims, in text order.
+    """
+
+    raw: dict[str, float]
+    contributions: np.ndarray
+    findings: dict[str, list[dict]] = field(default_factory=dict)
+    quotes: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _names(
+    terms: list[tuple[str, float]], effect: str, claim: int, key: str, subpoints: dict[tuple, list[str]]
+) -> list[str]:
+    """The words of a claim's reason: the features that moved it most in the direction of its effect
+    (``terms`` largest magnitude first); the rubric's part is named by its sub-points."""
+    terms = [t for t in terms if not (t[0].startswith(BIGRAM) and _FUNCTION_CHARS & set(t[0][len(BIGRAM) :]))]
+    wanted = [t for t in terms if (t[1] < 0) == (effect == "against")][:MAX_NAMES]
+    if effect == "discounted":
+        wanted = wanted[:2] + [t for t in terms if t[1] < 0][:1]
+    names: list[str] = []
+    for name, value in wanted:
+        if name.startswith(RUBRIC):
+            criterion, rubric_effect = name[len(RUBRIC) :].split(":")[:2]
+            words = subpoints.get((criterion, claim, rubric_effect), [])
+            if criterion != key:
+                words = [f"{CRITERIA[criterion]}：{word}" for word in words]
+        else:
+            words = [label(name) + ("（扣分）" if value < 0 and effect != "against" else "")]
+        names += [word for word in words if word not in names]
+    return names[: MAX_NAMES + 1]
+
+
+def judge(
+    model: ScorerModel, rubric: Rubric, claims: Sequence[Claim], found: dict[str, CriterionEvidence]
+) -> Judgement:
+    """Raw scores, per-claim contributions, findings and quotes of one case (see ``Judgement``)."""
+    rows = claim_features(claims, found, rubric)
+    x = model.matrix(rows)
+    contributions = model.contributions(rows, x)
+    raw = {key: float(contributions[:, k].sum()) for k, key in enumerate(CRITERIA)}
+    judgement = Judgement(raw, contributions)
+    subpoints: dict[tuple, list[str]] = {}
+    for key, item in found.items():
+        for effect in item.effects:
+            names = subpoints.setdefault((key, effect.claim, effect.effect), [])
+            if effect.name not in names:
+                names.append(effect.name)
+    for k, key in enumerate(CRITERIA):
+        terms = x.multiply(model.weights[:, k][None, :]).tocsr()  # each claim's w·x, term by term
+        findings = []
+        for i in np.flatnonzero(np.abs(contributions[:, k]) >= SHOWN):
+            value = float(contributions[i, k])
+            start, end = terms.indptr[i], terms.indptr[i + 1]
+            parts = terms.data[start:end]
+            gained, lost = parts[parts > 0].sum(), -parts[parts < 0].sum()
+            effect = "against" if value < 0 else "discounted" if lost > 0.5 * gained else "for"
+            order = np.argsort(-np.abs(parts), kind="stable")[: 2 * MAX_NAMES + 2]
+            named = [(model.names[terms.indices[start + j]], float(parts[j])) for j in order]
+            findings.append(
+                {
+                    "claim": claims[i].index,
+                    "effect": effect,
+                    "value": round(value, 4),
+                    "names": _names(named, effect, claims[i].index, key, subpoints),
+                    "why": describe(claims[i], effect),
+                }
+            )
+        findings.sort(key=lambda item: (-abs(item["value"]), item["claim"]))
+        judgement.findings[key] = findings
+        support = [item for item in findings if item["effect"] == "for"]
+        strongest = [
+            item for item in support[: rubric.max_quotes] if item["value"] >= QUOTED * support[0]["value"]
+        ]
+        judgement.quotes[key] = [claims[i].text for i in sorted(item["claim"] for item in strongest)]
+    return judgement
 
 
 def reason_text(name: str, score: float, findings: Sequence[dict], political: bool = False) -> str:
@@ -66,13 +153,14 @@ def reason_text(name: str, score: float, findings: Sequence[dict], political: bo
 
 
 class OfflineScorer:
-    """Claims-based scorer with percentile calibration; no network.
+    """Claims-based learned scorer with percentile calibration; no network.
 
     Args:
         rubric: defaults to ``data/rubric.yaml``.
-        calibration: defaults to ``models/scorer/calibration.json`` (must match the rubric).
+        calibration: defaults to ``models/scorer/calibration.json`` (must match the rubric and the model).
         history: texts of past cases for novelty.
         embedder: for novelty; defaults to ``pipelines.backends.embed.get_embedder()``.
+        model: the learned weights; defaults to ``models/scorer/`` (``learned.default_model``).
     """
 
     name = "offline"
@@ -83,11 +171,13 @@ class OfflineScorer:
         calibration: Calibration | None = None,
         history: Sequence[str] = (),
         embedder: Embedder | None = None,
+        model: ScorerModel | None = None,
     ) -> None:
         self.rubric = rubric
         self.calibration = calibration
         self.history = history
         self.embedder = embedder
+        self.model = model
 
     @property
     def rubric_(self) -> Rubric:
@@ -96,9 +186,15 @@ class OfflineScorer:
         return self.rubric
 
     @property
+    def model_(self) -> ScorerModel:
+        if self.model is None:
+            self.model = default_model()
+        return self.model
+
+    @property
     def calibration_(self) -> Calibration:
         if self.calibration is None:
-            self.calibration = Calibration.load(self.rubric_)
+            self.calibration = Calibration.load(self.rubric_, self.model_.version)
         return self.calibration
 
     def score(self, submission_id: str, title: str, text: str) -> ScoreResult:
@@ -126,38 +222,43 @@ class OfflineScorer:
             self.novelty_error_ = error.message
             return [None] * len(cases)
 
-    def evidence(self, text: str) -> dict[str, CriterionEvidence]:
-        """The evidence per criterion in ``text``, before calibration."""
-        return measure(self.rubric_, extract_claims_many([text])[0])
+    def judge(self, claims: Sequence[Claim]) -> Judgement:
+        """The learned judgement of a case's claims (raw scores, contributions, findings, quotes)."""
+        return judge(self.model_, self.rubric_, claims, measure(self.rubric_, claims))
+
+    def evidence(self, text: str) -> Judgement:
+        """The judgement of ``text`` before calibration."""
+        return self.judge(extract_claims_many([text])[0])
 
     def raw_many(self, cases: Sequence[tuple[str, str]]) -> list[dict[str, float]]:
-        """Raw strength per criterion of ``(title, text)`` cases (for calibration)."""
+        """Raw score per criterion of ``(title, text)`` cases (for calibration)."""
         claims = extract_claims_many([text for _title, text in cases])
-        return [{key: item.raw for key, item in measure(self.rubric_, c).items()} for c in claims]
+        return [self.judge(c).raw for c in claims]
 
-    def scores(self, found: dict[str, CriterionEvidence]) -> dict[str, float]:
-        """Calibrated 0–100 scores (two decimals) of the evidence found by ``evidence``."""
-        return {key: round(self.calibration_.to_score(key, item.raw), 2) for key, item in found.items()}
+    def scores(self, judgement: Judgement) -> dict[str, float]:
+        """Calibrated 0–100 scores (two decimals) of a judgement."""
+        return {key: round(self.calibration_.to_score(key, raw), 2) for key, raw in judgement.raw.items()}
 
     def scores_of(self, text: str) -> dict[str, float]:
         """Calibrated scores of one text."""
         return self.scores(self.evidence(text))
 
     def _result(self, claims: list[Claim], novelty: float | None) -> ScoreResult:
-        found = measure(self.rubric_, claims)
-        scores = self.scores(found)
-        findings = {key: grouped_findings(item.effects) for key, item in found.items()}
+        judgement = self.judge(claims)
+        scores = self.scores(judgement)
         reasons = {
-            key: reason_text(self.rubric_.criteria[key].name, scores[key], findings[key], key == "political")
-            for key in found
+            key: reason_text(
+                self.rubric_.criteria[key].name, scores[key], judgement.findings[key], key == "political"
+            )
+            for key in CRITERIA
         }
         return ScoreResult(
             scores=scores,
-            evidence={key: item.quotes for key, item in found.items()},
+            evidence=judgement.quotes,
             scorer=self.name,
             novelty=novelty,
-            model=f"rubric-{self.rubric_.version}",
+            model=f"rubric-{self.rubric_.version}+claims-{self.model_.version}",
             reasons=reasons,
             claims=[claim.to_dict() for claim in claims],
-            findings=findings,
+            findings=judgement.findings,
         )

@@ -36,6 +36,7 @@ from pipelines.criteria.cases import (
     to_inputs,
 )
 from pipelines.criteria.evaluate import evaluate_pairs
+from pipelines.criteria.learned import MODEL_DIR, ScorerModel, default_model
 from pipelines.criteria.llm_scorer import LLMScorer, score_many_with_fallback
 from pipelines.criteria.offline import OfflineScorer
 from pipelines.criteria.rubric import ScoreError, load_rubric
@@ -61,6 +62,14 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--summary", action="store_true", help="另外打印各项分数的分布（最小/四分位/最大）")
     parser.add_argument("--calibrate", action="store_true", help="用参考案例重新生成分数校准文件")
     parser.add_argument(
+        "--train",
+        action="store_true",
+        help="用 data/eval 中全部强弱案例对训练逐条主张评分模型（写入 models/scorer/，附留一集评估），并重新校准",
+    )
+    parser.add_argument(
+        "--loso", action="store_true", help="只做留一集评估（每次留出一个案例对集合），不写模型"
+    )
+    parser.add_argument(
         "--pairs",
         type=Path,
         nargs="?",
@@ -72,6 +81,8 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
 
 def _cli_score(args: argparse.Namespace) -> int:
     try:
+        if args.train or args.loso:
+            return _cli_train(loso_only=args.loso and not args.train)
         if args.calibrate:
             return _cli_calibrate()
         if args.pairs:
@@ -85,14 +96,41 @@ def _cli_score(args: argparse.Namespace) -> int:
         return 2
 
 
-def _cli_calibrate() -> int:
+def _cli_calibrate(model: ScorerModel | None = None) -> int:
     rubric = load_rubric()
     cases, reference = reference_cases()
-    scorer = OfflineScorer(rubric=rubric)
-    calibration = fit_calibration(rubric, scorer.raw_many, cases, reference)
+    scorer = OfflineScorer(rubric=rubric, model=model or ScorerModel.load())
+    calibration = fit_calibration(rubric, scorer.raw_many, cases, reference, scorer.model_.version)
     path = calibration.save(CALIBRATION_FILE)
     print(f"已用 {reference['cases']} 个参考案例（{', '.join(reference['files'])}）生成校准文件 {path}")
     return 0
+
+
+def _cli_train(loso_only: bool) -> int:
+    from pipelines.criteria import training
+
+    def progress(message: str) -> None:
+        print(message, file=sys.stderr)
+
+    if loso_only:
+        data = training.load_pairs(training.read_pair_sets())
+        print(json.dumps(training.leave_one_set_out(data, training.Settings()), ensure_ascii=False, indent=1))
+        return 0
+    model = training.train_scorer(progress=progress)
+    card = model.card
+    print(
+        f"评分模型 {model.version}：{card['features']} 个特征，训练对 "
+        f"{sum(s['pairs'] for s in card['training_sets'].values())} 个，已写入 {MODEL_DIR}"
+    )
+    print(
+        json.dumps(
+            {"in_sample": card["in_sample"], "leave_one_set_out": card["leave_one_set_out"]},
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
+    default_model.cache_clear()
+    return _cli_calibrate(model)
 
 
 def _cli_pairs(path: Path) -> int:
