@@ -3,11 +3,13 @@
 Run: ``.venv/bin/python benchmarks/bench_score.py [--cases 400] [--llm-cases 100] [--latency 0.2] [--concurrency 8]``
 
 Offline: full-length application forms — each of the five narrative sections filled to its word limit
-(300/1500/800/800/500 characters) from the sample submissions and the corpus, every form distinct (so no
-embedding is served from a cache) — scored after a warm-up that loads the rubric, the calibration, the claim
-classifier, the embedder and the history vectors. Two rates are printed, each the median of ``--runs`` runs:
-claims + evidence + calibrated scores alone, and the full ``score_many`` (claims, scores, reasons, novelty
-against the sample history and the batch); and the process's peak RSS. Target (issue 19): ≥ 50 cases/s.
+(300/1500/800/800/500 characters) from the sample submissions and the corpus, every form distinct, and every
+run on forms of its own (so no run is served from a cache an earlier run filled) — scored after a warm-up
+that loads the rubric, the calibration, the claim classifiers, the learned scorer, the embedder and the
+history vectors. Two rates are printed, each the median of ``--runs`` runs: claims + rubric evidence +
+learned scores alone (``raw_many``), and the full ``score_many`` the ``score`` command runs (claims, scores,
+reasons, findings, novelty against the sample history and the batch); and the process's peak RSS. Target
+(issue 19): ≥ 50 cases/s.
 
 LLM: a real local HTTP server speaking the OpenAI API (``tests.llm_server``) answers every request after a
 fixed latency; ``LLMScorer.try_many`` scores distinct cases with the given concurrency. The ideal time is
@@ -23,6 +25,7 @@ import resource
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from itertools import cycle, islice
 from pathlib import Path
 
@@ -56,47 +59,68 @@ def _short_cases(count: int) -> list[ScoreInput]:
     ]
 
 
+def _tag(number: int) -> str:
+    """A short tag of latin letters (never read as a figure) that makes a sentence unique."""
+    letters = ""
+    while True:
+        number, rest = divmod(number, 26)
+        letters += "abcdefghijklmnopqrstuvwxyz"[rest]
+        if not number:
+            return letters
+
+
 def _cases(count: int) -> list[ScoreInput]:
-    """``count`` distinct full-length forms: every section filled to its limit with real sentences."""
+    """``count`` distinct full-length forms: every section filled to its limit with real sentences, each
+    sentence tagged so that no two forms share one (real forms do not; shared sentences would be served from
+    the claims stage's per-clause caches)."""
     records = read_jsonl(SAMPLE_SUBMISSIONS) + read_jsonl(REFERENCE_FILES[0])
     pool = [s for record in records for s in split_sentences(case_text(record))]
     sentences = cycle(pool)
-    cases = []
+    cases, used = [], 0
     for i, record in enumerate(islice(cycle(records), count)):
         sections = []
         for name, limit in LIMITS.items():
-            text = str((record.get("sections") or {}).get(name, ""))
+            text = ""
+            for sentence in split_sentences(str((record.get("sections") or {}).get(name, ""))):
+                used += 1
+                text += f"{sentence[:-1]}（{_tag(used)}）{sentence[-1]}"
             while len(text) + 60 < limit:
-                text += next(sentences)
+                sentence, used = next(sentences), used + 1
+                text += f"{sentence[:-1]}（{_tag(used)}）{sentence[-1]}"
             sections.append(f"{text[:limit]}（副本 {i}）")
         cases.append(ScoreInput(f"{record['id']}-{i}", str(record.get("title", "")), "\n".join(sections)))
     return cases
 
 
-def _median_rate(count: int, runs: int, action) -> tuple[float, float]:
+def _median_rate(count: int, runs: int, action: Callable[[int], object]) -> tuple[float, float]:
     """Median cases/s over ``runs`` runs, by wall clock and by this process's CPU time (the machine is
-    shared: CPU time shows what the code costs when other jobs take the cores)."""
+    shared: CPU time shows what the code costs when other jobs take the cores). ``action(run)`` scores the
+    run's own cases, so no run is served from the caches an earlier run filled."""
     wall, cpu = [], []
-    for _ in range(runs):
+    for run in range(runs):
         start, start_cpu = time.perf_counter(), time.process_time()
-        action()
+        action(run)
         wall.append(count / (time.perf_counter() - start))
         cpu.append(count / max(1e-9, time.process_time() - start_cpu))
     return round(statistics.median(wall), 1), round(statistics.median(cpu), 1)
 
 
 def bench_offline(count: int, runs: int, short: bool = False) -> dict[str, float]:
-    cases = _short_cases(count) if short else _cases(count)
+    """Claims + scores alone, then the full ``score_many``; each run (and the warm-up) on distinct forms."""
+    every = _short_cases(count * (2 * runs + 1)) if short else _cases(count * (2 * runs + 1))
+    batches = [every[i * count : (i + 1) * count] for i in range(2 * runs + 1)]
     scorer = OfflineScorer(history=history_texts(None))
-    scorer.score_many(_cases(5))  # warm-up: rubric, calibration, claim classifier, embedder, history vectors
-    texts = [(case.title, case.text) for case in cases]
-    evidence, evidence_cpu = _median_rate(count, runs, lambda: scorer.raw_many(texts))
-    full, full_cpu = _median_rate(count, runs, lambda: scorer.score_many(cases))
-    claims = sum(len(result.claims) for result in scorer.score_many(cases[:50])) / min(50, count)
+    scorer.score_many(batches[-1][:5])  # warm-up: rubric, calibration, models, embedder, history vectors
+    evidence, evidence_cpu = _median_rate(
+        count, runs, lambda run: scorer.raw_many([(case.title, case.text) for case in batches[run]])
+    )
+    full, full_cpu = _median_rate(count, runs, lambda run: scorer.score_many(batches[runs + run]))
+    sample = batches[-1][: min(50, count)]
+    claims = sum(len(result.claims) for result in scorer.score_many(sample)) / len(sample)
     return {
         "cases": count,
         "runs": runs,
-        "mean_chars": round(sum(len(case.text) for case in cases) / count),
+        "mean_chars": round(sum(len(case.text) for case in every) / len(every)),
         "mean_claims": round(claims, 1),
         "claims_and_scores_cases_per_s": evidence,
         "claims_and_scores_cases_per_cpu_s": evidence_cpu,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import random
+import re
 
+import numpy as np
 import pytest
 
 from pipelines.claims import Claim, extract_claims, extract_claims_many
@@ -156,6 +159,36 @@ def test_orientation_model_tells_problems_from_proper_practice():
         kind_model.ORIENTATION_TASK,
     )
     assert [max(p, key=p.__getitem__) for p in predicted] == ["problem", "proper", "neutral"]
+
+
+def test_vocabulary_tokenizer_takes_the_longest_word_at_each_position():
+    words = ["数据", "数据新闻", "新闻", "客户端", "上线", "截至"]
+    tokenizer = kind_model.VocabularyTokenizer(words)
+    assert tokenizer("截至2024年数据新闻客户端上线3.5万人") == [
+        "截至",
+        "<年份>",
+        "数据新闻",
+        "客户端",
+        "上线",
+        "<数>",
+    ]
+    # the same as a regular expression of the words, longest first, on random strings of their characters
+    pattern = re.compile("Y(?=年)|0|" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)))
+    alphabet = "".join(words) + "年0Y的，"
+    generator = random.Random(7)
+    for _ in range(500):
+        text = "".join(generator.choice(alphabet) for _ in range(generator.randint(0, 30)))
+        expected = [{"Y": "<年份>", "0": "<数>"}.get(m.group(0), m.group(0)) for m in pattern.finditer(text)]
+        assert tokenizer._scan(text) == expected, text
+
+
+@pytest.mark.parametrize("task", [kind_model.KIND_TASK, kind_model.ORIENTATION_TASK])
+def test_fast_head_equals_sklearn(task):
+    texts, _ = kind_model.read_sentences(task=task)
+    texts = texts[:300] + ["  空白  很多   的 文本 2024年 3.5万人", "ABC abc 123", "", "。"]
+    model = kind_model.load_model(task.directory, task.name)
+    fast = kind_model.FastHead(model).predict_proba(texts)
+    assert np.abs(fast - model.predict_proba(texts)).max() < 1e-9
 
 
 def test_the_two_classifiers_share_one_tokenisation():

@@ -80,7 +80,8 @@ def test_findings_are_the_claims_signed_contributions(scorer):
         assert found.raw[key] == pytest.approx(found.contributions[:, k].sum())
         for item in found.findings[key]:
             assert item["value"] == pytest.approx(found.contributions[item["claim"], k], abs=1e-4)
-            assert (item["value"] < 0) == (item["effect"] == "against") and item["names"]
+            assert (item["value"] < 0) == (item["effect"] == "against")
+            assert item["names"] and item["why"]  # three claims: every one is cited in the reason
     effects = {item["claim"]: item["effect"] for item in found.findings["effectiveness"]}
     assert effects[0] == "for" and effects.get(2) == "against"
     assert found.contributions[0, 2] > found.contributions[1, 2]  # a result beats a plan

@@ -27,7 +27,8 @@ COUNTED = 0.3  # a claim whose kind credit is below this is reported as discount
 
 @dataclass
 class Effect:
-    """What one claim did to one criterion, for the reasons and the case page.
+    """What the rubric credited one claim with for one criterion (a feature of the learned scorer; its
+    sub-point names word the reasons).
 
     ``effect`` is ``for`` (evidence), ``discounted`` (matched, but its kind or hedges make it count little)
     or ``against`` (a negated claim or a negative sub-point).
@@ -38,7 +39,6 @@ class Effect:
     name: str  # the sub-point's name
     effect: str  # for | discounted | against
     value: float
-    why: str
 
 
 @dataclass
@@ -76,7 +76,6 @@ class _Index:
             self.starts.append(position)
             position += len(claim.text) + 1
         self.joined = "\n".join(claim.text for claim in claims)
-        self.why: dict[tuple[int, str], str] = {}
 
     @cached_property
     def with_figures(self) -> list[Claim]:
@@ -240,10 +239,7 @@ def measure_criterion(
         for claim, effect, value in found:
             total = support if effect != "against" else against
             scaled = (gained if effect != "against" else -lost) * value / total if total else 0.0
-            why = index.why.get((claim.index, effect)) or index.why.setdefault(
-                (claim.index, effect), describe(claim, effect)
-            )
-            effects.append(Effect(claim.index, sub.key, sub.name, effect, round(scaled, 4), why))
+            effects.append(Effect(claim.index, sub.key, sub.name, effect, round(scaled, 4)))
             if effect == "for" and sub.quote:
                 share[claim.index] = share.get(claim.index, 0.0) + scaled
     best = sorted(share, key=lambda index: (-share[index], index))[: rubric.max_quotes]

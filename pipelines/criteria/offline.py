@@ -51,7 +51,9 @@ class Judgement:
         raw: criterion -> raw score (the sum of its claims' contributions).
         contributions: float ``(claims, 4)``, each claim's contribution per criterion (``CRITERIA`` order).
         findings: criterion -> the claims that moved it, largest first:
-            ``{"claim", "effect" (for | discounted | against), "value", "names", "why"}``.
+            ``{"claim", "effect" (for | discounted | against), "value"}``; the ``MAX_CITED`` largest of each
+            effect (the ones the reason cites) also have ``"names"`` (what moved them) and ``"why"`` (what
+            the claim is).
         quotes: criterion -> the texts of its strongest supporting claims, in text order.
     """
 
@@ -98,27 +100,32 @@ def judge(
             names = subpoints.setdefault((key, effect.claim, effect.effect), [])
             if effect.name not in names:
                 names.append(effect.name)
+    terms = x.data[:, None] * model.weights[x.indices]  # every claim's w·x term by term, (nnz, 4)
+    rows_of = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+    gains = np.zeros_like(contributions)
+    losses = np.zeros_like(contributions)
+    np.add.at(gains, rows_of, np.maximum(terms, 0.0))
+    np.add.at(losses, rows_of, -np.minimum(terms, 0.0))
     for k, key in enumerate(CRITERIA):
-        terms = x.multiply(model.weights[:, k][None, :]).tocsr()  # each claim's w·x, term by term
+        gained, lost = gains[:, k], losses[:, k]
         findings = []
         for i in np.flatnonzero(np.abs(contributions[:, k]) >= SHOWN):
             value = float(contributions[i, k])
-            start, end = terms.indptr[i], terms.indptr[i + 1]
-            parts = terms.data[start:end]
-            gained, lost = parts[parts > 0].sum(), -parts[parts < 0].sum()
-            effect = "against" if value < 0 else "discounted" if lost > 0.5 * gained else "for"
-            order = np.argsort(-np.abs(parts), kind="stable")[: 2 * MAX_NAMES + 2]
-            named = [(model.names[terms.indices[start + j]], float(parts[j])) for j in order]
-            findings.append(
-                {
-                    "claim": claims[i].index,
-                    "effect": effect,
-                    "value": round(value, 4),
-                    "names": _names(named, effect, claims[i].index, key, subpoints),
-                    "why": describe(claims[i], effect),
-                }
-            )
+            effect = "against" if value < 0 else "discounted" if lost[i] > 0.5 * gained[i] else "for"
+            findings.append({"claim": claims[i].index, "effect": effect, "value": round(value, 4)})
         findings.sort(key=lambda item: (-abs(item["value"]), item["claim"]))
+        cited: dict[str, int] = {}
+        for item in findings:  # the reasons cite the strongest few of each effect: say what moved them
+            cited[item["effect"]] = cited.get(item["effect"], 0) + 1
+            if cited[item["effect"]] > MAX_CITED:
+                continue
+            i = item["claim"]
+            start, end = x.indptr[i], x.indptr[i + 1]
+            parts = terms[start:end, k]
+            order = np.argsort(-np.abs(parts), kind="stable")[: 2 * MAX_NAMES + 2]
+            named = [(model.names[x.indices[start + j]], float(parts[j])) for j in order]
+            item["names"] = _names(named, item["effect"], i, key, subpoints)
+            item["why"] = describe(claims[i], item["effect"])
         judgement.findings[key] = findings
         support = [item for item in findings if item["effect"] == "for"]
         strongest = [
