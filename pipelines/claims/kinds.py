@@ -335,7 +335,7 @@ def _grams(text: str, tokenizer: VocabularyTokenizer) -> tuple[Counter, Counter]
         folded = _WHITESPACE.sub(" ", _fold(text))
         cached = _GRAMS[text] = (
             Counter(tokenizer(text)),
-            Counter(folded[i : i + 2] for i in range(len(folded) - 1)),
+            Counter(map(str.__add__, folded, folded[1:])),  # character bigrams
         )
     return cached
 
@@ -356,10 +356,8 @@ def predict(texts: list[str], task: Task = KIND_TASK) -> list[dict[str, float]]:
     model = fast_head(task.directory, task.name)
     probabilities = model.predict_proba(texts)
     columns = [model.classes_.index(label) for label in task.labels]
-    return [
-        {label: round(float(row[c]), 3) for label, c in zip(task.labels, columns, strict=True)}
-        for row in probabilities
-    ]
+    rounded = np.round(probabilities[:, columns], 3).tolist()
+    return [dict(zip(task.labels, row, strict=True)) for row in rounded]
 
 
 def predict_kinds(texts: list[str]) -> list[dict[str, float]]:

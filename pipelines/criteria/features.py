@@ -145,10 +145,9 @@ def claim_features(
                 {f"{name}:{FACT_FREE}": value for name, value in rubric_rows.get(claim.index, {}).items()}
             )
         prefix = BIGRAM if "事实" in row else BIGRAM + FACT_FREE
-        for bigram in _HAN_BIGRAM.findall(claim.text):
-            if bigram not in seen:
-                seen.add(bigram)
-                row[prefix + bigram] = 1.0
+        new = set(_HAN_BIGRAM.findall(claim.text)) - seen
+        seen |= new
+        row.update(dict.fromkeys([prefix + bigram for bigram in sorted(new)], 1.0))
         rows.append(row)
     return rows
 

@@ -21,6 +21,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -59,18 +60,14 @@ class ScorerModel:
 
     def matrix(self, rows: Sequence[dict[str, float]]) -> sparse.csr_matrix:
         """Feature rows as a sparse matrix ``(len(rows), n)``; features the model does not know are dropped."""
-        column = self.column
-        indices: list[int] = []
-        data: list[float] = []
-        indptr = [0]
-        for row in rows:
-            for name, value in row.items():
-                j = column.get(name)
-                if j is not None:
-                    indices.append(j)
-                    data.append(value)
-            indptr.append(len(indices))
-        return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), len(self.names)))
+        names = [name for row in rows for name in row]
+        values = np.fromiter((value for row in rows for value in row.values()), np.float64, len(names))
+        columns = np.fromiter(map(self.column.get, names, repeat(-1)), np.int64, len(names))
+        row_of = np.repeat(np.arange(len(rows)), [len(row) for row in rows])
+        known = columns >= 0
+        return sparse.csr_matrix(
+            (values[known], (row_of[known], columns[known])), shape=(len(rows), len(self.names))
+        )
 
     def contributions(
         self, rows: Sequence[dict[str, float]], x: sparse.csr_matrix | None = None
