@@ -69,10 +69,11 @@ def _tag(number: int) -> str:
             return letters
 
 
-def _cases(count: int) -> list[ScoreInput]:
+def _cases(count: int, shared: bool = False) -> list[ScoreInput]:
     """``count`` distinct full-length forms: every section filled to its limit with real sentences, each
     sentence tagged so that no two forms share one (real forms do not; shared sentences would be served from
-    the claims stage's per-clause caches)."""
+    the claims stage's per-clause caches). ``shared``: untagged, as the benchmark built forms before
+    2026-12-07 (for comparison with earlier figures)."""
     records = read_jsonl(SAMPLE_SUBMISSIONS) + read_jsonl(REFERENCE_FILES[0])
     pool = [s for record in records for s in split_sentences(case_text(record))]
     sentences = cycle(pool)
@@ -83,10 +84,10 @@ def _cases(count: int) -> list[ScoreInput]:
             text = ""
             for sentence in split_sentences(str((record.get("sections") or {}).get(name, ""))):
                 used += 1
-                text += f"{sentence[:-1]}（{_tag(used)}）{sentence[-1]}"
+                text += sentence if shared else f"{sentence[:-1]}（{_tag(used)}）{sentence[-1]}"
             while len(text) + 60 < limit:
                 sentence, used = next(sentences), used + 1
-                text += f"{sentence[:-1]}（{_tag(used)}）{sentence[-1]}"
+                text += sentence if shared else f"{sentence[:-1]}（{_tag(used)}）{sentence[-1]}"
             sections.append(f"{text[:limit]}（副本 {i}）")
         cases.append(ScoreInput(f"{record['id']}-{i}", str(record.get("title", "")), "\n".join(sections)))
     return cases
@@ -105,9 +106,10 @@ def _median_rate(count: int, runs: int, action: Callable[[int], object]) -> tupl
     return round(statistics.median(wall), 1), round(statistics.median(cpu), 1)
 
 
-def bench_offline(count: int, runs: int, short: bool = False) -> dict[str, float]:
+def bench_offline(count: int, runs: int, short: bool = False, shared: bool = False) -> dict[str, float]:
     """Claims + scores alone, then the full ``score_many``; each run (and the warm-up) on distinct forms."""
-    every = _short_cases(count * (2 * runs + 1)) if short else _cases(count * (2 * runs + 1))
+    total = count * (2 * runs + 1)
+    every = _short_cases(total) if short else _cases(total, shared)
     batches = [every[i * count : (i + 1) * count] for i in range(2 * runs + 1)]
     scorer = OfflineScorer(history=history_texts(None))
     scorer.score_many(batches[-1][:5])  # warm-up: rubric, calibration, models, embedder, history vectors
@@ -120,6 +122,7 @@ def bench_offline(count: int, runs: int, short: bool = False) -> dict[str, float
     return {
         "cases": count,
         "runs": runs,
+        "sentences": "shared" if shared else "unique",
         "mean_chars": round(sum(len(case.text) for case in every) / len(every)),
         "mean_claims": round(claims, 1),
         "claims_and_scores_cases_per_s": evidence,
@@ -167,11 +170,16 @@ def main() -> None:
     parser.add_argument(
         "--sample-texts", action="store_true", help="score the sample and corpus texts as they are (shorter)"
     )
+    parser.add_argument(
+        "--shared-sentences",
+        action="store_true",
+        help="build forms from untagged sentences that recur across forms (the construction before 2026-12-07)",
+    )
     parser.add_argument("--llm-cases", type=int, default=100)
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
-    offline = bench_offline(args.cases, args.runs, args.sample_texts)
+    offline = bench_offline(args.cases, args.runs, args.sample_texts, args.shared_sentences)
     print(f"offline: {json.dumps(offline, ensure_ascii=False)} (target ≥ 50 cases/s)")
     if args.llm_cases:
         llm = bench_llm(args.llm_cases, args.latency, args.concurrency)

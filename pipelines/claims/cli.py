@@ -32,8 +32,10 @@ def _cli(args: argparse.Namespace) -> int:
         if args.train:
             for task in (KIND_TASK, ORIENTATION_TASK):
                 card = train(task=task)
+                writers = "、".join(f"{k} {v:.3f}" for k, v in card["held_out_writer_accuracy"].items())
                 print(
-                    f"{task.name}：{card['training_size']} 句，5 折交叉验证准确率 {card['cv_accuracy']:.3f}"
+                    f"{task.name}：{card['training_size']} 句，5 折交叉验证准确率 {card['cv_accuracy']:.3f}；"
+                    f"留出一位编写者（用其余编写者的句子训练）：{writers}"
                 )
             return 0
         if not args.input:

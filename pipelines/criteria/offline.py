@@ -279,8 +279,9 @@ class OfflineScorer:
         return [self.judge(c).raw for c in claims]
 
     def scores(self, judgement: Judgement) -> dict[str, float]:
-        """Calibrated 0–100 scores (two decimals) of a judgement."""
-        return {key: round(self.calibration_.to_score(key, raw), 2) for key, raw in judgement.raw.items()}
+        """Calibrated 0–100 scores of a judgement, to four decimals (two texts deep in a tail of the
+        reference distribution still differ)."""
+        return {key: round(self.calibration_.to_score(key, raw), 4) for key, raw in judgement.raw.items()}
 
     def scores_of(self, text: str) -> dict[str, float]:
         """Calibrated scores of one text."""

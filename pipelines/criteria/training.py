@@ -172,22 +172,33 @@ def fit(data: PairData, train: Sequence[int], settings: Settings, version: str =
 
 
 def win_rates(model: ScorerModel, data: PairData, indices: Sequence[int]) -> dict[str, Any]:
-    """How often the strong text scores strictly higher on its criterion: overall and per criterion."""
+    """How often the strong text scores strictly higher on its criterion: overall, per criterion and per
+    kind of pair (``failures`` lists the ids lost)."""
     if not indices:
-        return {"rate": None, "n": 0, "by_criterion": {}}
+        return {"rate": None, "n": 0, "by_criterion": {}, "by_kind": {}, "failures": []}
     raw = np.asarray(
         [model.contributions(data.rows[2 * i + side]).sum(axis=0) for i in indices for side in (0, 1)]
     )
     criteria = list(CRITERIA)
     wins: dict[str, list[bool]] = {}
+    kinds: dict[str, list[bool]] = {}
+    failures = []
     for row, i in enumerate(indices):
-        k = criteria.index(data.pairs[i]["criterion"])
-        wins.setdefault(criteria[k], []).append(bool(raw[2 * row, k] > raw[2 * row + 1, k]))
+        pair = data.pairs[i]
+        k = criteria.index(pair["criterion"])
+        won = bool(raw[2 * row, k] > raw[2 * row + 1, k])
+        wins.setdefault(criteria[k], []).append(won)
+        if pair.get("kind"):
+            kinds.setdefault(str(pair["kind"]), []).append(won)
+        if not won:
+            failures.append(str(pair["id"]))
     everything = [w for values in wins.values() for w in values]
     return {
         "rate": round(float(np.mean(everything)), 4),
         "n": len(everything),
         "by_criterion": {c: round(float(np.mean(wins[c])), 4) for c in criteria if c in wins},
+        "by_kind": {k: [int(sum(v)), len(v)] for k, v in sorted(kinds.items())},
+        "failures": failures,
     }
 
 
