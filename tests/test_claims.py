@@ -11,6 +11,7 @@ import pytest
 
 from pipelines.claims import Claim, extract_claims, extract_claims_many
 from pipelines.claims import kinds as kind_model
+from pipelines.claims import training as claim_training
 from pipelines.claims.rules import read_hedges, read_negation, rule_kind
 from pipelines.figures import extract_figures, find_figures, read_figures
 
@@ -136,7 +137,7 @@ def test_explicit_markers_decide_the_kind(text, kind):
 @pytest.mark.parametrize("task", [kind_model.KIND_TASK, kind_model.ORIENTATION_TASK])
 def test_shipped_models_match_their_cards_and_data(task):
     card = json.loads((task.directory / "card.json").read_text(encoding="utf-8"))
-    texts, labels = kind_model.read_sentences(task=task)
+    texts, labels = claim_training.read_sentences(task=task)
     assert card["training_size"] == len(texts) >= 400 and card["task"] == task.field
     assert set(labels) == set(task.labels) and min(labels.count(k) for k in task.labels) >= 40
     assert card["cv_accuracy"] >= 0.65  # 5-fold CV on the written sentences
@@ -184,7 +185,7 @@ def test_vocabulary_tokenizer_takes_the_longest_word_at_each_position():
 
 @pytest.mark.parametrize("task", [kind_model.KIND_TASK, kind_model.ORIENTATION_TASK])
 def test_fast_head_equals_sklearn(task):
-    texts, _ = kind_model.read_sentences(task=task)
+    texts, _ = claim_training.read_sentences(task=task)
     texts = texts[:300] + ["  空白  很多   的 文本 2024年 3.5万人", "ABC abc 123", "", "。"]
     model = kind_model.load_model(task.directory, task.name)
     fast = kind_model.FastHead(model).predict_proba(texts)
@@ -201,11 +202,11 @@ def test_bad_training_data_is_refused_naming_the_line(tmp_path):
     path = tmp_path / "sentences.jsonl"
     path.write_text('{"text": "甲", "kind": "result"}\n{"text": "乙", "kind": "guess"}\n', encoding="utf-8")
     with pytest.raises(kind_model.ClaimsError, match="第 2 行"):
-        kind_model.read_sentences(path)
+        claim_training.read_sentences(path)
 
 
 def test_training_writes_a_model_and_card(tmp_path):
-    card = kind_model.train(out=tmp_path)
+    card = claim_training.train(out=tmp_path)
     try:
         assert (tmp_path / "model.joblib").exists() and card["labels"] == sorted(kind_model.KINDS)
         assert set(card["cv_recall_by_label"]) == set(kind_model.KINDS)

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from pipelines.claims.extract import extract_claims_many
-from pipelines.claims.kinds import KIND_TASK, ORIENTATION_TASK, ClaimsError, train
+from pipelines.claims.kinds import KIND_TASK, ORIENTATION_TASK, ClaimsError
+from pipelines.claims.training import train
 
 
 def add_cli(subparsers: argparse._SubParsersAction) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipelines.claims.claim import Claim
-from pipelines.claims.kinds import ORIENTATION_TASK, predict, predict_kinds
+from pipelines.claims.kinds import predict_both
 from pipelines.claims.rules import Clause, is_sourced, read_hedges, read_negation, rule_kind, split_clauses
 from pipelines.figures import read_figures
 from pipelines.text import normalize, split_sentences
@@ -37,20 +37,14 @@ def extract_claims_many(texts: Sequence[str], implementer: str = "") -> list[lis
                 clauses.append(clause)
         clause_lists.append(clauses)
     ruled_kinds = [[rule_kind(c.text) for c in clauses] for clauses in clause_lists]
-    undecided = [
-        c.text
-        for clauses, ruled in zip(clause_lists, ruled_kinds, strict=True)
-        for c, kind in zip(clauses, ruled, strict=True)
-        if kind is None
-    ]
-    predicted = iter(predict_kinds(undecided))
-    orientation = iter(predict([c.text for clauses in clause_lists for c in clauses], ORIENTATION_TASK))
+    kinds, orientations = predict_both([c.text for clauses in clause_lists for c in clauses])
+    predicted, orientation = iter(kinds), iter(orientations)
     result = []
     for clauses, ruled_list in zip(clause_lists, ruled_kinds, strict=True):
         claims = []
         for index, clause in enumerate(clauses):
-            ruled = ruled_list[index]
-            probabilities = {ruled: 1.0} if ruled else next(predicted)
+            ruled, learned = ruled_list[index], next(predicted)
+            probabilities = {ruled: 1.0} if ruled else learned
             claims.append(_read(index, clause, probabilities, implementer, next(orientation)))
         result.append(claims)
     return result

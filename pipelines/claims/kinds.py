@@ -1,34 +1,31 @@
-"""The learned part of the claims stage: a sentence classifier for claim kinds on jieba features.
+"""The learned part of the claims stage: two sentence classifiers (claim kind; orientation) on jieba words
+and character bigrams.
 
-The classifier is a scikit-learn pipeline (TF-IDF over jieba words, numbers folded to placeholders,
-function words such as 已/将/未 kept; see ``VocabularyTokenizer``) with a logistic-regression head. It is trained on the
-labelled sentences in ``data/claims/sentences*.jsonl`` (one file per writer) and shipped in ``models/claims/`` as ``model.joblib``
-+ ``card.json`` (labels, data hash, cross-validated accuracy). Nothing is downloaded at run time.
+Each classifier is a scikit-learn pipeline (TF-IDF over jieba words, numbers folded to placeholders,
+function words such as 已/将/未 kept, see ``VocabularyTokenizer``; TF-IDF over character bigrams) with a
+logistic-regression head, trained by ``pipelines.claims.training`` on the labelled sentences of
+``data/claims/`` (one file per writer) and shipped in ``models/claims/`` as ``model.joblib`` + ``card.json``.
+At run time ``FastHead`` computes the same probabilities without sklearn's per-call machinery. Nothing is
+downloaded at run time.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import repeat
 from pathlib import Path
-from typing import Any
 
 import joblib
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from pipelines import jsonl
 from pipelines.config import DATA_DIR, MODELS_DIR
 from pipelines.text import _tokenizer
 
@@ -195,90 +192,6 @@ ORIENTATION_TASK = Task(
 )
 
 
-def read_sentences(
-    path: Path | Sequence[Path] | None = None, task: Task = KIND_TASK
-) -> tuple[list[str], list[str]]:
-    """The labelled sentences ``{"text", <task.field>}`` of one file or several (default: the task's).
-
-    Raises:
-        ClaimsError: a file is missing, a line is not JSON, or a label is unknown (naming the line).
-    """
-    paths = task.data if path is None else [path] if isinstance(path, Path) else list(path)
-    lines = []
-    for one in paths:
-        try:
-            lines += jsonl.read_jsonl(one)
-        except jsonl.JsonlError as error:
-            raise ClaimsError(error.message) from error
-    texts, labels = [], []
-    for _, where, record in lines:
-        if record.get(task.field) not in task.labels or not record.get("text"):
-            raise ClaimsError(
-                f"{where}应有 text 和 {task.field}（{'/'.join(task.labels)} 之一），请修改后重试"
-            )
-        texts.append(str(record["text"]))
-        labels.append(str(record[task.field]))
-    return texts, labels
-
-
-def train(
-    path: Path | Sequence[Path] | None = None, out: Path | None = None, task: Task = KIND_TASK
-) -> dict[str, Any]:
-    """Fit a sentence classifier on its labelled sentences, measure it by 5-fold CV and by leaving each
-    writer's file out, save it with its card.
-
-    The vocabulary is the jieba words of the sentences of both classifiers (so the CV folds share it, the
-    weights they do not), so one tokenisation serves both at run time.
-
-    Returns:
-        The model card.
-    """
-    paths = task.data if path is None else [path] if isinstance(path, Path) else list(path)
-    out = out or task.directory
-    texts, labels = read_sentences(paths, task)
-    shared = [text for other in (KIND_TASK, ORIENTATION_TASK) for text in read_sentences(None, other)[0]]
-    vocabulary = sorted({token for text in [*texts, *shared] for token in claim_tokens(text)})
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
-    predicted = cross_val_predict(build_pipeline(vocabulary), texts, labels, cv=folds)
-    recall = {
-        label: round(
-            float(np.mean([p == y for p, y in zip(predicted, labels, strict=True) if y == label])), 4
-        )
-        for label in task.labels
-    }
-    by_writer = {}  # each file is one writer: trained on the others, how well are that writer's labels read?
-    if len(paths) > 1:
-        for held in paths:
-            rest = [one for one in paths if one != held]
-            model = build_pipeline(vocabulary).fit(*read_sentences(rest, task))
-            held_texts, held_labels = read_sentences(held, task)
-            hits = model.predict(held_texts) == np.asarray(held_labels)
-            by_writer[held.name] = round(float(np.mean(hits)), 4)
-    model = build_pipeline(vocabulary).fit(texts, labels)
-    data = json.dumps([texts, labels], ensure_ascii=False).encode("utf-8")
-    card = {
-        "version": datetime.now(UTC).strftime("%Y%m%d-%H%M%S"),
-        "task": task.field,
-        "labels": [str(label) for label in model.classes_],
-        "data": [
-            str(one.relative_to(DATA_DIR.parent)) if one.is_relative_to(DATA_DIR.parent) else str(one)
-            for one in paths
-        ],
-        "data_hash": hashlib.sha256(data).hexdigest(),
-        "training_size": len(texts),
-        "vocabulary_size": len(vocabulary),
-        "cv_accuracy": round(float(np.mean(predicted == np.asarray(labels))), 4),
-        "cv_recall_by_label": recall,
-        "held_out_writer_accuracy": by_writer,
-    }
-    out.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model, out / "model.joblib")
-    (out / "card.json").write_text(json.dumps(card, ensure_ascii=False, indent=1), encoding="utf-8")
-    load_model.cache_clear()
-    fast_head.cache_clear()
-    return card
-
-
 @lru_cache(maxsize=4)
 def load_model(directory: Path, name: str = "主张类型") -> Pipeline:
     """A shipped sentence classifier.
@@ -313,27 +226,45 @@ class FastHead:
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Float ``(len(texts), classes)``, rows summing to 1 (``classes_`` order)."""
-        grams: tuple[list[str], list[str]] = ([], [])
-        counts: tuple[list[int], list[int]] = ([], [])
-        rows: tuple[list[int], list[int]] = ([], [])
-        for row, text in enumerate(texts):
-            for part, counted in enumerate(_grams(text, self.tokenizer)):
-                grams[part].extend(counted)
-                counts[part].extend(counted.values())
-                rows[part].extend([row] * len(counted))
+        return self.from_grams(Grams.of(texts, self.tokenizer))
+
+    def from_grams(self, grams: Grams) -> np.ndarray:
+        """``predict_proba`` of texts already counted (``Grams.of``)."""
         blocks = []
         for part, (vocabulary, idf) in enumerate(self.parts):
-            column = np.fromiter(map(vocabulary.get, grams[part], repeat(-1)), np.int64, len(grams[part]))
+            names = grams.grams[part]
+            column = np.fromiter(map(vocabulary.get, names, repeat(-1)), np.int64, len(names))
             known = column >= 0
-            column, row = column[known], np.asarray(rows[part], dtype=np.int64)[known]
-            values = (np.log(np.asarray(counts[part], dtype=np.float64)[known]) + 1.0) * idf[column]
-            norms = np.sqrt(np.bincount(row, values**2, minlength=len(texts)))
+            column, row = column[known], np.asarray(grams.rows[part], dtype=np.int64)[known]
+            values = (np.log(np.asarray(grams.counts[part], dtype=np.float64)[known]) + 1.0) * idf[column]
+            norms = np.sqrt(np.bincount(row, values**2, minlength=grams.size))
             values /= norms[row]
-            blocks.append(sparse.csr_matrix((values, (row, column)), shape=(len(texts), len(idf))))
+            blocks.append(sparse.csr_matrix((values, (row, column)), shape=(grams.size, len(idf))))
         decision = np.asarray(sparse.hstack(blocks, format="csr") @ self.coef) + self.intercept
         decision -= decision.max(axis=1, keepdims=True)
         probabilities = np.exp(decision)
         return probabilities / probabilities.sum(axis=1, keepdims=True)
+
+
+@dataclass
+class Grams:
+    """The words and character bigrams of a batch of clauses, flattened (one entry per distinct gram of a
+    clause), so both classifiers read one count."""
+
+    size: int
+    grams: tuple[list[str], list[str]]
+    counts: tuple[list[int], list[int]]
+    rows: tuple[list[int], list[int]]
+
+    @classmethod
+    def of(cls, texts: Sequence[str], tokenizer: VocabularyTokenizer) -> Grams:
+        found = cls(len(texts), ([], []), ([], []), ([], []))
+        for row, text in enumerate(texts):
+            for part, counted in enumerate(_grams(text, tokenizer)):
+                found.grams[part].extend(counted)
+                found.counts[part].extend(counted.values())
+                found.rows[part].extend([row] * len(counted))
+        return found
 
 
 def _grams(text: str, tokenizer: VocabularyTokenizer) -> tuple[Counter, Counter]:
@@ -364,7 +295,24 @@ def predict(texts: list[str], task: Task = KIND_TASK) -> list[dict[str, float]]:
     if not texts:
         return []
     model = fast_head(task.directory, task.name)
-    probabilities = model.predict_proba(texts)
+    return _labelled(model, model.predict_proba(texts), task)
+
+
+def predict_both(texts: list[str]) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
+    """Kind and orientation probabilities of each clause, from one count of their words (both classifiers
+    share one vocabulary)."""
+    if not texts:
+        return [], []
+    kinds = fast_head(KIND_TASK.directory, KIND_TASK.name)
+    orientation = fast_head(ORIENTATION_TASK.directory, ORIENTATION_TASK.name)
+    grams = Grams.of(texts, kinds.tokenizer)
+    return (
+        _labelled(kinds, kinds.from_grams(grams), KIND_TASK),
+        _labelled(orientation, orientation.from_grams(grams), ORIENTATION_TASK),
+    )
+
+
+def _labelled(model: FastHead, probabilities: np.ndarray, task: Task) -> list[dict[str, float]]:
     columns = [model.classes_.index(label) for label in task.labels]
     rounded = np.round(probabilities[:, columns], 3).tolist()
     return [dict(zip(task.labels, row, strict=True)) for row in rounded]

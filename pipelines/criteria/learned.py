@@ -21,7 +21,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +60,8 @@ class ScorerModel:
 
     def matrix(self, rows: Sequence[dict[str, float]]) -> sparse.csr_matrix:
         """Feature rows as a sparse matrix ``(len(rows), n)``; features the model does not know are dropped."""
-        names = [name for row in rows for name in row]
-        values = np.fromiter((value for row in rows for value in row.values()), np.float64, len(names))
+        names = list(chain.from_iterable(rows))
+        values = np.fromiter(chain.from_iterable(map(dict.values, rows)), np.float64, len(names))
         columns = np.fromiter(map(self.column.get, names, repeat(-1)), np.int64, len(names))
         row_of = np.repeat(np.arange(len(rows)), [len(row) for row in rows])
         known = columns >= 0

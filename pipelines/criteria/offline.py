@@ -103,12 +103,10 @@ def judge(
                 names.append(effect.name)
     terms = x.data[:, None] * model.weights[x.indices]  # every claim's w·x term by term, (nnz, 4)
     rows_of = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
-    gains = np.zeros_like(contributions)
-    losses = np.zeros_like(contributions)
-    np.add.at(gains, rows_of, np.maximum(terms, 0.0))
-    np.add.at(losses, rows_of, -np.minimum(terms, 0.0))
+    positive, negative = np.maximum(terms, 0.0), -np.minimum(terms, 0.0)
     for k, key in enumerate(CRITERIA):
-        gained, lost = gains[:, k], losses[:, k]
+        gained = np.bincount(rows_of, positive[:, k], minlength=x.shape[0])
+        lost = np.bincount(rows_of, negative[:, k], minlength=x.shape[0])
         findings = []
         for i in np.flatnonzero(np.abs(contributions[:, k]) >= SHOWN):
             value = float(contributions[i, k])
