@@ -310,7 +310,7 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "案例实施主体 承办单位 执行单位 承担单位 项目实施单位",
         "recommender": "推荐单位 推荐部门 推荐机构 推荐单位名称",
         "category": "申报类别 案例类别 申报类型 参评项目 参评类别 案例类型 申报方向 类别 所属类别 申报类目 "
-        "参评类型 申报类别勾选",
+        "参评类型 申报类别勾选 类别编号 类别序号 类别代码 申报类别编号 所属类型 案例所属类别",
         "launch": "上线时间 上线日期 正式上线时间 投入运营时间 上线运行时间 投入使用时间 推出时间 首发时间 "
         "案例上线时间 上线运营时间 开通时间 投用时间 发布时间 启用时间 正式运营时间 开始运营时间 运行时间 "
         "实施时间 首次上线时间 上线年月 开播时间 建成时间 建成上线时间 投运时间 上线运营日期 启动时间 "
@@ -330,7 +330,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "申报单位承诺 诚信承诺 声明 承诺声明",
         "ignore": "备注 填表说明 地址 通讯地址 单位地址 邮编 邮政编码 职务 职称 部门 传真 日期 填报日期 "
         "填表日期 填表人 单位性质 网址 链接 案例链接 访问地址 主管单位 序号 "
-        "负责人 主要负责人 单位负责人 法定代表人 项目负责人",
+        "负责人 主要负责人 单位负责人 法定代表人 项目负责人 统一社会信用代码 社会信用代码 信用代码 组织机构代码 "
+        "单位类型 单位类别 单位级别 所在地区 所属地区 所在省份 成立时间 创刊时间 单位简介",
         # Only meaningful inside a group (申报单位 → 名称, 往年申报情况 → 年份/结果 …).
         "sub": "名称 全称 年份 年度 结果 申报结果 评选结果 申报年份",
     }.items()
@@ -344,6 +345,8 @@ LAUNCH_LABEL_VERBS: tuple[str, ...] = _words(
     "投入运营 开展 试运行 首发 上架 交付 部署"
 )
 LAUNCH_LABEL_ENDS: tuple[str, ...] = _words("时间 日期 年月 年份 周期 起始时间 起止时间 时间节点")
+# A planned launch (计划上线时间, 预计投用日期) is still the launch field; the status decides whether it is online.
+LAUNCH_LABEL_PLANNED: tuple[str, ...] = _words("计划 预计 拟 预期 计划于 预计于")
 # Words in a label's bracketed note that make it a signature line (申报单位（盖章）), not the field.
 SIGNATURE_NOTES: tuple[str, ...] = ("盖章", "签字", "签章", "公章", "签名")
 # Options of 运行状态 on our form.

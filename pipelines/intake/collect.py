@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from pipelines.intake.hints import strip_hints
-from pipelines.intake.labels import BLANKS, BLOCK_KEYS, SCALAR_KEYS, label_core, nfkc
+from pipelines.intake.labels import BLANKS, BLOCK_KEYS, SCALAR_KEYS, label_core, nfkc, strip_leaders
 from pipelines.intake.options import ticked_option
 from pipelines.intake.scope import Entry
 from pipelines.intake.wordcount import HAN, limit_only, word_limit
@@ -86,7 +86,7 @@ def _join(lines: list[str]) -> str:
 def clean_scalar(lines: list[str]) -> str:
     """The value of a one-value field: lines joined, notes such as （盖章） removed, date blanks dropped."""
     value = _join([line for line in lines if line.strip(BLANKS)])
-    value = _SCALAR_NOTE_RE.sub("", value).strip(BLANKS + "：:")
+    value = strip_leaders(_SCALAR_NOTE_RE.sub("", value).strip(BLANKS + "：:"))
     return "" if re.fullmatch(r"[\s年月日_]*", value) else value
 
 

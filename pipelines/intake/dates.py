@@ -29,6 +29,15 @@ _YMD_COMPACT = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])([0-2]\d|3[01]
 _YM = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[年./\-]\s*(\d{1,2})(?!\d)(?!\s*[./\-]\s*\d{1,2}(?!\d))")
 _Y = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _SHORT_YM = re.compile(r"(?<![\d.])([1-3]\d)\s*年\s*(\d{1,2})\s*月")  # 24年5月 → 2024-05
+_EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# March 2025, Sept. 2024, 15 May 2024, May 15, 2024 (bilingual forms)
+_EN_DATE = re.compile(
+    r"(?<![A-Za-z])(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?"
+    r"(january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)(?![a-z])\.?\s*(?:(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*)?"
+    r"((?:19|20)\d{2})(?!\d)",
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"[。；;！!？?\n]")
 
 
@@ -63,6 +72,11 @@ def _candidates(text: str) -> list[tuple[int, str]]:
             month = _small_number(match.group(2))
             day = _small_number(match.group(3)) if match.group(3) else None
             found.append((match.start(), _format(_year(match.group(1)), month, day)))
+        taken.append(match.span())
+    for match in _EN_DATE.finditer(text):
+        day = match.group(1) or match.group(3)
+        month = _EN_MONTHS.index(match.group(2).lower()[:3]) + 1
+        found.append((match.start(), _format(int(match.group(4)), month, int(day) if day else None)))
         taken.append(match.span())
     for pattern in (_YMD, _YMD_COMPACT, _YM, _Y):
         for match in pattern.finditer(text):

@@ -75,6 +75,7 @@ class Body:
     """The document body in reading order, with what is needed to spot picture-only forms."""
 
     blocks: list[Paragraph | Table] = field(default_factory=list)
+    margins: list[Paragraph | Table] = field(default_factory=list)  # page headers and footers
     image_count: int = 0  # pictures drawn in the body
     text_chars: int = 0
     media_count: int = 0  # media parts in the package (pictures, audio, video, embedded objects)

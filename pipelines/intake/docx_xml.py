@@ -15,7 +15,7 @@ import zlib
 
 from lxml import etree
 
-from pipelines.intake.docx_body import Body, BodyReader
+from pipelines.intake.docx_body import Body, BodyReader, Paragraph, Table
 from pipelines.intake.docx_ticks import W_NS, W
 from pipelines.schema import IntakeError
 
@@ -111,6 +111,7 @@ def read_package(data: bytes, file_name: str) -> Body:
                 _raise_missing_document(archive, file_name)
             document = _read_part(archive, main, file_name)
             outline = _outline_levels(archive, styles_name, file_name)
+            margins = [_read_part(archive, name, file_name) for name in _margin_parts(archive, main)]
             media = [info for info in archive.infolist() if _is_media(info.filename)]
     except IntakeError:
         raise
@@ -133,9 +134,52 @@ def read_package(data: bytes, file_name: str) -> Body:
     if body is None:
         raise _corrupt(file_name)
     read = BodyReader(outline).read(body)
+    read.margins = _margin_blocks(margins, outline)
     read.media_count = len(media)
     read.media_bytes = sum(info.compress_size for info in media)
     return read
+
+
+_MARGIN_TYPES = ("/header", "/footer")
+
+
+def _margin_parts(archive: zipfile.ZipFile, main: str) -> list[str]:
+    """The header and footer parts of the main part (headers first), each distinct part once."""
+    folder = posixpath.dirname(main)
+    rels_name = posixpath.join(folder, "_rels", posixpath.basename(main) + ".rels")
+    if rels_name not in archive.NameToInfo:
+        return []
+    root = etree.fromstring(archive.read(rels_name), _PARSER)
+    found: dict[str, list[str]] = {kind: [] for kind in _MARGIN_TYPES}
+    for rel in root.iter(f"{{{REL_NS}}}Relationship"):
+        kind = next((k for k in _MARGIN_TYPES if rel.get("Type", "").endswith(k)), None)
+        if kind is None or rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target", "")
+        name = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join(folder, target))
+        )
+        if name in archive.NameToInfo and name not in found[kind]:
+            found[kind].append(name)
+    return [name for kind in _MARGIN_TYPES for name in sorted(found[kind], key=lambda n: (len(n), n))]
+
+
+def _margin_blocks(parts: list[bytes], outline: dict[str, int]) -> list[Paragraph | Table]:
+    """The blocks of the headers and footers, identical parts read once; they do not count as body text."""
+    blocks: list[Paragraph | Table] = []
+    seen: set[bytes] = set()
+    for data in parts:
+        if data in seen:
+            continue
+        seen.add(data)
+        try:
+            root = etree.fromstring(data, _PARSER)
+        except etree.XMLSyntaxError:
+            continue  # a damaged header does not make the form unreadable
+        blocks.extend(BodyReader(outline).read(root).blocks)
+    return blocks
 
 
 _MEDIA_FOLDERS = ("media/", "embeddings/")

@@ -8,8 +8,9 @@ from pipelines.intake.collect import Assembled
 from pipelines.intake.labels import BLANKS, nfkc
 from pipelines.intake.options import category_from_number, read_categories
 from pipelines.intake.scope import FormReader
+from pipelines.intake.wordcount import HAN
 from pipelines.schema import Contact, PreviousApplication
-from pipelines.vocabulary import CALL_NAME
+from pipelines.vocabulary import CALL_NAME, CATEGORY_STEMS
 
 _UNIT_NOTE_RE = re.compile(r"[（(](?:盖章|公章|单位盖章|签章)[)）]")
 
@@ -94,7 +95,39 @@ def read_declared(assembled: Assembled, reader: FormReader) -> tuple[list[int], 
     if (number := category_from_number(text)) is not None:
         return [number], False, True
     scanned, scanned_boxes = read_categories("\n".join(reader.all_text))
-    return (scanned, True, False) if scanned_boxes and scanned else ([], boxes, bool(text))
+    if scanned_boxes and scanned:
+        return scanned, True, False
+    if not text and (named := declared_in_text(reader.all_text)) is not None:
+        return [named], False, False
+    return [], boxes, bool(text)
+
+
+def declared_in_text(texts: list[str]) -> int | None:
+    """The category a form without a category field declares in words: in a sentence (``本案例申报数智技术
+    应用类``, ``现以本案例参评“运营服务创新类”``, ``属于体制机制创新类``) or after the form's title
+    (``…申报表（国际传播能力建设类）``). None when no category or more than one is named that way."""
+    found = {
+        category
+        for text in texts
+        if "类" in text
+        for match in _DECLARED_RE.finditer(nfkc(text))
+        for category in [_category_of(match.group(1) or match.group(2))]
+        if category is not None
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def _category_of(name: str) -> int | None:
+    return next((c for c, stems in CATEGORY_STEMS.items() if any(stem in name for stem in stems)), None)
+
+
+_CATEGORY_NAME = (
+    "((?:" + "|".join(s for stems in CATEGORY_STEMS.values() for s in stems) + f")[{HAN}]{{0,6}}类)"
+)
+_DECLARED_RE = re.compile(
+    rf"(?:申报|参评|参选|属于|归属|归入|所属|报送|推荐|选送|申请|入围)[^。；;!?！？\n]{{0,12}}?[“\"「『]?{_CATEGORY_NAME}"
+    rf"|(?:申报表|申报书|推荐表)\s*[(（【〔]\s*{_CATEGORY_NAME}\s*[)）】〕]"
+)
 
 
 # A cover-page line that is not the case's name: the form's or the call's own title, 附件2, a date.

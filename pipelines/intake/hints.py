@@ -17,6 +17,8 @@ _PLACEHOLDERS = (
     "点击此处输入文字",
     "click or tap here to enter text",
     "click here to enter text",
+    "请选择",  # the first entry of a dropdown list left unchosen
+    "choose an item",
 )
 _BRACKET_HINT_WORDS = (
     "请",

@@ -18,6 +18,7 @@ from pipelines.intake.wordcount import WORD_LIMIT_TAIL_RE
 from pipelines.vocabulary import (
     FIELD_LABELS,
     LAUNCH_LABEL_ENDS,
+    LAUNCH_LABEL_PLANNED,
     LAUNCH_LABEL_SUBJECTS,
     LAUNCH_LABEL_VERBS,
     SECTION_LABELS,
@@ -38,22 +39,44 @@ for _canonical, _labels in SECTION_LABELS.items():
     _LABEL_KEYS.update({label: ("section", _canonical) for label in _labels})
 
 _LAUNCH_LABEL_RE = re.compile(
-    f"(?:{'|'.join(LAUNCH_LABEL_SUBJECTS)})?(?:正式|首次|开始)?(?:{'|'.join(LAUNCH_LABEL_VERBS)})+"
-    f"(?:{'|'.join(LAUNCH_LABEL_ENDS)})"
+    f"(?:{'|'.join(LAUNCH_LABEL_SUBJECTS)})?(?:{'|'.join(LAUNCH_LABEL_PLANNED)})?(?:正式|首次|开始)?"
+    f"(?:{'|'.join(LAUNCH_LABEL_VERBS)})+(?:{'|'.join(LAUNCH_LABEL_ENDS)})"
 )
+# Leaders between a label and its value (案例名称…………某平台, 申报单位 ·········· 某报社, ____某报社____), as
+# they read after NFKC (… becomes ...).
+LEADERS = "._·•…⋯・‧~～＿．－\\-—–"
+_LEADER_RUN = f"[{LEADERS}]{{2,}}"
+_LEADER_EDGES_RE = re.compile(
+    f"^[\\s{LEADERS}]*{_LEADER_RUN}[\\s{LEADERS}]*|[\\s{LEADERS}]*{_LEADER_RUN}[\\s{LEADERS}]*$"
+)
+
+
+def strip_leaders(value: str) -> str:
+    """A value without the leaders or underlines around it (``____某报社____`` → ``某报社``)."""
+    return _LEADER_EDGES_RE.sub("", value) if value else value
+
+
+# An English label beside the Chinese one: "Case Title / 案例名称:", "案例名称 / Case Title:".
+_ENGLISH_BEFORE = r"(?:[A-Za-z][A-Za-z .&'\-]{0,40}?\s*[/|]\s*)?"
+_ENGLISH_AFTER = r"(?:\s*[/|]\s*[A-Za-z][A-Za-z .&'\-]{0,40})?"
 _INLINE_LABEL_RE = re.compile(
-    r"(?:^|(?<=[\s,;、。)）|]))("
+    r"(?:^|(?<=[\s,;、。)）|]))"
+    + _ENGLISH_BEFORE
+    + "("
     + "|".join(
         "[ ]*".join(re.escape(char) for char in label)  # 联 系 人：
         for label in sorted((label for label in _LABEL_KEYS if len(label) > 1), key=len, reverse=True)
     )
     + f"|{_LAUNCH_LABEL_RE.pattern}"
-    + r")\s*(?:\([^()]{0,40}\))?\s*:",
+    + ")"
+    + _ENGLISH_AFTER
+    + r"\s*(?:\([^()]{0,40}\))?\s*:",
     re.IGNORECASE,
 )
 # A field label at the start, then spaces and the value: 申报单位    某某报社 (free layouts without colons).
 _SPACED_LABEL_RE = re.compile(
-    "("
+    _ENGLISH_BEFORE
+    + "("
     + "|".join(
         re.escape(label)
         for label in sorted(
@@ -66,7 +89,8 @@ _SPACED_LABEL_RE = re.compile(
             reverse=True,
         )
     )
-    + r")(?:\s*\([^()]{0,40}\))?[ \t]+(?=\S)",
+    + r")(?:\s*\([^()]{0,40}\))?"
+    + f"(?:[ \\t]+|[ \\t]*{_LEADER_RUN}[ \\t]*)(?=\\S)",
     re.IGNORECASE,
 )
 SIGNATURE_LINE_RE = re.compile(r"[（(]\s*(?:单位|申报单位)?(?:盖章|签字|签章|公章)[^（()）]{0,10}[）)]")
@@ -107,7 +131,7 @@ def label_core(text: str) -> str:
     while previous != core:
         previous, core = core, _BRACKETS_RE.sub("", core)
     core = WORD_LIMIT_TAIL_RE.sub("", core)
-    return core.rstrip(":：.。").strip("*").lower()
+    return core.rstrip(":：.。" + LEADERS).strip("*").lower()
 
 
 def lookup(core: str) -> tuple[str, str] | None:
@@ -126,7 +150,7 @@ def lookup(core: str) -> tuple[str, str] | None:
     for trimmed in trims:
         if trimmed != core and trimmed in _LABEL_KEYS and _LABEL_KEYS[trimmed][0] != "sub":
             return _LABEL_KEYS[trimmed]
-    chinese = _LATIN_RE.sub("", core)  # 案例名称casetitle: a label with its English translation
+    chinese = _LATIN_RE.sub("", core).strip("/|")  # 案例名称casetitle, applicant/申报单位: with its English
     if chinese != core and chinese and chinese in _LABEL_KEYS:
         return _LABEL_KEYS[chinese]
     if _LAUNCH_LABEL_RE.fullmatch(core):  # 平台正式启用日期: a launch label by its shape
@@ -164,13 +188,45 @@ def _match_short(stripped: str) -> LabelMatch | None:
     return None if "\n" in stripped else _match_inline(stripped)
 
 
+class _Normalised:
+    """NFKC text with the way back to the text as written, so values keep their own characters
+    (``…`` reads as ``...`` for matching, but a value's ``（试点）`` stays full-width)."""
+
+    __slots__ = ("text", "_positions", "_length")
+
+    def __init__(self, original: str) -> None:
+        normalised = nfkc(original)
+        self._length = len(original)
+        self._positions: list[int] | None = None
+        if len(normalised) != len(original):
+            parts, positions = [], []
+            for index, char in enumerate(original):
+                piece = nfkc(char)
+                parts.append(piece)
+                positions.extend([index] * len(piece))
+            normalised, self._positions = "".join(parts), positions
+        self.text = normalised
+
+    def start(self, index: int) -> int:
+        """The original index of the normalised character at ``index``."""
+        if self._positions is None:
+            return index
+        return self._positions[index] if index < len(self._positions) else self._length
+
+    def end(self, index: int) -> int:
+        """The original index just after the normalised characters before ``index``."""
+        if self._positions is None or index <= 0:
+            return index if self._positions is None else 0
+        return self._positions[index - 1] + 1
+
+
 def _match_inline(stripped: str) -> LabelMatch | None:
-    normalised = nfkc(stripped)
-    source = stripped if len(normalised) == len(stripped) else normalised
+    mapped = _Normalised(stripped)
+    normalised = mapped.text
     bracketed = _BRACKET_LABEL_RE.match(normalised)
     if bracketed and (found := lookup(label_core(bracketed.group(1)))) is not None:
-        raw = source[: bracketed.end()]
-        value = source[bracketed.end() :].strip(BLANKS)
+        end = mapped.end(bracketed.end())
+        raw, value = stripped[:end], strip_leaders(stripped[end:].strip(BLANKS))
         return LabelMatch(found[0], found[1] or label_core(bracketed.group(1)), raw, value, _signed(raw))
     numbering = _NUMBERING_RE.match(normalised)
     offset = numbering.end() if numbering else 0
@@ -179,8 +235,9 @@ def _match_inline(stripped: str) -> LabelMatch | None:
     if match is None or (found := lookup(label_core(match.group(1)))) is None:
         return None
     label = found[1] or label_core(match.group(1))
-    end = offset + match.end()
-    return LabelMatch(found[0], label, source[:end], source[end:].strip(BLANKS), _signed(source[:end]))
+    end = mapped.end(offset + match.end())
+    value = strip_leaders(stripped[end:].strip(BLANKS))
+    return LabelMatch(found[0], label, stripped[:end], value, _signed(stripped[:end]))
 
 
 def inline_labels(text: str) -> tuple[str, list[LabelMatch]]:
@@ -195,24 +252,22 @@ def inline_labels(text: str) -> tuple[str, list[LabelMatch]]:
     """
     if ":" not in text and "：" not in text:
         return text, []
-    normalised = nfkc(text)
-    if len(normalised) != len(text):
-        return text, []
+    mapped = _Normalised(text)
     starts = []
-    for found in _INLINE_LABEL_RE.finditer(normalised):
+    for found in _INLINE_LABEL_RE.finditer(mapped.text):
         key = lookup(label_core(found.group(1)))
         if key is not None:
-            starts.append((found, key))
+            starts.append((mapped.start(found.start()), mapped.end(found.end()), found.group(1), key))
     if not starts:
         return text, []
     matches: list[LabelMatch] = []
-    for index, (current, (key, section)) in enumerate(starts):
-        end = starts[index + 1][0].start() if index + 1 < len(starts) else len(text)
-        raw = text[current.start() : current.end()]
-        value = text[current.end() : end].strip(BLANKS + ";；,，。")
-        label = section or label_core(current.group(1))
+    for index, (start, value_start, label_text, (key, section)) in enumerate(starts):
+        end = starts[index + 1][0] if index + 1 < len(starts) else len(text)
+        raw = text[start:value_start]
+        value = strip_leaders(text[value_start:end].strip(BLANKS + ";；,，。"))
+        label = section or label_core(label_text)
         matches.append(LabelMatch(key, label, raw, value, _signed(raw)))
-    return text[: starts[0][0].start()].strip(BLANKS + ";；,，"), matches
+    return strip_leaders(text[: starts[0][0]].strip(BLANKS + ";；,，")), matches
 
 
 def split_inline_labels(text: str) -> list[LabelMatch]:
@@ -229,3 +284,9 @@ def split_inline_labels(text: str) -> list[LabelMatch]:
 def weak(match: LabelMatch) -> LabelMatch:
     """The same label read inside a signature block: its value never overwrites the field."""
     return replace(match, signed=True)
+
+
+def looks_like_heading(text: str) -> bool:
+    stripped = text.strip(BLANKS)
+    core = label_core(stripped)
+    return 1 < len(core) <= 20 and not re.search(r"[。；;，,！？!?]", stripped.rstrip("。"))

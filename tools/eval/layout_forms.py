@@ -166,7 +166,9 @@ def make_case(rng: random.Random, english_dates: bool = False) -> Case:
     texts = tuple(rng.choice(SENTENCES).format(short=short) * 2 for _ in sections[1:])
     intro = f"{short}于近年推出{title}，面向行业用户提供权威资讯与服务。" + SENTENCES[0].format(short=short)
     category = rng.choice([*CATEGORY_NAMES, None]) if rng.random() < 0.1 else rng.choice(list(CATEGORY_NAMES))
-    return Case(title, unit, short, implementer, written, category, launch_text, launch, sections, (intro, *texts))
+    return Case(
+        title, unit, short, implementer, written, category, launch_text, launch, sections, (intro, *texts)
+    )
 
 
 def expected(case: Case) -> dict:
@@ -303,7 +305,7 @@ _CT = "application/vnd.openxmlformats-officedocument.wordprocessingml"
 def package(body: str, header: str = "", footer: str = "") -> bytes:
     """A .docx holding ``body``, with an optional default header and footer (paragraph XML)."""
     refs, rels, overrides = "", "", ""
-    for kind, content, tag in (("header", header, "hdr"), ("footer", footer, "ftr")):
+    for kind, content in (("header", header), ("footer", footer)):
         if content:
             refs += f'<w:{kind}Reference w:type="default" r:id="rId{kind}"/>'
             rels += f'<Relationship Id="rId{kind}" Type="{_REL}/{kind}" Target="{kind}1.xml"/>'
@@ -340,9 +342,13 @@ def package(body: str, header: str = "", footer: str = "") -> bytes:
         ),
     }
     if header:
-        parts["word/header1.xml"] = f'<?xml version="1.0" encoding="UTF-8"?><w:hdr {_NS_ATTRS}>{header}</w:hdr>'
+        parts["word/header1.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8"?><w:hdr {_NS_ATTRS}>{header}</w:hdr>'
+        )
     if footer:
-        parts["word/footer1.xml"] = f'<?xml version="1.0" encoding="UTF-8"?><w:ftr {_NS_ATTRS}>{footer}</w:ftr>'
+        parts["word/footer1.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8"?><w:ftr {_NS_ATTRS}>{footer}</w:ftr>'
+        )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in parts.items():
@@ -360,7 +366,10 @@ def category_lines(case: Case, rng: random.Random) -> list[str]:
     way = rng.randrange(6)
     names = list(CATEGORY_NAMES.items())
     if case.category is None:
-        return ["  ".join(f"□{name}" for _, name in names[:3]), "  ".join(f"□{name}" for _, name in names[3:])]
+        return [
+            "  ".join(f"□{name}" for _, name in names[:3]),
+            "  ".join(f"□{name}" for _, name in names[3:]),
+        ]
     if way == 0:
         tick = rng.choice(TICKS)
         marks = [f"{tick if n == case.category else '□'}{name}" for n, name in names]
@@ -448,6 +457,7 @@ def lay_matrix(case: Case, rng: random.Random) -> tuple[str, str, str]:
 
 def lay_leaders(case: Case, rng: random.Random) -> tuple[str, str, str]:
     """Label and value joined by dotted leaders, underscores or tabs, no colon."""
+
     def line(label: str, value: str) -> str:
         way = rng.randrange(4)
         if way == 0:
@@ -539,9 +549,7 @@ def lay_tracked(case: Case, rng: random.Random) -> tuple[str, str, str]:
         rows.append(tr("实施单位", tc(p(dele("待定"), ins(case.implementer_text)))))
     rows.append(tr("上线时间", tc(p(dele("2018年1月"), ins(case.launch_text)))))
     rows.append(tr("申报类别", tc(*category_lines(case, rng))))
-    deleted_row = (
-        f'<w:tr><w:trPr><w:del w:id="9" {REV}/></w:trPr>{tc(p(dele("推荐单位")))}{tc(p(dele("某某协会")))}</w:tr>'
-    )
+    deleted_row = f'<w:tr><w:trPr><w:del w:id="9" {REV}/></w:trPr>{tc(p(dele("推荐单位")))}{tc(p(dele("某某协会")))}</w:tr>'
     rows.append(deleted_row)
     return head(case) + tbl(rows, 2) + narrative(case, numbered) + signature(case, rng), "", ""
 
@@ -554,7 +562,7 @@ def lay_text_boxes(case: Case, rng: random.Random) -> tuple[str, str, str]:
         framed.append(f"实施单位：{case.implementer_text}")
     framed.append(f"上线时间：{case.launch_text}")
     body = head(case) + p(text_box(*lines)) + "".join(p(x, frame=True) for x in framed)
-    body += p("申报类别：" + category_lines(case, rng)[0])
+    body += p("申报类别：" + "  ".join(category_lines(case, rng)))
     return body + narrative(case, numbered) + signature(case, rng), "", ""
 
 
@@ -607,7 +615,9 @@ def lay_numbered_column(case: Case, rng: random.Random) -> tuple[str, str, str]:
     """A 序号 column before the labels, and two label/value pairs on some rows."""
     rows = [tr("序号", "栏目", "填写内容", "栏目", "填写内容")]
     rows.append(tr("1", "案例名称", tc(case.title, span=3)))
-    impl = ("实施单位", case.implementer_text) if case.implementer is not None else ("联系人", case.contact[0])
+    impl = (
+        ("实施单位", case.implementer_text) if case.implementer is not None else ("联系人", case.contact[0])
+    )
     rows.append(tr("2", "申报单位", case.unit, *impl))
     rows.append(tr("3", "上线时间", case.launch_text, "联系电话", case.contact[1]))
     rows.append(tr("4", "申报类别", tc(*category_lines(case, rng), span=3)))
@@ -659,11 +669,16 @@ def refusals(rng: random.Random) -> dict[str, tuple[bytes, dict]]:
     blank = head(Case("", "", "", None, "", None, "", None, (), ())) + "".join(
         p(f"{label}{'…' * 10}") for label in ("案例名称", "申报单位", "实施单位", "上线时间", "申报类别")
     )
-    blank += "".join(p(f"{CN_SMALL[i + 1]}、{name}") + p("（请填写，不超过500字）") for i, name in enumerate(SECTION_SETS[0]))
+    blank += "".join(
+        p(f"{CN_SMALL[i + 1]}、{name}") + p("（请填写，不超过500字）")
+        for i, name in enumerate(SECTION_SETS[0])
+    )
     notice = p("关于做好2026年度行业媒体案例征集工作的通知", center=True) + p(
         "各有关单位：为做好案例征集工作，现将有关事项通知如下。请各单位高度重视，认真组织，按时报送材料。"
     )
-    letter = p("Dear Committee,") + p("We would like to thank you for the invitation and regret that we cannot attend.")
+    letter = p("Dear Committee,") + p(
+        "We would like to thank you for the invitation and regret that we cannot attend."
+    )
     return {
         "refuse_blank.docx": (package(blank), {"ok": False, "reason": "blank template with leaders"}),
         "refuse_notice.docx": (package(notice), {"ok": False, "reason": "a notice, not a form"}),
