@@ -24,9 +24,16 @@ _CN_DATE = re.compile(
     rf"({_YEAR})\s*年\s*(?:([{_CN_SMALL}]{{1,2}})\s*月(?:\s*([{_CN_SMALL}]{{1,3}})\s*[日号])?)"
     rf"|([{_CN_DIGIT_CHARS}]{{4}})\s*年"
 )
-_YMD = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})(?!\d)")
+# Year, month and day with 年/月 or one separator used twice (2024年5月1日, 2024.5.1); 2024年5-6月 is a range.
+_YMD = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})(?!\d)"
+    r"|(?P<sep>[./\-])\s*(\d{1,2})\s*(?P=sep)\s*(\d{1,2})(?!\d))"
+)
 _YMD_COMPACT = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])([0-2]\d|3[01])(?!\d)")
-_YM = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[年./\-]\s*(\d{1,2})(?!\d)(?!\s*[./\-]\s*\d{1,2}(?!\d))")
+_YM = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})\s*(?:年\s*(\d{1,2})(?!\d)"
+    r"|(?P<sep>[./\-])\s*(\d{1,2})(?!\d)(?!\s*(?P=sep)\s*\d{1,2}(?!\d)))"
+)
 _Y = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _SHORT_YM = re.compile(r"(?<![\d.])([1-3]\d)\s*年\s*(\d{1,2})\s*月")  # 24年5月 → 2024-05
 _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -83,7 +90,7 @@ def _candidates(text: str) -> list[tuple[int, str]]:
             if any(start <= match.start() < end for start, end in taken):
                 continue
             taken.append(match.span())
-            found.append((match.start(), _format(*(int(g) for g in match.groups()))))
+            found.append((match.start(), _format(*(int(g) for g in match.groups() if g and g.isdigit()))))
     if not found:
         found = [
             (m.start(), _format(2000 + int(m.group(1)), int(m.group(2)))) for m in _SHORT_YM.finditer(text)

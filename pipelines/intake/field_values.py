@@ -140,6 +140,10 @@ _UNIT_RE = re.compile(
     r"广播电视台|电台|网站|新闻网|报|杂志|局|委员会|联合会)$"
 )
 _MAX_TITLE = 60
+# The kind of document after a case's name in a heading: 申报书, 案例申报材料, ——案例申报表.
+_KIND_SUFFIX_RE = re.compile(
+    r"\s*(?:[—–\-]{1,2}|[:：])?\s*(?:案例)?(?:申报书|申报材料|申报表|推荐表|推荐材料|申请书)\s*$"
+)
 
 
 def cover_fallback(reader: FormReader) -> tuple[str, str]:
@@ -155,6 +159,21 @@ def cover_fallback(reader: FormReader) -> tuple[str, str]:
     for paragraph in reader.loose:
         text = " ".join(paragraph.text.split())
         compact = "".join(text.split())
+        named = (
+            _KIND_SUFFIX_RE.sub("", text).strip(BLANKS)
+            if paragraph.heading is not None or paragraph.centered
+            else ""
+        )
+        if (
+            named
+            and named != text
+            and not title
+            and CALL_NAME not in compact
+            and not _NOT_A_TITLE_RE.search("".join(named.split()))
+            and not _UNIT_RE.match(nfkc("".join(named.split())))
+        ):
+            title = named  # “某平台”申报书: the case's name before the kind of document
+            continue
         if not compact or _NOT_A_TITLE_RE.search(compact):
             continue
         if _UNIT_RE.match(nfkc(_UNIT_NOTE_RE.sub("", compact))):

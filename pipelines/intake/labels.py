@@ -74,29 +74,28 @@ _INLINE_LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 # A field label at the start, then spaces and the value: 申报单位    某某报社 (free layouts without colons).
-_SPACED_LABEL_RE = re.compile(
-    _ENGLISH_BEFORE
-    + "("
-    + "|".join(
-        re.escape(label)
-        for label in sorted(
-            (
-                label
-                for label, (key, _) in _LABEL_KEYS.items()
-                if key not in ("section", "sub") and len(label) > 1
-            ),
-            key=len,
-            reverse=True,
-        )
+_FIELD_LABELS_RE = "|".join(
+    re.escape(label)
+    for label in sorted(
+        (
+            label
+            for label, (key, _) in _LABEL_KEYS.items()
+            if key not in ("section", "sub") and len(label) > 1
+        ),
+        key=len,
+        reverse=True,
     )
-    + r")(?:\s*\([^()]{0,40}\))?"
-    + f"(?:[ \\t]+|[ \\t]*{_LEADER_RUN}[ \\t]*)(?=\\S)",
-    re.IGNORECASE,
+)
+_SPACED_TAIL = r"(?:\s*\([^()]{0,40}\))?" + f"(?:[ \\t]+|[ \\t]*{_LEADER_RUN}[ \\t]*)(?=\\S)"
+_SPACED_LABEL_RE = re.compile(_ENGLISH_BEFORE + f"({_FIELD_LABELS_RE})" + _SPACED_TAIL, re.IGNORECASE)
+# A further label without a colon after a gap of two spaces or a tab (申报单位　甲报社　　实施单位　乙公司).
+_GAP_LABEL_RE = re.compile(
+    f"(?:^|(?<=\\S)(?:[ \\t]{{2,}}|\\t))({_FIELD_LABELS_RE})" + _SPACED_TAIL, re.IGNORECASE
 )
 SIGNATURE_LINE_RE = re.compile(r"[（(]\s*(?:单位|申报单位)?(?:盖章|签字|签章|公章)[^（()）]{0,10}[）)]")
 _SIGNED_NOTE_RE = re.compile(r"[(（][^()（）]*(?:" + "|".join(SIGNATURE_NOTES) + r")[^()（）]*[)）]")
 _NUMBERING_RE = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.]|\(\s*[一二三四五六七八九十\d]+\s*\)|\d+(?:\.\d+)*[、.)]?(?!\d)|[①-⑳]"
+    r"^(?:[一二三四五六七八九十]+[、.]|\(\s*[一二三四五六七八九十\d]+\s*\)|\d{1,2}(?:\.\d+)*[、.)]?(?!\d)|[①-⑳]"
     r"|[■●◆▪•★☆►▶➤※◎]+)\s*"  # numbering, or a bullet
 )
 _BRACKET_LABEL_RE = re.compile(r"^[【\[]([^】\]]{2,16})[】\]]\s*:?\s*")  # 【案例名称】某平台
@@ -180,8 +179,17 @@ def match_label(text: str) -> LabelMatch | None:
     return _match_inline(stripped) if has_colon and "\n" not in stripped else None
 
 
+_GAP_RE = re.compile(
+    r"\S(?:\t|[ \u3000]{2,}|\u3000)\S"
+)  # 实施单位\t与申报单位一致: a label, a gap, its value
+
+
 @lru_cache(maxsize=8192)  # labels repeat from form to form
 def _match_short(stripped: str) -> LabelMatch | None:
+    if "\n" not in stripped and _GAP_RE.search(stripped):
+        spaced = _match_inline(stripped)  # the label's words must not swallow a value after a gap
+        if spaced is not None and spaced.inline and spaced.inline[0] not in "(（[【〔":
+            return spaced
     core = label_core(stripped)
     if 0 < len(_LATIN_RE.sub("", core)) <= _MAX_LABEL_CHARS and (found := lookup(core)):
         return LabelMatch(found[0], found[1] or core, stripped, signed=_signed(stripped))
@@ -250,16 +258,20 @@ def inline_labels(text: str) -> tuple[str, list[LabelMatch]]:
         (the text before the first label, one match per label with its inline value); ``(text, [])`` when
         the text holds no ``label：``.
     """
-    if ":" not in text and "：" not in text:
+    colon = ":" in text or "：" in text
+    if not colon and not _has_gap(text):
         return text, []
     mapped = _Normalised(text)
     starts = []
-    for found in _INLINE_LABEL_RE.finditer(mapped.text):
-        key = lookup(label_core(found.group(1)))
-        if key is not None:
-            starts.append((mapped.start(found.start()), mapped.end(found.end()), found.group(1), key))
+    for pattern in (_INLINE_LABEL_RE, _GAP_LABEL_RE) if colon else (_GAP_LABEL_RE,):
+        for found in pattern.finditer(mapped.text):
+            key = lookup(label_core(found.group(1)))
+            start = mapped.start(found.start(1) if pattern is _GAP_LABEL_RE else found.start())
+            if key is not None and not any(begin <= start < end for begin, end, _, _ in starts):
+                starts.append((start, mapped.end(found.end()), found.group(1), key))
     if not starts:
         return text, []
+    starts.sort()
     matches: list[LabelMatch] = []
     for index, (start, value_start, label_text, (key, section)) in enumerate(starts):
         end = starts[index + 1][0] if index + 1 < len(starts) else len(text)
@@ -270,12 +282,16 @@ def inline_labels(text: str) -> tuple[str, list[LabelMatch]]:
     return strip_leaders(text[: starts[0][0]].strip(BLANKS + ";；,，")), matches
 
 
+def _has_gap(text: str) -> bool:
+    return "\t" in text or "  " in text or "\u3000\u3000" in text or "\u3000 " in text or " \u3000" in text
+
+
 def split_inline_labels(text: str) -> list[LabelMatch]:
     """``联系人：张三  电话：138…`` → one match per label, each with its inline value.
 
     Only text that starts with a label and holds two or more is split; see ``inline_labels`` for the rest.
     """
-    if text.count(":") + text.count("：") < 2:
+    if text.count(":") + text.count("：") < 2 and not _has_gap(text):
         return []
     head, matches = inline_labels(text)
     return matches if len(matches) >= 2 and not head else []

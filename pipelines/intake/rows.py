@@ -18,6 +18,7 @@ from pipelines.intake.labels import (
     looks_like_heading,
     match_label,
 )
+from pipelines.intake.options import EMPTY_MARKS, read_categories
 from pipelines.intake.wordcount import HAN, count_words
 
 # A heading over several columns of sub-labels that is not itself a field: 单位情况, 单位信息, 基本信息.
@@ -51,6 +52,8 @@ class RowReader:
     """Reads table rows into labelled entries; the entries and the open label belong to the subclass."""
 
     open: Entry | None
+    entries: list[Entry]
+    options: dict[int, str]  # grid column → category option named in that cell of the row above
     group_labels: dict[int, LabelMatch]  # grid column → vertically merged label
     header: dict[int, LabelMatch]  # grid column → label of a row of labels above values
 
@@ -90,9 +93,11 @@ class RowReader:
         if any(cell.nested for cell in cells):
             self._row_with_tables(cells)
             return
+        if self._layout_cells(cells):
+            return
         labels = [self._cell_label(cell) for cell in cells]
         header, self.header = self.header, {}
-        if self._previous_header(cells, labels):
+        if self._previous_header(cells, labels) or self._option_marks(cells, labels):
             return
         in_group = self._heading_group() is not None  # 名称 | 甲报社 under an open 申报单位
         if not any(label is not None and (label.key != "sub" or in_group) for label in labels):
@@ -121,7 +126,54 @@ class RowReader:
                 index = end
                 continue
             self._take(qualify(label, group), values)
+            if label.key == "category":
+                self._remember_options(cells[index + 1 : end])
             index = end
+
+    def _layout_cells(self, cells: list[Cell]) -> bool:
+        """Cells that each hold a layout of their own (the narrative in the left column, the fields as lines in
+        the right one; a whole form in one cell): each cell is read line by line, and a cell's edge ends the
+        label left open in the cell before it. A row with a bare label cell is a label/value row instead."""
+        layouts = 0
+        for cell in cells:
+            lines = [line for line in cell.paragraphs if line.strip(BLANKS)]
+            if len(lines) < 3:
+                if len(lines) == 1 and (match := match_label(lines[0])) is not None and not match.inline:
+                    return False
+                continue
+            found = [m for m in map(match_label, lines) if m is not None and m.key not in ("sub", "ignore")]
+            layouts += len(found) >= 2 and not (found[0].raw == lines[0] and len(found) == len(lines))
+        if not layouts:
+            return False
+        for cell in cells:
+            self.open = None
+            for paragraph in cell.paragraphs:
+                self.paragraph(paragraph, None, in_cell=True)
+        return True
+
+    def _remember_options(self, cells: list[Cell]) -> None:
+        """Category options one per cell (申报类别 | 全媒体传播建设类 | 内容供给创新类 …): their marks may follow in
+        the row below."""
+        named = {
+            cell.col: cell.text for cell in cells if cell.text and len(read_categories(cell.text)[0]) == 1
+        }
+        if len(named) >= 2 and not any(read_categories(text)[1] for text in named.values()):
+            self.options = named
+
+    def _option_marks(self, cells: list[Cell], labels: list[LabelMatch | None]) -> bool:
+        """The row of marks under a row of category options (``| √ |   |``): the options get their ticks."""
+        options, self.options = self.options, {}
+        if not options or any(label is not None and label.key != "category" for label in labels):
+            return False
+        marks = {cell.col: cell.text.strip(BLANKS) for cell in cells if cell.col in options}
+        if not any(marks.values()) or any(len(mark) > 2 for mark in marks.values()):
+            return False
+        entry = next((entry for entry in reversed(self.entries) if entry.key == "category"), None)
+        if entry is None:
+            return False
+        ticked = {col for col, mark in marks.items() if mark and mark not in EMPTY_MARKS + "否无"}
+        entry.lines = ["  ".join(("☑" if col in ticked else "☐") + name for col, name in options.items())]
+        return True
 
     def _row_with_tables(self, cells: list[Cell]) -> None:
         """A row whose cell holds a table (基本信息 | [案例名称 | 某平台 …]): the inner rows are read as rows.
@@ -262,7 +314,7 @@ def qualify(label: LabelMatch, group: LabelMatch | None) -> LabelMatch:
     """A sub-label (名称, 姓名 …) takes its meaning from the group label it sits under."""
     if group is None:
         return label
-    if (label.key == "sub" or label.label == "单位名称") and group.key in NAMED_GROUPS:
+    if (label.key == "sub" or label.label in ("单位名称", "单位全称")) and group.key in NAMED_GROUPS:
         key = "contact.name" if group.key == "contact" else group.key
         return LabelMatch(key, label.label, label.raw, label.inline)
     return label

@@ -87,6 +87,7 @@ class FormReader(RowReader):
         self.all_text: list[str] = []
         self.group_labels: dict[int, LabelMatch] = {}  # grid column → vertically merged label
         self.header: dict[int, LabelMatch] = {}  # grid column → label of a row of labels above values
+        self.options: dict[int, str] = {}  # grid column → category option of the row above
         self.in_signature = False  # inside the signature/stamp/opinion block
 
     def feed(self, body: Body) -> None:

@@ -143,6 +143,13 @@ def _launch(rng: random.Random, english: bool = False) -> tuple[str, str]:
         (f"{year}年{month}月上旬", ym),
         (f"{year}-{month:02d}-{day:02d}", ymd),
         (f"{year}年{month}月（一期）、{year + 1}年{later}月（二期）", ym),
+        (f"{year}年{month}月起", ym),
+        (f"{year}年{month}月至今", ym),
+        (f"{year}年初", f"{year}"),
+        (f"{year}年{month}-{later}月", ym),
+        (f"{year}年度", f"{year}"),
+        (f"{year}年{month:02d}月", ym),
+        (f"试运行，{year}年{month}月起正式运营", ym),
     ]
     return rng.choice(choices)
 
@@ -646,6 +653,112 @@ def lay_category_sentence(case: Case, rng: random.Random) -> tuple[str, str, str
     return body + narrative(case, numbered) + signature(case, rng), "", ""
 
 
+# -- second round: layouts added after the first round was fixed, measured before their own fixes ------------
+
+
+def lay_category_grid(case: Case, rng: random.Random) -> tuple[str, str, str]:
+    """The category as a grid: a row of option names and a row of marks under them, the label merged down."""
+    names = list(CATEGORY_NAMES.values())
+    marks = ["√" if n == case.category else "" for n in CATEGORY_NAMES]
+    rows = [tr("案例名称", tc(case.title, span=6)), tr("申报单位", tc(case.unit, span=6))]
+    if case.implementer is not None:
+        rows.append(tr("实施单位", tc(case.implementer_text, span=6)))
+    rows.append(tr("上线时间", tc(case.launch_text, span=6)))
+    rows.append(tr(tc("申报类别", vmerge="restart"), *(tc(name) for name in names)))
+    rows.append(tr(tc(vmerge="continue"), *(tc(mark) for mark in marks)))
+    return head(case) + tbl(rows, 7) + narrative(case, numbered) + signature(case, rng), "", ""
+
+
+def lay_spaced_pairs(case: Case, rng: random.Random) -> tuple[str, str, str]:
+    """Several label/value pairs on one line, separated by full-width spaces, without colons."""
+    gap = "\u3000" * rng.randint(2, 4)
+    first = f"案例名称\u3000{case.title}"
+    second = f"申报单位\u3000{case.unit}"
+    if case.implementer is not None:
+        second += f"{gap}实施单位\u3000{case.implementer_text}"
+    third = f"上线时间\u3000{case.launch_text}{gap}联系人\u3000{case.contact[0]}"
+    body = (
+        head(case)
+        + p(first)
+        + p(second)
+        + p(third)
+        + p("申报类别\u3000" + "  ".join(category_lines(case, rng)))
+    )
+    return body + narrative(case, numbered) + signature(case, rng), "", ""
+
+
+def lay_named_heading(case: Case, rng: random.Random) -> tuple[str, str, str]:
+    """The case name in the document's heading with the kind of document after it; no name label."""
+    suffix = rng.choice(["申报书", "案例申报材料", "——案例申报表", "申报材料"])
+    body = p(f"{case.title}{suffix}", style="1", center=True)
+    body += p(f"（{form_title(2026)}）", center=True)
+    rows = [tr("申报单位", case.unit)]
+    if case.implementer is not None:
+        rows.append(tr("实施单位", case.implementer_text))
+    rows += [tr("上线时间", case.launch_text), tr("申报类别", tc(*category_lines(case, rng)))]
+    return body + tbl(rows, 2) + narrative(case, numbered) + signature(case, rng), "", ""
+
+
+def lay_right_column(case: Case, rng: random.Random) -> tuple[str, str, str]:
+    """A two-column page: the narrative on the left, the fields as lines in the right column."""
+    left = []
+    for name, text in zip(case.sections, case.texts, strict=False):
+        left += [p(name), p(text)]
+    right = [p("基本信息"), p(f"案例名称：{case.title}"), p(f"申报单位：{case.unit}")]
+    if case.implementer is not None:
+        right.append(p(f"实施单位：{case.implementer_text}"))
+    right += [p(f"上线时间：{case.launch_text}"), p("申报类别：")] + [p(x) for x in category_lines(case, rng)]
+    table = tbl([tr(tc(*left), tc(*right))], 2)
+    return head(case) + table + signature(case, rng), "", ""
+
+
+def lay_synonyms(case: Case, rng: random.Random) -> tuple[str, str, str]:
+    """Labels in words the vocabulary did not list (参评单位, 制作单位, 首播时间 …)."""
+    title_label = rng.choice(["参评案例名称", "案例名称（全称）", "作品/案例名称", "申报项目"])
+    unit_label = rng.choice(["参评单位", "申报单位全称", "申报方", "单位全称"])
+    impl_label = rng.choice(["制作单位", "具体实施单位", "实施部门", "出品单位"])
+    launch_label = rng.choice(["首播时间", "正式推出时间", "投入运行日期", "上线日期"])
+    rows = [tr(title_label, case.title), tr(unit_label, case.unit)]
+    if case.implementer is not None:
+        rows.append(tr(impl_label, case.implementer_text))
+    rows += [tr(launch_label, case.launch_text), tr("申报类别", tc(*category_lines(case, rng)))]
+    return head(case) + tbl(rows, 2) + narrative(case, numbered) + signature(case, rng), "", ""
+
+
+def lay_box_table(case: Case, rng: random.Random) -> tuple[str, str, str]:
+    """The fields table drawn inside a text box."""
+    rows = [tr("案例名称", case.title), tr("申报单位", case.unit)]
+    if case.implementer is not None:
+        rows.append(tr("实施单位", case.implementer_text))
+    rows += [tr("上线时间", case.launch_text), tr("申报类别", "  ".join(category_lines(case, rng)))]
+    body = head(case) + p(text_box(tbl(rows, 2)))
+    return body + narrative(case, numbered) + signature(case, rng), "", ""
+
+
+def lay_label_paragraphs(case: Case, rng: random.Random) -> tuple[str, str, str]:
+    """Each label a bold paragraph of its own, its value in the paragraph below."""
+    pairs = [("案例名称", case.title), ("申报单位", case.unit)]
+    if case.implementer is not None:
+        pairs.append(("实施单位", case.implementer_text))
+    pairs.append(("上线时间", case.launch_text))
+    body = head(case) + "".join(p(r(label, True)) + p(value) for label, value in pairs)
+    body += p(r("申报类别", True)) + "".join(p(x) for x in category_lines(case, rng))
+    return body + narrative(case, numbered) + signature(case, rng), "", ""
+
+
+def lay_stamp_first(case: Case, rng: random.Random) -> tuple[str, str, str]:
+    """A cover with the stamp block and a date before the form; the fields table after it."""
+    cover = (
+        p(form_title(2026), center=True) + p(f"申报单位（盖章）：{case.unit}") + p("填报日期：2026年1月10日")
+    )
+    cover += p(PAGE_BREAK)
+    rows = [tr("案例名称", case.title), tr("申报单位", case.unit)]
+    if case.implementer is not None:
+        rows.append(tr("实施单位", case.implementer_text))
+    rows += [tr("上线时间", case.launch_text), tr("申报类别", tc(*category_lines(case, rng)))]
+    return cover + tbl(rows, 2) + narrative(case, numbered) + signature(case, rng), "", ""
+
+
 LAYOUTS: dict[str, Callable[[Case, random.Random], tuple[str, str, str]]] = {
     "header_footer": lay_header_footer,
     "two_level_header": lay_two_level_header,
@@ -661,6 +774,16 @@ LAYOUTS: dict[str, Callable[[Case, random.Random], tuple[str, str, str]]] = {
     "vertical_groups": lay_vertical_groups,
     "numbered_column": lay_numbered_column,
     "category_sentence": lay_category_sentence,
+}
+ROUND_TWO: dict[str, Callable[[Case, random.Random], tuple[str, str, str]]] = {
+    "category_grid": lay_category_grid,
+    "spaced_pairs": lay_spaced_pairs,
+    "named_heading": lay_named_heading,
+    "right_column": lay_right_column,
+    "synonyms": lay_synonyms,
+    "box_table": lay_box_table,
+    "label_paragraphs": lay_label_paragraphs,
+    "stamp_first": lay_stamp_first,
 }
 
 
@@ -686,18 +809,22 @@ def refusals(rng: random.Random) -> dict[str, tuple[bytes, dict]]:
     }
 
 
-def generate(out: Path, count: int, seed: int) -> dict[str, dict]:
-    """Write ``count`` forms (layouts in turn) plus the refusals, and ``manifest.json``; returns the manifest."""
+def generate(out: Path, count: int, seed: int, rounds: str = "both") -> dict[str, dict]:
+    """Write ``count`` forms (layouts in turn) plus the refusals, and ``manifest.json``; returns the manifest.
+
+    ``rounds``: ``one`` (the first round's layouts), ``two`` (the second round's) or ``both``.
+    """
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     manifest: dict[str, dict] = {}
-    names = list(LAYOUTS)
+    chosen = {"one": LAYOUTS, "two": ROUND_TWO, "both": LAYOUTS | ROUND_TWO}[rounds]
+    names = list(chosen)
     for index in range(count):
         layout = names[index % len(names)]
         case = make_case(rng, english_dates=layout == "bilingual" and rng.random() < 0.5)
         if layout in ("legacy_fields", "content_controls", "category_sentence") and case.category is None:
             case = replace(case, category=rng.choice(list(CATEGORY_NAMES)))
-        body, header, footer = LAYOUTS[layout](case, rng)
+        body, header, footer = chosen[layout](case, rng)
         name = f"{layout}_{index:03d}.docx"
         (out / name).write_bytes(package(body, header, footer))
         manifest[name] = expected(case) | {"layout": layout}
@@ -713,8 +840,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--count", type=int, default=140)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--rounds", choices=("one", "two", "both"), default="both")
     args = parser.parse_args(argv)
-    manifest = generate(args.out, args.count, args.seed)
+    manifest = generate(args.out, args.count, args.seed, args.rounds)
     print(f"写入 {len(manifest)} 个文件到 {args.out}")
     return 0
 
