@@ -22,7 +22,7 @@ _YEAR = rf"(?:[{_CN_DIGIT_CHARS}]{{4}}|(?<!\d)(?:19|20)\d{{2}})"
 
 _CN_DATE = re.compile(
     rf"({_YEAR})\s*年\s*(?:([{_CN_SMALL}]{{1,2}})\s*月(?:\s*([{_CN_SMALL}]{{1,3}})\s*[日号])?)"
-    rf"|([{_CN_DIGIT_CHARS}]{{4}})\s*年"
+    rf"|([{_CN_DIGIT_CHARS}]{{4}})\s*年(?:\s*(\d{{1,2}})\s*月(?:\s*(\d{{1,2}})\s*[日号])?)?"
 )
 # Year, month and day with 年/月 or one separator used twice (2024年5月1日, 2024.5.1); 2024年5-6月 is a range.
 _YMD = re.compile(
@@ -73,8 +73,10 @@ def _candidates(text: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
     for match in _CN_DATE.finditer(text):
-        if match.group(4):
-            found.append((match.start(), _format(_year(match.group(4)))))
+        if match.group(4):  # 二〇二四年, 二〇二四年5月
+            month = int(match.group(5)) if match.group(5) else None
+            day = int(match.group(6)) if match.group(6) else None
+            found.append((match.start(), _format(_year(match.group(4)), month, day)))
         else:
             month = _small_number(match.group(2))
             day = _small_number(match.group(3)) if match.group(3) else None

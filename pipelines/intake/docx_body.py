@@ -175,7 +175,8 @@ class BodyReader:
                     text = "".join(symbol_tick(font, ord(c)) or c for c in text)
                 parts.append(text)
             elif tag == f"{W}r":
-                self._inline(child, parts, floating, child)
+                if not _hidden(child):
+                    self._inline(child, parts, floating, child)
             elif tag in _SKIP or not isinstance(tag, str):
                 continue
             elif tag == f"{W}tab":
@@ -294,7 +295,19 @@ _TRPR, _TCPR, _GRID_BEFORE = f"{W}trPr", f"{W}tcPr", f"{W}gridBefore"
 
 
 _RUN_TEXT = {f"{W}tab": "\t", f"{W}br": "\n", f"{W}cr": "\n", f"{W}noBreakHyphen": "-"}
-_RUN_IGNORED = frozenset(f"{W}{name}" for name in ("rPr", "lastRenderedPageBreak", "softHyphen"))
+_RUN_IGNORED = frozenset(f"{W}{name}" for name in ("lastRenderedPageBreak", "softHyphen"))
+_RPR, _VANISH = f"{W}rPr", f"{W}vanish"
+
+
+def _hidden(run: etree._Element) -> bool:
+    """A run formatted as hidden text (``w:vanish``): Word does not show it, so it is not read."""
+    properties = first_child(run, _RPR)
+    if properties is None:
+        return False
+    vanish = properties.find(_VANISH)
+    return vanish is not None and vanish.get(_VAL) not in ("0", "false", "off")
+
+
 _PARAGRAPH_IGNORED = frozenset(
     f"{W}{name}" for name in ("pPr", "proofErr", "bookmarkStart", "bookmarkEnd", "permStart", "permEnd")
 )
@@ -316,6 +329,9 @@ def _plain_text(paragraph: etree._Element) -> str | None:
                     parts.append(item.text or "")
                 elif kind in _RUN_TEXT:
                     parts.append(_RUN_TEXT[kind])
+                elif kind == _RPR:
+                    if item.find(_VANISH) is not None:
+                        return None
                 elif kind not in _RUN_IGNORED:
                     return None
         elif tag not in _PARAGRAPH_IGNORED:

@@ -111,7 +111,7 @@ def declared_in_text(texts: list[str]) -> int | None:
         for text in texts
         if "类" in text
         for match in _DECLARED_RE.finditer(nfkc(text))
-        for category in [_category_of(match.group(1) or match.group(2))]
+        for category in [_category_of(next(name for name in match.groups() if name))]
         if category is not None
     }
     return found.pop() if len(found) == 1 else None
@@ -127,6 +127,7 @@ _CATEGORY_NAME = (
 _DECLARED_RE = re.compile(
     rf"(?:申报|参评|参选|属于|归属|归入|所属|报送|推荐|选送|申请|入围)[^。；;!?！？\n]{{0,12}}?[“\"「『]?{_CATEGORY_NAME}"
     rf"|(?:申报表|申报书|推荐表)\s*[(（【〔]\s*{_CATEGORY_NAME}\s*[)）】〕]"
+    rf"|(?:作为|以)\s*[“\"「『]?{_CATEGORY_NAME}[”\"」』]?\s*(?:案例)?(?:参评|申报|参选|报送)"
 )
 
 

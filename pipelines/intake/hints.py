@@ -18,7 +18,12 @@ _PLACEHOLDERS = (
     "click or tap here to enter text",
     "click here to enter text",
     "请选择",  # the first entry of a dropdown list left unchosen
+    "选择一项",
     "choose an item",
+    "此处输入日期",
+    "enter a date",
+    "请在此输入",
+    "请输入",
 )
 _BRACKET_HINT_WORDS = (
     "请",

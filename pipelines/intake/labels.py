@@ -87,6 +87,7 @@ _FIELD_LABELS_RE = "|".join(
     )
 )
 _SPACED_TAIL = r"(?:\s*\([^()]{0,40}\))?" + f"(?:[ \\t]+|[ \\t]*{_LEADER_RUN}[ \\t]*)(?=\\S)"
+_FIELD_LABELS_RE += f"|{_LAUNCH_LABEL_RE.pattern}"  # 启用日期, 系统投入运行时间: launch labels by their shape
 _SPACED_LABEL_RE = re.compile(_ENGLISH_BEFORE + f"({_FIELD_LABELS_RE})" + _SPACED_TAIL, re.IGNORECASE)
 # A further label without a colon after a gap of two spaces or a tab (申报单位　甲报社　　实施单位　乙公司).
 _GAP_LABEL_RE = re.compile(
