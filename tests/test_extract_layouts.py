@@ -6,12 +6,16 @@ grids, the case name in a heading, hidden text, and the same forms left unfilled
 
 from __future__ import annotations
 
+import io
+import random
+
 import pytest
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from pipelines.config import Settings
 from pipelines.intake.extract import extract_bytes
 from pipelines.schema import IntakeError, Submission
-from tests.test_extract_build import build_docx, cell, pair_rows, para, row, run, table
+from tests.test_extract_build import build_docx, cell, pair_rows, para, picture, row, run, table
 
 NARRATIVE = "节目组深入三十个产粮县蹲点采访，推出系列报道六十五篇，带动种粮大户上传田间视频四千余条。"
 SECTIONS = para("一、案例简介") + para(NARRATIVE) + para("二、主要做法") + para(NARRATIVE)
@@ -367,3 +371,88 @@ def test_hidden_text_is_not_read():
 def test_an_implementer_written_as_none_is_empty(written):
     body = table(pair_rows(("案例名称", "田埂上的直播间"), ("实施单位", written)), columns=2)
     assert read(body + SECTIONS).implementer == ""
+
+
+def test_english_without_a_separator_and_english_values_stay_whole():
+    body = para("Name of Project 项目名称: 田埂上的直播间") + para("申报主体 Applicant: Harvest Media Group")
+    body += para("报送单位：Harvest Media Group  联系人：周航") + para("投用时间…2022年1月")
+    submission = read(body + SECTIONS)
+    assert (submission.title, submission.unit, submission.launch_date) == (
+        "田埂上的直播间",
+        "Harvest Media Group",
+        "2022-01",
+    )
+    assert submission.contact.name == "周航"
+
+
+def test_a_category_number_named_in_a_sentence():
+    body = para("本案例所属类别为第六类。") + table(pair_rows(("案例名称", "田埂上的直播间")), columns=2)
+    assert read(body + SECTIONS).declared_category == 6
+
+
+# -- picture-only forms ------------------------------------------------------------------------------------------
+
+SERIF_CJK = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
+
+
+def table_scan(rows: list[tuple[str, str]]) -> bytes:
+    """A form drawn as a ruled table on an A4 page at 150 dpi, turned by a degree, blurred, speckled and saved
+    as a JPEG, like a scan."""
+    font, big = ImageFont.truetype(SERIF_CJK, 24), ImageFont.truetype(SERIF_CJK, 30)
+    image = Image.new("L", (1240, 1754), 250)
+    draw = ImageDraw.Draw(image)
+    draw.text((230, 90), "2026年中国行业媒体高质量发展创新案例申报表", font=big, fill=20)
+    top = 180
+    for label, value in rows:
+        draw.rectangle([90, top, 1150, top + 64], outline=30, width=2)
+        draw.line([360, top, 360, top + 64], fill=30, width=2)
+        draw.text((110, top + 16), label, font=font, fill=25)
+        draw.text((380, top + 16), value, font=font, fill=25)
+        top += 64
+    draw.text((700, top + 100), "申报单位（盖章）", font=font, fill=25)
+    draw.text((740, top + 150), "2026年1月12日", font=font, fill=25)
+    image = image.rotate(1.0, fillcolor=245).filter(ImageFilter.GaussianBlur(0.5))
+    pixels, rng = image.load(), random.Random(5)
+    for _ in range(12000):
+        pixels[rng.randrange(1240), rng.randrange(1754)] = rng.randrange(120, 255)
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, "JPEG", quality=70)
+    return buffer.getvalue()
+
+
+def test_a_scanned_table_form_is_read_by_the_bundled_ocr():
+    rows = [
+        ("项目名称", "“云上粮仓”智慧服务平台"),
+        ("报送单位", "禾丰粮食报刊社"),
+        ("承建单位", "禾丰数字科技有限公司"),
+        ("投用时间", "2023年8月"),
+        ("案例简介", "平台把粮库收储和天气信息做成面向农户的服务。"),
+    ]
+    data = build_docx(para(picture()), with_image=True, image=table_scan(rows))
+    submission = extract_bytes(data, "扫描件.docx", Settings())
+    assert submission.from_scan
+    assert (submission.title, submission.unit, submission.implementer, submission.launch_date) == (
+        "“云上粮仓”智慧服务平台",
+        "禾丰粮食报刊社",
+        "禾丰数字科技有限公司",
+        "2023-08",
+    )
+
+
+def test_in_a_scan_the_one_option_without_its_empty_box_is_the_ticked_one():
+    def reader(_image: bytes) -> list[str]:  # what the OCR reads of ☑: nothing; of □: 口
+        return [
+            "项目名称",
+            "云上粮仓",
+            "报送单位",
+            "禾丰粮食报刊社",
+            "申报类别",
+            "口内容供给创新类运营服务创新类口体制机制创新类",
+        ]
+
+    data = build_docx(para(picture()), with_image=True)
+    assert extract_bytes(data, "扫描件.docx", Settings(), image_reader=reader).declared_category == 3
+    typed = table(
+        pair_rows(("案例名称", "云上粮仓"), ("申报类别", "□内容供给创新类 运营服务创新类 □体制机制创新类"))
+    )
+    assert read(typed + SECTIONS).declared_category is None  # typed by hand: not a dropped tick

@@ -80,6 +80,7 @@ class Body:
     text_chars: int = 0
     media_count: int = 0  # media parts in the package (pictures, audio, video, embedded objects)
     media_bytes: int = 0  # their uncompressed size
+    from_scan: bool = False  # the lines were read from pictures by OCR
 
 
 def _int(value: str | None, default: int) -> int:

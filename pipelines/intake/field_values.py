@@ -89,7 +89,7 @@ def read_declared(assembled: Assembled, reader: FormReader) -> tuple[list[int], 
     """The declared categories: (ticked ids, boxes seen, found in the category field rather than by a scan
     of the whole document)."""
     text = "\n".join(assembled.lines.get("category", []))
-    ticked, boxes = read_categories(text) if text else ([], False)
+    ticked, boxes = read_categories(text, reader.from_scan) if text else ([], False)
     if ticked or boxes:
         return ticked, boxes, True
     if (number := category_from_number(text)) is not None:
@@ -118,6 +118,8 @@ def declared_in_text(texts: list[str]) -> int | None:
 
 
 def _category_of(name: str) -> int | None:
+    if len(name) == 1:  # 第四类
+        return category_from_number(name)
     return next((c for c, stems in CATEGORY_STEMS.items() if any(stem in name for stem in stems)), None)
 
 
@@ -128,6 +130,7 @@ _DECLARED_RE = re.compile(
     rf"(?:申报|参评|参选|属于|归属|归入|所属|报送|推荐|选送|申请|入围)[^。；;!?！？\n]{{0,12}}?[“\"「『]?{_CATEGORY_NAME}"
     rf"|(?:申报表|申报书|推荐表)\s*[(（【〔]\s*{_CATEGORY_NAME}\s*[)）】〕]"
     rf"|(?:作为|以)\s*[“\"「『]?{_CATEGORY_NAME}[”\"」』]?\s*(?:案例)?(?:参评|申报|参选|报送)"
+    r"|(?:申报|参评|参选|属于|所属)[^。；;!?！？\n]{0,8}?第\s*([一二三四五六1-6])\s*类"
 )
 
 

@@ -45,7 +45,7 @@ _LAUNCH_LABEL_RE = re.compile(
 # Leaders between a label and its value (案例名称…………某平台, 申报单位 ·········· 某报社, ____某报社____), as
 # they read after NFKC (… becomes ...).
 LEADERS = "._·•…⋯・‧~～＿．－\\-—–"
-_LEADER_RUN = f"[{LEADERS}]{{2,}}"
+_LEADER_RUN = f"(?:[{LEADERS}]{{2,}}|[…⋯]+)"
 _LEADER_EDGES_RE = re.compile(
     f"^[\\s{LEADERS}]*{_LEADER_RUN}[\\s{LEADERS}]*|[\\s{LEADERS}]*{_LEADER_RUN}[\\s{LEADERS}]*$"
 )
@@ -58,7 +58,8 @@ def strip_leaders(value: str) -> str:
 
 # An English label beside the Chinese one: "Case Title / 案例名称:", "案例名称 / Case Title:".
 _ENGLISH_BEFORE = r"(?:[A-Za-z][A-Za-z .&'\-]{0,40}?\s*[/|]\s*)?"
-_ENGLISH_AFTER = r"(?:\s*[/|]\s*[A-Za-z][A-Za-z .&'\-]{0,40})?"
+_LEADING_ENGLISH_RE = re.compile(r"^[A-Za-z][A-Za-z .&'\-]{0,40}?\s+(?=[\u4e00-\u9fff])")  # Name of Case 案例名称:
+_ENGLISH_AFTER = r"(?:\s*[/|]?\s*[A-Za-z][A-Za-z .&'\-]{0,40})?"
 _INLINE_LABEL_RE = re.compile(
     r"(?:^|(?<=[\s,;、。)）|]))"
     + _ENGLISH_BEFORE
@@ -237,7 +238,7 @@ def _match_inline(stripped: str) -> LabelMatch | None:
         end = mapped.end(bracketed.end())
         raw, value = stripped[:end], strip_leaders(stripped[end:].strip(BLANKS))
         return LabelMatch(found[0], found[1] or label_core(bracketed.group(1)), raw, value, _signed(raw))
-    numbering = _NUMBERING_RE.match(normalised)
+    numbering = _NUMBERING_RE.match(normalised) or _LEADING_ENGLISH_RE.match(normalised)
     offset = numbering.end() if numbering else 0
     rest = normalised[offset:]
     match = _INLINE_LABEL_RE.match(rest) or _SPACED_LABEL_RE.match(rest)

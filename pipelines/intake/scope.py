@@ -88,6 +88,7 @@ class FormReader(RowReader):
         self.group_labels: dict[int, LabelMatch] = {}  # grid column → vertically merged label
         self.header: dict[int, LabelMatch] = {}  # grid column → label of a row of labels above values
         self.options: dict[int, str] = {}  # grid column → category option of the row above
+        self.from_scan = False
         self.in_signature = False  # inside the signature/stamp/opinion block
 
     def feed(self, body: Body) -> None:
@@ -96,6 +97,7 @@ class FormReader(RowReader):
         Headers and footers come after the body, each block on its own (nothing stays open across them), so
         a field written there fills what the body left empty and a body value read first is kept.
         """
+        self.from_scan = body.from_scan
         for block in body.blocks:
             self._block(block)
         for block in body.margins:
