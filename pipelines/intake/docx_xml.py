@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 import zlib
 
@@ -141,10 +142,13 @@ def read_package(data: bytes, file_name: str) -> Body:
 
 
 _MARGIN_TYPES = ("/header", "/footer")
+_TEXT_ELEMENT_RE = re.compile(rb"<(?:\w+:)?t[ >]")
 
 
 def _margin_parts(archive: zipfile.ZipFile, main: str) -> list[str]:
     """The header and footer parts of the main part (headers first), each distinct part once."""
+    if not any("header" in name or "footer" in name for name in archive.NameToInfo):
+        return []  # most forms have neither: the relationships are not parsed
     folder = posixpath.dirname(main)
     rels_name = posixpath.join(folder, "_rels", posixpath.basename(main) + ".rels")
     if rels_name not in archive.NameToInfo:
@@ -171,8 +175,8 @@ def _margin_blocks(parts: list[bytes], outline: dict[str, int]) -> list[Paragrap
     blocks: list[Paragraph | Table] = []
     seen: set[bytes] = set()
     for data in parts:
-        if data in seen:
-            continue
+        if data in seen or not _TEXT_ELEMENT_RE.search(data):
+            continue  # a header with a page number field only
         seen.add(data)
         try:
             root = etree.fromstring(data, _PARSER)

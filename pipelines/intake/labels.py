@@ -58,7 +58,9 @@ def strip_leaders(value: str) -> str:
 
 # An English label beside the Chinese one: "Case Title / 案例名称:", "案例名称 / Case Title:".
 _ENGLISH_BEFORE = r"(?:[A-Za-z][A-Za-z .&'\-]{0,40}?\s*[/|]\s*)?"
-_LEADING_ENGLISH_RE = re.compile(r"^[A-Za-z][A-Za-z .&'\-]{0,40}?\s+(?=[\u4e00-\u9fff])")  # Name of Case 案例名称:
+_LEADING_ENGLISH_RE = re.compile(
+    r"^[A-Za-z][A-Za-z .&'\-]{0,40}?\s+(?=[\u4e00-\u9fff])"
+)  # Name of Case 案例名称:
 _ENGLISH_AFTER = r"(?:\s*[/|]?\s*[A-Za-z][A-Za-z .&'\-]{0,40})?"
 _INLINE_LABEL_RE = re.compile(
     r"(?:^|(?<=[\s,;、。)）|]))"

@@ -134,6 +134,8 @@ class RowReader:
         """Cells that each hold a layout of their own (the narrative in the left column, the fields as lines in
         the right one; a whole form in one cell): each cell is read line by line, and a cell's edge ends the
         label left open in the cell before it. A row with a bare label cell is a label/value row instead."""
+        if all(len(cell.paragraphs) < 3 for cell in cells):
+            return False
         layouts = 0
         for cell in cells:
             lines = [line for line in cell.paragraphs if line.strip(BLANKS)]
@@ -141,8 +143,13 @@ class RowReader:
                 if len(lines) == 1 and (match := match_label(lines[0])) is not None and not match.inline:
                     return False
                 continue
-            found = [m for m in map(match_label, lines) if m is not None and m.key not in ("sub", "ignore")]
-            layouts += len(found) >= 2 and not (found[0].raw == lines[0] and len(found) == len(lines))
+            found = 0
+            for line in lines:
+                match = match_label(line)
+                found += match is not None and match.key not in ("sub", "ignore")
+                if found >= 2:
+                    layouts += 1
+                    break
         if not layouts:
             return False
         for cell in cells:
@@ -154,6 +161,8 @@ class RowReader:
     def _remember_options(self, cells: list[Cell]) -> None:
         """Category options one per cell (申报类别 | 全媒体传播建设类 | 内容供给创新类 …): their marks may follow in
         the row below."""
+        if sum(bool(cell.text) for cell in cells) < 2:
+            return
         named = {
             cell.col: cell.text for cell in cells if cell.text and len(read_categories(cell.text)[0]) == 1
         }
@@ -207,6 +216,8 @@ class RowReader:
         over sub-labels (申报单位 | 实施单位, 名称 | 电话), and labels merged down both rows. The second row
         refines the columns of the first (``above``); a sub-label takes its meaning from the group above it.
         """
+        if not above and sum(label is not None for label in labels) < 2:
+            return False  # the usual label | value row
         filled = [(cell, label) for cell, label in zip(cells, labels, strict=True) if cell.text]
         known = 0
         columns: dict[int, LabelMatch] = {}
