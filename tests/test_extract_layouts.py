@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from pipelines.config import Settings
 from pipelines.intake.extract import extract_bytes
 from pipelines.schema import IntakeError, Submission
-from tests.test_extract_build import build_docx, cell, pair_rows, para, picture, row, run, table
+from tests.test_extract_build import build_docx, cell, pair_rows, para, picture, row, run, table, text_box
 
 NARRATIVE = "节目组深入三十个产粮县蹲点采访，推出系列报道六十五篇，带动种粮大户上传田间视频四千余条。"
 SECTIONS = para("一、案例简介") + para(NARRATIVE) + para("二、主要做法") + para(NARRATIVE)
@@ -456,3 +456,120 @@ def test_in_a_scan_the_one_option_without_its_empty_box_is_the_ticked_one():
         pair_rows(("案例名称", "云上粮仓"), ("申报类别", "□内容供给创新类 运营服务创新类 □体制机制创新类"))
     )
     assert read(typed + SECTIONS).declared_category is None  # typed by hand: not a dropped tick
+
+
+# -- formatting that carries meaning ------------------------------------------------------------------------------
+
+
+def styled(text: str, properties: str) -> str:
+    return f'<w:r><w:rPr>{properties}</w:rPr><w:t xml:space="preserve">{text}</w:t></w:r>'
+
+
+def options_cell(chosen: str, other: str) -> str:
+    names = ["内容供给创新类", "运营服务创新类", "数智技术应用类", "国际传播能力建设类"]
+    runs = [styled(name, chosen) if name == "数智技术应用类" else styled(name, other) for name in names]
+    return para(*(item for name in runs for item in (name, run("  "))))
+
+
+@pytest.mark.parametrize(
+    ("chosen", "other"),
+    [
+        ("", "<w:strike/>"),  # the others struck through (请删除不适用的类别)
+        ('<w:highlight w:val="yellow"/>', ""),
+        ('<w:color w:val="FF0000"/><w:b/>', ""),
+        ('<w:shd w:val="clear" w:fill="D9D9D9"/>', ""),
+    ],
+)
+def test_the_category_chosen_by_formatting_alone(chosen, other):
+    body = table(
+        row(cell("项目名称"), cell("田埂上的直播间")),
+        row(cell("申报类型"), cell(options_cell(chosen, other))),
+        columns=2,
+    )
+    assert read(body + SECTIONS).declared_category == 4
+
+
+def test_formatting_on_every_option_or_on_none_chooses_nothing():
+    for chosen, other in (("<w:b/>", "<w:b/>"), ("", "")):
+        body = table(row(cell("申报类型"), cell(options_cell(chosen, other))), columns=2)
+        body += table(pair_rows(("项目名称", "田埂上的直播间")), columns=2)
+        assert read(body + SECTIONS).declared_category is None
+
+
+def test_struck_through_text_is_not_read():
+    body = table(
+        row(cell("项目名称"), cell(para("田埂上的直播间"))),
+        row(cell("报送单位"), cell(para(styled("农垦传媒集团", "<w:dstrike/>"), run("中国农垦报社")))),
+        columns=2,
+    )
+    assert read(body + SECTIONS).unit == "中国农垦报社"
+
+
+def test_a_bold_label_typed_straight_before_its_value():
+    body = para(styled("项目名称", "<w:b/>"), run("田埂上的直播间"))
+    body += para(styled("报送单位", "<w:b/>"), run("中国农垦报社"))
+    body += para(styled("投用时间", "<w:b/>"), run("2022年8月"))
+    assert fields(read(body + SECTIONS)) == ("田埂上的直播间", "中国农垦报社", "", None, "2022-08")
+
+
+def test_a_bold_compound_label_and_a_bold_lead_in_stay_whole():
+    body = table(
+        row(cell("项目名称"), cell("田埂上的直播间")),
+        row(cell(para(styled("申报单位地址", "<w:b/>"))), cell("北京市东城区")),
+        row(cell("报送单位"), cell("中国农垦报社")),
+        columns=2,
+    )
+    lead = para(styled("一是蹲点采访。", "<w:b/>"), run("记者驻村三个月。"))
+    submission = read(body + para("一、主要做法") + lead)
+    assert submission.unit == "中国农垦报社"
+    assert submission.sections["主要做法"] == "一是蹲点采访。记者驻村三个月。"
+
+
+# -- values with notes, stacked cells, opinion blocks, values in text boxes -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "note", ["（统一社会信用代码：12100000400099999Q）", "（机构代码：400099999）", "（盖章）", "(全称)"]
+)
+def test_a_note_after_the_unit_in_brackets_is_not_part_of_it(note):
+    body = para("项目名称：田埂上的直播间") + para(f"报送单位：中国农垦报社{note}") + SECTIONS
+    assert read(body).unit == "中国农垦报社"
+
+
+def test_cells_with_the_label_above_the_value():
+    stacked = [
+        cell(para(styled(label, "<w:b/>")), para(value))
+        for label, value in (
+            ("项目名称", "田埂上的直播间"),
+            ("报送单位", "中国农垦报社"),
+            ("承建单位", "农垦云科技有限公司"),
+            ("投用时间", "2017年"),
+        )
+    ]
+    body = table(row(stacked[0], stacked[1]), row(stacked[2], stacked[3]), columns=2)
+    assert fields(read(body + SECTIONS)) == (
+        "田埂上的直播间",
+        "中国农垦报社",
+        "农垦云科技有限公司",
+        None,
+        "2017",
+    )
+
+
+def test_an_opinion_block_naming_another_unit_between_fields_and_narrative():
+    body = table(
+        pair_rows(("项目名称", "田埂上的直播间"), ("报送单位", "中国农垦报社")),
+        row(cell("推荐单位意见"), cell("同意推荐。", "农垦传媒集团（盖章）", "2026年1月15日")),
+        row(cell("报送单位意见"), cell("情况属实。", "单位（盖章）")),
+        columns=2,
+    )
+    submission = read(body + SECTIONS)
+    assert (submission.unit, submission.launch_date) == ("中国农垦报社", None)
+    assert submission.sections["案例简介"] == NARRATIVE
+
+
+def test_values_in_text_boxes_anchored_in_their_label_paragraphs():
+
+    body = para("项目名称：", text_box("田埂上的直播间")) + para("报送单位：", text_box("中国农垦报社"))
+    body += para("投用时间：", text_box("二〇一九年三月"))
+    assert fields(read(body + SECTIONS)) == ("田埂上的直播间", "中国农垦报社", "", None, "2019-03")

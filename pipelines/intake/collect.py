@@ -18,7 +18,7 @@ from pipelines.intake.wordcount import HAN, limit_only, word_limit
 
 # Notes in a value: （盖章）, （全称）, （与申报单位一致）, （以下简称“某某”）.
 _SCALAR_NOTE_RE = re.compile(
-    r"[（(][^（()）]*(?:盖章|签字|签章|全称|请填写|须填写|一致|相同|同上|简称|下同)[^（()）]*[）)]"
+    r"[（(][^（()）]*(?:盖章|签字|签章|全称|请填写|须填写|一致|相同|同上|简称|下同|代码|编号|信用)[^（()）]*[）)]"
 )
 # A name field never holds only a date: 申报单位（盖章）：2026年1月6日 is the signing date of the stamp block.
 _NAME_KEYS = frozenset(("title", "unit", "implementer", "recommender", "contact.name"))

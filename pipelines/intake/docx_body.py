@@ -18,6 +18,13 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from pipelines.intake.docx_runs import (
+    GLUED_MAX,
+    NOT_SHOWN,
+    bold_label_apart,
+    mark_emphasised_option,
+    not_shown,
+)
 from pipelines.intake.docx_ticks import (
     MC,
     SYMBOL_FONT_RE,
@@ -161,6 +168,10 @@ class BodyReader:
             parts: list[str] = []
             self._inline(paragraph, parts, floating, None)
             text = "".join(parts)
+        else:
+            if len(text) <= GLUED_MAX and ":" not in text[:24] and "：" not in text[:24]:
+                text = bold_label_apart(paragraph, text)
+            text = mark_emphasised_option(paragraph, text)
         self.body.text_chars += len(text.strip())
         return text, floating
 
@@ -176,7 +187,7 @@ class BodyReader:
                     text = "".join(symbol_tick(font, ord(c)) or c for c in text)
                 parts.append(text)
             elif tag == f"{W}r":
-                if not _hidden(child):
+                if not not_shown(child):
                     self._inline(child, parts, floating, child)
             elif tag in _SKIP or not isinstance(tag, str):
                 continue
@@ -297,16 +308,7 @@ _TRPR, _TCPR, _GRID_BEFORE = f"{W}trPr", f"{W}tcPr", f"{W}gridBefore"
 
 _RUN_TEXT = {f"{W}tab": "\t", f"{W}br": "\n", f"{W}cr": "\n", f"{W}noBreakHyphen": "-"}
 _RUN_IGNORED = frozenset(f"{W}{name}" for name in ("lastRenderedPageBreak", "softHyphen"))
-_RPR, _VANISH = f"{W}rPr", f"{W}vanish"
-
-
-def _hidden(run: etree._Element) -> bool:
-    """A run formatted as hidden text (``w:vanish``): Word does not show it, so it is not read."""
-    properties = first_child(run, _RPR)
-    if properties is None:
-        return False
-    vanish = properties.find(_VANISH)
-    return vanish is not None and vanish.get(_VAL) not in ("0", "false", "off")
+_RPR = f"{W}rPr"
 
 
 _PARAGRAPH_IGNORED = frozenset(
@@ -331,7 +333,7 @@ def _plain_text(paragraph: etree._Element) -> str | None:
                 elif kind in _RUN_TEXT:
                     parts.append(_RUN_TEXT[kind])
                 elif kind == _RPR:
-                    if item.find(_VANISH) is not None:
+                    if any(element.tag in NOT_SHOWN for element in item):
                         return None
                 elif kind not in _RUN_IGNORED:
                     return None

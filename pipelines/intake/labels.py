@@ -280,10 +280,21 @@ def inline_labels(text: str) -> tuple[str, list[LabelMatch]]:
     for index, (start, value_start, label_text, (key, section)) in enumerate(starts):
         end = starts[index + 1][0] if index + 1 < len(starts) else len(text)
         raw = text[start:value_start]
-        value = strip_leaders(text[value_start:end].strip(BLANKS + ";；,，。"))
+        value = _balanced(strip_leaders(text[value_start:end].strip(BLANKS + ";；,，。")))
         label = section or label_core(label_text)
         matches.append(LabelMatch(key, label, raw, value, _signed(raw)))
     return strip_leaders(text[: starts[0][0]].strip(BLANKS + ";；,，")), matches
+
+
+def _balanced(value: str) -> str:
+    """A value cut at a label inside brackets (甲报社（统一社会信用代码：…）) loses the bracket left open or closed."""
+    if value.endswith(("（", "(")):
+        return value[:-1].rstrip(BLANKS)
+    if value.endswith(("）", ")")) and value.count("（") + value.count("(") < value.count("）") + value.count(
+        ")"
+    ):
+        return value[:-1].rstrip(BLANKS)
+    return value
 
 
 def _has_gap(text: str) -> bool:

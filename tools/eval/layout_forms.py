@@ -759,6 +759,132 @@ def lay_stamp_first(case: Case, rng: random.Random) -> tuple[str, str, str]:
     return cover + tbl(rows, 2) + narrative(case, numbered) + signature(case, rng), "", ""
 
 
+# -- third round: written after the second round was fixed, measured before their own fixes -------------------
+
+
+def styled(text: str, props: str) -> str:
+    return f'<w:r><w:rPr>{props}</w:rPr><w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+
+
+def lay_category_marked_by_format(case: Case, rng: random.Random) -> tuple[str, str, str]:
+    """The options listed without boxes: the others struck through, or the chosen one highlighted."""
+    way = rng.randrange(2)
+    runs = []
+    for n, name in CATEGORY_NAMES.items():
+        chosen = n == case.category
+        if way == 0:
+            runs.append(r(name) if chosen else styled(name, "<w:strike/>"))
+        else:
+            runs.append(styled(name, '<w:b/><w:highlight w:val="yellow"/>') if chosen else r(name))
+        runs.append(r("  "))
+    note = "（请删除不适用的类别）" if way == 0 else "（请将所选类别加粗标黄）"
+    rows = [tr("案例名称", case.title), tr("申报单位", case.unit)]
+    if case.implementer is not None:
+        rows.append(tr("实施单位", case.implementer_text))
+    rows += [tr("上线时间", case.launch_text), tr(tc(p("申报类别"), p(note)), tc(p(*runs)))]
+    return head(case) + tbl(rows, 2) + narrative(case, numbered) + signature(case, rng), "", ""
+
+
+def lay_bold_labels(case: Case, rng: random.Random) -> tuple[str, str, str]:
+    """Bold labels with the value typed right after them, no colon or space."""
+    pairs = [("案例名称", case.title), ("申报单位", case.unit)]
+    if case.implementer is not None:
+        pairs.append(("实施单位", case.implementer_text))
+    pairs.append(("上线时间", case.launch_text))
+    body = head(case) + "".join(p(r(label, True), r(value)) for label, value in pairs)
+    body += p(r("申报类别", True), r("  ".join(category_lines(case, rng))))
+    return body + narrative(case, numbered) + signature(case, rng), "", ""
+
+
+def lay_status_table(case: Case, rng: random.Random) -> tuple[str, str, str]:
+    """The status ticked in its own row, the launch written with its status in words or in brackets."""
+    year = int(case.launch[:4]) if case.launch else 2024
+    month = int(case.launch[5:7]) if case.launch and len(case.launch) >= 7 else 6
+    way = rng.randrange(3)
+    if way == 0:
+        status, launch_label, text, iso = (
+            "☑在建 □试运行 □正式运营",
+            "计划上线时间",
+            f"{year + 1}年{month}月",
+            f"{year + 1}-{month:02d}",
+        )
+    elif way == 1:
+        status, launch_label, text, iso = (
+            "□在建 ☑试运行 □正式运营",
+            "上线时间",
+            f"试运行（{year}年{month}月）",
+            f"{year}-{month:02d}",
+        )
+    else:
+        status, launch_label, text, iso = (
+            "□在建 □试运行 ☑正式运营",
+            "上线时间",
+            f"已上线（{year}年{month}月）",
+            f"{year}-{month:02d}",
+        )
+    case = replace(case, launch=iso)
+    rows = [tr("案例名称", case.title), tr("申报单位", case.unit)]
+    if case.implementer is not None:
+        rows.append(tr("实施单位", case.implementer_text))
+    rows += [tr("运行状态", status), tr(launch_label, text), tr("申报类别", tc(*category_lines(case, rng)))]
+    body = head(case) + tbl(rows, 2) + narrative(case, numbered) + signature(case, rng)
+    return body, "", "", case
+
+
+def lay_unit_with_code(case: Case, rng: random.Random) -> tuple[str, str, str]:
+    """The unit with its credit code or a note in brackets after it, in one line."""
+    code = "12100000" + "".join(rng.choice("0123456789") for _ in range(9)) + "X"
+    note = rng.choice(
+        [f"（统一社会信用代码：{code}）", "（盖章）", f"（代码：{code}）", "（全称，须与公章一致）"]
+    )
+    lines = [f"案例名称：{case.title}", f"申报单位：{case.unit}{note}"]
+    if case.implementer is not None:
+        lines.append(f"实施单位：{case.implementer_text}")
+    lines += [f"上线时间：{case.launch_text}", "申报类别：" + "  ".join(category_lines(case, rng))]
+    return (
+        head(case) + "".join(p(x) for x in lines) + narrative(case, numbered) + signature(case, rng),
+        "",
+        "",
+    )
+
+
+def lay_stacked_cells(case: Case, rng: random.Random) -> tuple[str, str, str]:
+    """A grid of cells each holding its label above its value (two per row)."""
+    pairs = [("案例名称", case.title), ("申报单位", case.unit)]
+    if case.implementer is not None:
+        pairs.append(("实施单位", case.implementer_text))
+    pairs.append(("上线时间", case.launch_text))
+    pairs.append(("申报类别", "  ".join(category_lines(case, rng))))
+    cells = [tc(p(r(label, True)), p(value)) for label, value in pairs]
+    if len(cells) % 2:
+        cells.append(tc(p("")))
+    rows = [tr(cells[i], cells[i + 1]) for i in range(0, len(cells), 2)]
+    return head(case) + tbl(rows, 2) + narrative(case, numbered) + signature(case, rng), "", ""
+
+
+def lay_opinion_between(case: Case, rng: random.Random) -> tuple[str, str, str]:
+    """The opinion and stamp block between the fields and the narrative, naming a unit and a date."""
+    rows = [tr("案例名称", case.title), tr("申报单位", case.unit)]
+    if case.implementer is not None:
+        rows.append(tr("实施单位", case.implementer_text))
+    rows += [tr("上线时间", case.launch_text), tr("申报类别", tc(*category_lines(case, rng)))]
+    other = rng.choice(UNITS)[0]
+    rows.append(tr("推荐单位意见", tc(p("同意推荐。"), p(f"{other}（盖章）"), p("2026年1月15日"))))
+    rows.append(tr("申报单位意见", tc(p("情况属实。"), p("负责人签字："), p("单位（盖章）"))))
+    return head(case) + tbl(rows, 2) + narrative(case, numbered), "", ""
+
+
+def lay_values_in_boxes(case: Case, rng: random.Random) -> tuple[str, str, str]:
+    """Label paragraphs whose values sit in text boxes anchored in them."""
+    pairs = [("案例名称：", case.title), ("申报单位：", case.unit)]
+    if case.implementer is not None:
+        pairs.append(("实施单位：", case.implementer_text))
+    pairs.append(("上线时间：", case.launch_text))
+    body = head(case) + "".join(p(r(label), text_box(value)) for label, value in pairs)
+    body += p(r("申报类别："), text_box("  ".join(category_lines(case, rng))))
+    return body + narrative(case, numbered) + signature(case, rng), "", ""
+
+
 LAYOUTS: dict[str, Callable[[Case, random.Random], tuple[str, str, str]]] = {
     "header_footer": lay_header_footer,
     "two_level_header": lay_two_level_header,
@@ -774,6 +900,15 @@ LAYOUTS: dict[str, Callable[[Case, random.Random], tuple[str, str, str]]] = {
     "vertical_groups": lay_vertical_groups,
     "numbered_column": lay_numbered_column,
     "category_sentence": lay_category_sentence,
+}
+ROUND_THREE: dict[str, Callable[..., tuple]] = {
+    "category_marked_by_format": lay_category_marked_by_format,
+    "bold_labels": lay_bold_labels,
+    "status_table": lay_status_table,
+    "unit_with_code": lay_unit_with_code,
+    "stacked_cells": lay_stacked_cells,
+    "opinion_between": lay_opinion_between,
+    "values_in_boxes": lay_values_in_boxes,
 }
 ROUND_TWO: dict[str, Callable[[Case, random.Random], tuple[str, str, str]]] = {
     "category_grid": lay_category_grid,
@@ -809,22 +944,28 @@ def refusals(rng: random.Random) -> dict[str, tuple[bytes, dict]]:
     }
 
 
-def generate(out: Path, count: int, seed: int, rounds: str = "both") -> dict[str, dict]:
+def generate(out: Path, count: int, seed: int, rounds: str = "all") -> dict[str, dict]:
     """Write ``count`` forms (layouts in turn) plus the refusals, and ``manifest.json``; returns the manifest.
 
-    ``rounds``: ``one`` (the first round's layouts), ``two`` (the second round's) or ``both``.
+    ``rounds``: ``one``, ``two`` or ``three`` (the layouts of one round) or ``all``.
     """
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     manifest: dict[str, dict] = {}
-    chosen = {"one": LAYOUTS, "two": ROUND_TWO, "both": LAYOUTS | ROUND_TWO}[rounds]
+    chosen = {
+        "one": LAYOUTS,
+        "two": ROUND_TWO,
+        "three": ROUND_THREE,
+        "all": LAYOUTS | ROUND_TWO | ROUND_THREE,
+    }[rounds]
     names = list(chosen)
     for index in range(count):
         layout = names[index % len(names)]
         case = make_case(rng, english_dates=layout == "bilingual" and rng.random() < 0.5)
         if layout in ("legacy_fields", "content_controls", "category_sentence") and case.category is None:
             case = replace(case, category=rng.choice(list(CATEGORY_NAMES)))
-        body, header, footer = chosen[layout](case, rng)
+        body, header, footer, *changed = chosen[layout](case, rng)
+        case = changed[0] if changed else case  # a layout that writes the launch its own way
         name = f"{layout}_{index:03d}.docx"
         (out / name).write_bytes(package(body, header, footer))
         manifest[name] = expected(case) | {"layout": layout}
@@ -840,7 +981,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--count", type=int, default=140)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--rounds", choices=("one", "two", "both"), default="both")
+    parser.add_argument("--rounds", choices=("one", "two", "three", "all"), default="all")
     args = parser.parse_args(argv)
     manifest = generate(args.out, args.count, args.seed, args.rounds)
     print(f"写入 {len(manifest)} 个文件到 {args.out}")
