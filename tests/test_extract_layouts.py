@@ -573,3 +573,27 @@ def test_values_in_text_boxes_anchored_in_their_label_paragraphs():
     body = para("项目名称：", text_box("田埂上的直播间")) + para("报送单位：", text_box("中国农垦报社"))
     body += para("投用时间：", text_box("二〇一九年三月"))
     assert fields(read(body + SECTIONS)) == ("田埂上的直播间", "中国农垦报社", "", None, "2019-03")
+
+
+# -- the same layouts left unfilled ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        table(
+            cells_row("项目名称", "主体信息", "投用时间", span={1: 2}, vmerge={0: "restart", 2: "restart"}),
+            cells_row("", "申报单位", "承建单位", "", vmerge={0: "continue", 3: "continue"}),
+            cells_row("", "", "", ""),
+            columns=4,
+        ),
+        table(
+            cells_row("单位类型", "单位全称", "统一社会信用代码"), cells_row("申报单位", "", ""), columns=3
+        ),
+        para("项目名称\u3000\u3000\u3000\u3000报送单位\u3000\u3000\u3000\u3000")
+        + para("投用时间 ____年__月"),
+    ],
+)
+def test_unfilled_forms_of_these_layouts_are_blank_templates(form):
+    body = form + para("一、案例简介") + para("（请简要介绍，不超过300字）")
+    assert refused(body, headers=(para("单位（盖章）"),)).code == "blank_template"

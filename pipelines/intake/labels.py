@@ -94,7 +94,7 @@ _FIELD_LABELS_RE += f"|{_LAUNCH_LABEL_RE.pattern}"  # 启用日期, 系统投入
 _SPACED_LABEL_RE = re.compile(_ENGLISH_BEFORE + f"({_FIELD_LABELS_RE})" + _SPACED_TAIL, re.IGNORECASE)
 # A further label without a colon after a gap of two spaces or a tab (申报单位　甲报社　　实施单位　乙公司).
 _GAP_LABEL_RE = re.compile(
-    f"(?:^|(?<=\\S)(?:[ \\t]{{2,}}|\\t))({_FIELD_LABELS_RE})" + _SPACED_TAIL, re.IGNORECASE
+    f"(?:^|(?<=\\S)(?:[ \\t]{{2,}}|\\t))({_FIELD_LABELS_RE})(?={_SPACED_TAIL}|[ \\t]*$)", re.IGNORECASE
 )
 SIGNATURE_LINE_RE = re.compile(r"[（(]\s*(?:单位|申报单位)?(?:盖章|签字|签章|公章)[^（()）]{0,10}[）)]")
 _SIGNED_NOTE_RE = re.compile(r"[(（][^()（）]*(?:" + "|".join(SIGNATURE_NOTES) + r")[^()（）]*[)）]")
