@@ -597,3 +597,16 @@ def test_values_in_text_boxes_anchored_in_their_label_paragraphs():
 def test_unfilled_forms_of_these_layouts_are_blank_templates(form):
     body = form + para("一、案例简介") + para("（请简要介绍，不超过300字）")
     assert refused(body, headers=(para("单位（盖章）"),)).code == "blank_template"
+
+
+def test_values_with_their_labels_in_the_column_on_the_right():
+    body = table(
+        pair_rows(
+            ("田埂上的直播间", "项目名称"),
+            ("中国农垦报社", "报送单位"),
+            ("2016年", "投用时间"),
+            ("☑内容供给创新类 □运营服务创新类", "申报类型"),
+        ),
+        columns=2,
+    )
+    assert fields(read(body + SECTIONS)) == ("田埂上的直播间", "中国农垦报社", "", 2, "2016")

@@ -106,6 +106,8 @@ class RowReader:
             return
         if self._header_row(cells, labels, header) or self._matrix_row(cells, labels, header):
             return
+        if self._label_on_the_right(cells, labels):
+            return
         group = self._heading_group()  # 实施单位信息 on a row of its own, then 单位名称 | 乙公司
         self.open = None
         index = 0
@@ -156,6 +158,26 @@ class RowReader:
             self.open = None
             for paragraph in cell.paragraphs:
                 self.paragraph(paragraph, None, in_cell=True)
+        return True
+
+    def _label_on_the_right(self, cells: list[Cell], labels: list[LabelMatch | None]) -> bool:
+        """A value with its label in the column to its right (某平台 | 案例名称): only when the row ends with its
+        one label and starts with plain values, as in a table whose labels all stand on the right."""
+        filled = [(cell, label) for cell, label in zip(cells, labels, strict=True) if cell.text]
+        if len(filled) < 2 or filled[0][1] is not None or filled[-1][1] is None:
+            return False
+        label = filled[-1][1]
+        if (
+            label.inline
+            or label.key in ("sub", "section", "signature")
+            or any(other for _, other in filled[:-1])
+        ):
+            return False
+        if any(_group_heading(cell.text) for cell, _ in filled[:-1]):
+            return False
+        self.open = None
+        self._take(label, [cell.text for cell, _ in filled[:-1]])
+        self.open = None
         return True
 
     def _remember_options(self, cells: list[Cell]) -> None:
