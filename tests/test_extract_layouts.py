@@ -13,6 +13,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from pipelines.config import Settings
+from pipelines.eligibility import check_submission
 from pipelines.intake.extract import extract_bytes
 from pipelines.schema import IntakeError, Submission
 from tests.test_extract_build import build_docx, cell, pair_rows, para, picture, row, run, table, text_box
@@ -610,3 +611,26 @@ def test_values_with_their_labels_in_the_column_on_the_right():
         columns=2,
     )
     assert fields(read(body + SECTIONS)) == ("田埂上的直播间", "中国农垦报社", "", 2, "2016")
+
+
+# -- a planned launch under a label that says so ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("label", ["计划上线时间", "预计投用日期", "平台拟上线时间"])
+def test_a_planned_launch_label_with_the_status_ticked_beside_it(label):
+    body = table(
+        pair_rows(
+            ("项目名称", "田埂上的直播间"),
+            ("运行状态", "☑在建 □试运行 □正式运营"),
+            (label, "2026年9月"),
+        ),
+        columns=2,
+    )
+    submission = read(body + SECTIONS)
+    assert (submission.launch_date, submission.launch_status, submission.status) == (
+        "2026-09",
+        "在建",
+        "在建",
+    )
+    findings = [f for f in check_submission(submission, Settings()) if f.code == "not_online"]
+    assert [f.severity for f in findings] == ["blocker"]
