@@ -125,8 +125,10 @@ _SKIP = frozenset(
 class BodyReader:
     """Walks ``w:body`` once; holds the style levels and the picture/text tallies."""
 
-    def __init__(self, outline_levels: dict[str, int]) -> None:
+    def __init__(self, outline_levels: dict[str, int], hides_text: bool = True) -> None:
+        """``hides_text``: the part holds hidden or struck-through runs somewhere (else runs are not checked)."""
         self.outline_levels = outline_levels
+        self.hides_text = hides_text
         self.body = Body()
 
     def read(self, body: etree._Element) -> Body:
@@ -163,7 +165,7 @@ class BodyReader:
         floating: list[str] = []
         if placeholder:
             return "", floating
-        text = _plain_text(paragraph)
+        text = _plain_text(paragraph, self.hides_text)
         if text is None:
             parts: list[str] = []
             self._inline(paragraph, parts, floating, None)
@@ -187,7 +189,7 @@ class BodyReader:
                     text = "".join(symbol_tick(font, ord(c)) or c for c in text)
                 parts.append(text)
             elif tag == f"{W}r":
-                if not not_shown(child):
+                if not (self.hides_text and not_shown(child)):
                     self._inline(child, parts, floating, child)
             elif tag in _SKIP or not isinstance(tag, str):
                 continue
@@ -316,7 +318,7 @@ _PARAGRAPH_IGNORED = frozenset(
 )
 
 
-def _plain_text(paragraph: etree._Element) -> str | None:
+def _plain_text(paragraph: etree._Element, hides_text: bool = True) -> str | None:
     """Fast path for the usual paragraph: runs holding only text, tabs and breaks.
 
     Returns None when the paragraph holds anything else (controls, fields, symbols, drawings, tracked
@@ -333,7 +335,7 @@ def _plain_text(paragraph: etree._Element) -> str | None:
                 elif kind in _RUN_TEXT:
                     parts.append(_RUN_TEXT[kind])
                 elif kind == _RPR:
-                    if any(element.tag in NOT_SHOWN for element in item):
+                    if hides_text and any(element.tag in NOT_SHOWN for element in item):
                         return None
                 elif kind not in _RUN_IGNORED:
                     return None

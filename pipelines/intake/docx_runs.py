@@ -9,13 +9,13 @@ from lxml import etree
 
 from pipelines.intake.docx_ticks import W
 from pipelines.intake.docx_walk import first_child
-from pipelines.intake.labels import match_label
+from pipelines.intake.labels import glued_label_start, match_label
 from pipelines.vocabulary import CATEGORY_STEMS
 
 _R, _T, _RPR, _VAL = f"{W}r", f"{W}t", f"{W}rPr", f"{W}val"
 # Hidden text is not shown; struck-through text is how applicants delete what does not apply (请删除不适用的类别).
 NOT_SHOWN = frozenset(f"{W}{name}" for name in ("vanish", "strike", "dstrike"))
-_BOLD = frozenset((f"{W}b", f"{W}bCs"))
+_B, _B_CS = f"{W}b", f"{W}bCs"
 GLUED_MAX = 100  # a bold label with its value in one short paragraph
 
 
@@ -31,7 +31,12 @@ def not_shown(run: etree._Element) -> bool:
 
 def _bold(run: etree._Element) -> bool:
     properties = first_child(run, _RPR)
-    return properties is not None and any(p.tag in _BOLD and _on(p) for p in properties)
+    if properties is None:
+        return False
+    bold = properties.find(_B)
+    if bold is None:
+        bold = properties.find(_B_CS)
+    return bold is not None and _on(bold)
 
 
 def bold_label_apart(paragraph: etree._Element, text: str) -> str:
@@ -39,6 +44,11 @@ def bold_label_apart(paragraph: etree._Element, text: str) -> str:
 
     Only a paragraph of plain runs is looked at, and only when its bold start is a known label.
     """
+    if not glued_label_start(text):
+        return text
+    first = paragraph.find(_R)
+    if first is None or not _bold(first):
+        return text
     length = 0
     for run in paragraph:
         if run.tag != _R:
@@ -61,6 +71,7 @@ def bold_label_apart(paragraph: etree._Element, text: str) -> str:
 # The category chosen by formatting alone (请将所选类别加粗/标红): options named in one paragraph, one of them
 # highlighted, shaded, bold, underlined or coloured where the others are not, and no tick box anywhere.
 _CATEGORY_RE = re.compile("|".join(stem for stems in CATEGORY_STEMS.values() for stem in stems))
+_OPTIONS_MAX = 200  # a paragraph of category options is short
 _EMPHASIS = {f"{W}highlight": "none", f"{W}shd": "auto", f"{W}b": "0", f"{W}u": "none", f"{W}color": "auto"}
 
 
@@ -86,7 +97,9 @@ def _emphasis(run: etree._Element) -> frozenset[str]:
 def mark_emphasised_option(paragraph: etree._Element, text: str) -> str:
     """``☑`` before the one category option set apart by formatting and ``☐`` before the others, else ``text``
     unchanged."""
-    if len(_CATEGORY_RE.findall(text)) < 2 or any(mark in text for mark in "☑☐□■√✓✔"):
+    if len(text) > _OPTIONS_MAX or text.count("类") < 2 or len(_CATEGORY_RE.findall(text)) < 2:
+        return text
+    if any(mark in text for mark in "☑☐□■√✓✔"):
         return text
     offsets, start = [], 0
     for run in paragraph:

@@ -91,6 +91,20 @@ _FIELD_LABELS_RE = "|".join(
 )
 _SPACED_TAIL = r"(?:\s*\([^()]{0,40}\))?" + f"(?:[ \\t]+|[ \\t]*{_LEADER_RUN}[ \\t]*)(?=\\S)"
 _FIELD_LABELS_RE += f"|{_LAUNCH_LABEL_RE.pattern}"  # 启用日期, 系统投入运行时间: launch labels by their shape
+# A text that starts with a field label and goes on without a separator (案例名称某平台): maybe a bold label
+# typed straight before its value (``pipelines.intake.docx_runs``).
+_GLUED_START_RE = re.compile(
+    r"^[ \u3000]*(?:[\d一二三四五六七八九十]{1,2}[、.．)）][ \u3000]*)?(?>"
+    + _FIELD_LABELS_RE
+    + r")(?=[^\s:：(（])"
+)
+
+
+def glued_label_start(text: str) -> bool:
+    """Whether ``text`` starts with a field label followed straight by more text."""
+    return _GLUED_START_RE.match(text) is not None
+
+
 _SPACED_LABEL_RE = re.compile(_ENGLISH_BEFORE + f"({_FIELD_LABELS_RE})" + _SPACED_TAIL, re.IGNORECASE)
 # A further label without a colon after a gap of two spaces or a tab (申报单位　甲报社　　实施单位　乙公司).
 _GAP_LABEL_RE = re.compile(

@@ -163,6 +163,8 @@ class RowReader:
     def _label_on_the_right(self, cells: list[Cell], labels: list[LabelMatch | None]) -> bool:
         """A value with its label in the column to its right (某平台 | 案例名称): only when the row ends with its
         one label and starts with plain values, as in a table whose labels all stand on the right."""
+        if labels[0] is not None or labels[-1] is None:
+            return False  # the usual row starts with its label
         filled = [(cell, label) for cell, label in zip(cells, labels, strict=True) if cell.text]
         if len(filled) < 2 or filled[0][1] is not None or filled[-1][1] is None:
             return False
