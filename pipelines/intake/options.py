@@ -18,7 +18,7 @@ TICKED_MARKS = "☑☒■√✓✔✅⊠▣◼◾▪⬛●◉◆◘◙▆▇█�
 EMPTY_MARKS = "☐□◻▢○◯⬜◇"
 _BOX_MARKS = TICKED_MARKS + EMPTY_MARKS
 # Boxes typed as brackets: [√] (✓) 【√】 ticked, [ ] （ ） empty.
-_BRACKET_TICK_RE = re.compile(r"[\[(【]\s*[√✓✔vV]\s*[\])】]")
+_BRACKET_TICK_RE = re.compile(r"[\[(【]\s*[√✓✔vV]\s*[\])】]|\[\s*[xX×]\s*\]")  # [x]: the check-box convention
 _BRACKET_EMPTY_RE = re.compile(r"[\[(【][ \u3000]{1,4}[\])】]")
 
 
