@@ -11,6 +11,7 @@ import pytest
 
 from pipelines.claims import extract_claims
 from pipelines.criteria import training
+from pipelines.criteria.evaluate import PADDING_CHECK, evaluate_pairs
 from pipelines.criteria.evidence import measure
 from pipelines.criteria.features import BIGRAM, claim_features
 from pipelines.criteria.learned import MODEL_DIR, ScorerModel, default_model, fit_pairwise
@@ -41,7 +42,16 @@ def scorer() -> OfflineScorer:
 
 
 def test_test_slogans_are_not_training_slogans():
-    assert not set(SLOGANS) & set(training.read_slogans())
+    assert not (set(SLOGANS) | set(PADDING_CHECK)) & set(training.read_slogans())
+
+
+def test_pair_evaluation_counts_weak_texts_that_padding_raises(scorer):
+    pairs = [
+        {"id": key, "criterion": key, "strong": WEAK[key] + "截至2024年底用户达到12万人。", "weak": WEAK[key]}
+        for key in WEAK
+    ]
+    report = evaluate_pairs(scorer, pairs)
+    assert report["padding"] == {"raised": 0, "n": 4, "ids": []}
 
 
 @pytest.mark.parametrize("criterion", list(WEAK))
