@@ -8,24 +8,32 @@ notice), unfilled templates (labels without values) and picture-only documents (
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipelines.config import Settings
 from pipelines.intake.docx_body import Body
+from pipelines.intake.rows import Entry
 from pipelines.schema import IntakeError, Submission
-from pipelines.vocabulary import form_title
+from pipelines.vocabulary import SECTION_NAMES, form_title
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 _MB = 1024 * 1024
 IMAGES_ONLY_MAX_TEXT = 1000
 IMAGES_ONLY_MAX_NARRATIVE = 20  # characters of narrative text that make it a text form
-# Labels that show a document is an application form: the case's name or a narrative section, or two of its
-# other fields. A unit name or contact details alone do not (a letter or a meeting reply slip has them too); a
-# category label counts when it declares one or two categories, not when it lists them all (the call text).
-FORM_KEYS_ALONE = frozenset(("title", "section"))
+# Labels that show a document is an application form: the case's name, or two of its other fields, or the
+# form's own narrative sections in a document that calls itself an application or has one more field. A unit
+# name or contact details alone do not (a letter or a meeting reply slip has them too); a category label
+# counts when it declares one or two categories, not when it lists them all (the call text). Headings that
+# are not the form's sections (三、申报方式 in a notice) are not form labels; the form's section names alone
+# (基本情况, 主要做法, 取得成效) are also the headings of a work summary or a report.
 FORM_KEYS = frozenset(("unit", "implementer", "launch", "status", "previous"))
+_SECTION_COMPANIONS = FORM_KEYS | {"category", "contact", "contact.name", "contact.phone", "recommender"}
 _MAX_DECLARED = 2
+_OPENING_LINES = 8
+_NAMES_APPLICATION_RE = re.compile(r"申报|推荐表|参评|征集.{0,6}表")
 
 
 def _sniff_kind(data: bytes) -> str:
@@ -162,15 +170,44 @@ def images_only_error(body: Body, file_name: str, detail: str) -> IntakeError:
     )
 
 
-def is_form(keys: set[str], declared: int) -> bool:
+def form_keys(entries: Iterable[Entry]) -> set[str]:
+    """The field keys of the labels found; a section counts only under one of the form's section names."""
+    return {entry.key for entry in entries if entry.key != "section" or entry.label in SECTION_NAMES}
+
+
+def names_application(texts: list[str]) -> bool:
+    """Whether the document's opening lines call it an application (申报表, 申报书, 推荐表, 参评材料)."""
+    opening = [text for text in texts if text.strip()][:_OPENING_LINES]
+    return any(_NAMES_APPLICATION_RE.search(text) for text in opening)
+
+
+def is_form(keys: set[str], declared: int, named: bool = True) -> bool:
     """Whether the labels found make an application form (see ``FORM_KEYS``).
 
     Args:
-        keys: the field keys of the labels found (``FormReader.entries``).
+        keys: the field keys of the labels found (``form_keys``).
         declared: how many categories the category field declares.
+        named: whether the document calls itself an application (``names_application``).
     """
     fields = len(keys & FORM_KEYS) + ("category" in keys and 1 <= declared <= _MAX_DECLARED)
-    return bool(keys & FORM_KEYS_ALONE) or fields >= 2
+    if "title" in keys or fields >= 2:
+        return True
+    return "section" in keys and (named or bool(keys & _SECTION_COMPANIONS))
+
+
+def check_listing(several_cases: int, file_name: str) -> None:
+    """Refuse a list of several cases (a 汇总表: one case per table row under 案例名称 | 申报单位 | …).
+
+    Raises:
+        IntakeError: ``not_a_form``.
+    """
+    if several_cases:
+        raise IntakeError(
+            "not_a_form",
+            f"文件「{file_name}」是列有 {several_cases + 1} 个案例的汇总表或名单（表格中每行一个案例），"
+            "不是单个案例的申报表。请为每个案例分别填写并提交一份申报表。",
+            file_name,
+        )
 
 
 def check_content(body: Body, form: bool, filled: bool, file_name: str, call_year: int) -> None:

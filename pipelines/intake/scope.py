@@ -88,6 +88,8 @@ class FormReader(RowReader):
         self.group_labels: dict[int, LabelMatch] = {}  # grid column → vertically merged label
         self.header: dict[int, LabelMatch] = {}  # grid column → label of a row of labels above values
         self.options: dict[int, str] = {}  # grid column → category option of the row above
+        self.listing: dict[int, LabelMatch] = {}
+        self.several_cases = 0
         self.from_scan = False
         self.in_signature = False  # inside the signature/stamp/opinion block
 
