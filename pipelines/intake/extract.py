@@ -31,7 +31,7 @@ from pipelines.intake.refusals import (
     images_only_error,
     is_form,
     media_note,
-    names_application,
+    other_kind,
     picture_only,
 )
 from pipelines.intake.scan import SCAN_WARNING, ImageReader, default_image_reader, scanned_body
@@ -91,8 +91,8 @@ def extract_bytes(
         submission = _read_scan(docx_data, body, file_name, image_reader)
     else:
         check_listing(reader.several_cases, file_name)
-        named = names_application(reader.all_text)
-        form = is_form(form_keys(reader.entries), len(submission.declared_categories), named)
+        other = other_kind(reader.all_text)
+        form = is_form(form_keys(reader.entries), len(submission.declared_categories), other)
         check_content(body, form, assembled.filled, file_name, settings.call_year)
     if legacy:
         submission.warnings.insert(

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from pipelines.intake.wordcount import WORD_LIMIT_TAIL_RE
+from pipelines.intake.wordcount import HAN, WORD_LIMIT_TAIL_RE
 from pipelines.vocabulary import (
     FIELD_LABELS,
     LAUNCH_LABEL_ENDS,
@@ -65,13 +65,13 @@ _ENGLISH_AFTER = r"(?:\s*[/|]?\s*[A-Za-z][A-Za-z .&'\-]{0,40})?"
 _INLINE_LABEL_RE = re.compile(
     r"(?:^|(?<=[\s,;、。)）|]))"
     + _ENGLISH_BEFORE
-    + "("
+    + f"((?:[{HAN}]{{1,6}}/[ ]*)?(?:"  # 上线/实施时间：, 申报/实施单位：
     + "|".join(
         "[ ]*".join(re.escape(char) for char in label)  # 联 系 人：
         for label in sorted((label for label in _LABEL_KEYS if len(label) > 1), key=len, reverse=True)
     )
     + f"|{_LAUNCH_LABEL_RE.pattern}"
-    + ")"
+    + "))"
     + _ENGLISH_AFTER
     + r"\s*(?:\([^()]{0,40}\))?\s*:",
     re.IGNORECASE,
@@ -155,7 +155,12 @@ def lookup(core: str) -> tuple[str, str] | None:
     """(field key, canonical section) of a bare label, trying its parts (``联系人/电话``) and trims."""
     if core in _LABEL_KEYS:
         return _LABEL_KEYS[core]
-    for part in re.split(r"[/、]|及|和|与", core) if ":" not in core else ():
+    parts = re.split(r"[/、]|及|和|与", core) if ":" not in core else []
+    if len(parts) == 2 and parts[0] not in _LABEL_KEYS and len(parts[1]) > 2:
+        shared = parts[0] + parts[1][-2:]  # 申报/实施单位 names 申报单位 first, 上线/实施时间 上线时间
+        if shared in _LABEL_KEYS and _LABEL_KEYS[shared][0] != "sub":
+            return _LABEL_KEYS[shared]
+    for part in parts:
         if part in _LABEL_KEYS and _LABEL_KEYS[part][0] != "sub":
             return _LABEL_KEYS[part]
     trims = (core.removesuffix("名称"), core.removeprefix("案例"), core.removeprefix("项目"))

@@ -24,16 +24,16 @@ _MB = 1024 * 1024
 IMAGES_ONLY_MAX_TEXT = 1000
 IMAGES_ONLY_MAX_NARRATIVE = 20  # characters of narrative text that make it a text form
 # Labels that show a document is an application form: the case's name, or two of its other fields, or the
-# form's own narrative sections in a document that calls itself an application or has one more field. A unit
-# name or contact details alone do not (a letter or a meeting reply slip has them too); a category label
-# counts when it declares one or two categories, not when it lists them all (the call text). Headings that
-# are not the form's sections (三、申报方式 in a notice) are not form labels; the form's section names alone
-# (基本情况, 主要做法, 取得成效) are also the headings of a work summary or a report.
+# form's own narrative sections unless the document's title names another kind of document and no other field
+# is there. A unit name or contact details alone do not (a letter or a meeting reply slip has them too); a
+# category label counts when it declares one or two categories, not when it lists them all (the call text).
+# Headings that are not the form's sections (三、申报方式 in a notice) are not form labels; the form's section
+# names alone (基本情况, 主要做法, 取得成效) are also the headings of a work summary or a report.
 FORM_KEYS = frozenset(("unit", "implementer", "launch", "status", "previous"))
 _SECTION_COMPANIONS = FORM_KEYS | {"category", "contact", "contact.name", "contact.phone", "recommender"}
 _MAX_DECLARED = 2
-_OPENING_LINES = 8
-_NAMES_APPLICATION_RE = re.compile(r"申报|推荐表|参评|征集.{0,6}表")
+_TITLE_LINES = 3
+_OTHER_KIND_RE = re.compile(r"总结|通知|通报|纪要|简报|讲话|发言|汇报|述职|新闻稿|综述|工作报告|情况报告|调研报告")
 
 
 def _sniff_kind(data: bytes) -> str:
@@ -175,24 +175,25 @@ def form_keys(entries: Iterable[Entry]) -> set[str]:
     return {entry.key for entry in entries if entry.key != "section" or entry.label in SECTION_NAMES}
 
 
-def names_application(texts: list[str]) -> bool:
-    """Whether the document's opening lines call it an application (申报表, 申报书, 推荐表, 参评材料)."""
-    opening = [text for text in texts if text.strip()][:_OPENING_LINES]
-    return any(_NAMES_APPLICATION_RE.search(text) for text in opening)
+def other_kind(texts: list[str]) -> bool:
+    """Whether the document's title (its first lines) names another kind of document than an application
+    (``2025年度工作总结``, ``关于…的通知``, ``情况汇报``, ``会议纪要``)."""
+    opening = [text for text in texts if text.strip()][:_TITLE_LINES]
+    return any(_OTHER_KIND_RE.search(text) and "申报" not in text for text in opening)
 
 
-def is_form(keys: set[str], declared: int, named: bool = True) -> bool:
+def is_form(keys: set[str], declared: int, other: bool = False) -> bool:
     """Whether the labels found make an application form (see ``FORM_KEYS``).
 
     Args:
         keys: the field keys of the labels found (``form_keys``).
         declared: how many categories the category field declares.
-        named: whether the document calls itself an application (``names_application``).
+        other: the document's title names another kind of document (``other_kind``).
     """
     fields = len(keys & FORM_KEYS) + ("category" in keys and 1 <= declared <= _MAX_DECLARED)
     if "title" in keys or fields >= 2:
         return True
-    return "section" in keys and (named or bool(keys & _SECTION_COMPANIONS))
+    return "section" in keys and (not other or bool(keys & _SECTION_COMPANIONS))
 
 
 def check_listing(several_cases: int, file_name: str) -> None:
