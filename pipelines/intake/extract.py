@@ -92,7 +92,8 @@ def extract_bytes(
     else:
         check_listing(reader.several_cases, file_name)
         other = other_kind(reader.all_text)
-        form = is_form(form_keys(reader.entries), len(submission.declared_categories), other)
+        keys, declared = form_keys(reader.entries), len(submission.declared_categories)
+        form = is_form(keys, declared, other, len(submission.sections))
         check_content(body, form, assembled.filled, file_name, settings.call_year)
     if legacy:
         submission.warnings.insert(

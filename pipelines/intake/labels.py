@@ -219,6 +219,10 @@ def _match_short(stripped: str) -> LabelMatch | None:
     return None if "\n" in stripped else _match_inline(stripped)
 
 
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+_ZERO_WIDTH_RE = re.compile(f"[{_ZERO_WIDTH}]")
+
+
 class _Normalised:
     """NFKC text with the way back to the text as written, so values keep their own characters
     (``…`` reads as ``...`` for matching, but a value's ``（试点）`` stays full-width)."""
@@ -229,10 +233,10 @@ class _Normalised:
         normalised = nfkc(original)
         self._length = len(original)
         self._positions: list[int] | None = None
-        if len(normalised) != len(original):
+        if len(normalised) != len(original) or _ZERO_WIDTH_RE.search(original):
             parts, positions = [], []
             for index, char in enumerate(original):
-                piece = nfkc(char)
+                piece = "" if char in _ZERO_WIDTH else nfkc(char)  # pasted from a web page
                 parts.append(piece)
                 positions.extend([index] * len(piece))
             normalised, self._positions = "".join(parts), positions

@@ -70,6 +70,11 @@ def read_categories(text: str, scan: bool = False) -> tuple[list[int], bool]:
     )
     if not occurrences:
         return [], False
+    kept: list[tuple[int, int, int]] = []
+    for occurrence in occurrences:  # 数智技术应用类 holds two stems of one name: the first counts
+        if not kept or occurrence[0] >= kept[-1][1]:
+            kept.append(occurrence)
+    occurrences = kept
     # The first option tells the convention: a box before it, or (without one) a tick after an option.
     marks_after = not _mark_before(text, occurrences[0][0]) and any(
         _mark_after(text, e) for _, e, _ in occurrences

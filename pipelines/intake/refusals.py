@@ -33,6 +33,7 @@ FORM_KEYS = frozenset(("unit", "implementer", "launch", "status", "previous"))
 _SECTION_COMPANIONS = FORM_KEYS | {"category", "contact", "contact.name", "contact.phone", "recommender"}
 _MAX_DECLARED = 2
 _TITLE_LINES = 3
+_SECTIONS_ALONE = 2
 _OTHER_KIND_RE = re.compile(r"总结|通知|通报|纪要|简报|讲话|发言|汇报|述职|新闻稿|综述|工作报告|情况报告|调研报告")
 
 
@@ -182,18 +183,22 @@ def other_kind(texts: list[str]) -> bool:
     return any(_OTHER_KIND_RE.search(text) and "申报" not in text for text in opening)
 
 
-def is_form(keys: set[str], declared: int, other: bool = False) -> bool:
+def is_form(keys: set[str], declared: int, other: bool = False, sections: int = _SECTIONS_ALONE) -> bool:
     """Whether the labels found make an application form (see ``FORM_KEYS``).
 
     Args:
         keys: the field keys of the labels found (``form_keys``).
         declared: how many categories the category field declares.
         other: the document's title names another kind of document (``other_kind``).
+        sections: how many of the form's sections hold text; without any field, one is not enough (a page of
+            the call text lists the section names, and the text after the last one reads as its content).
     """
     fields = len(keys & FORM_KEYS) + ("category" in keys and 1 <= declared <= _MAX_DECLARED)
     if "title" in keys or fields >= 2:
         return True
-    return "section" in keys and (not other or bool(keys & _SECTION_COMPANIONS))
+    if "section" not in keys:
+        return False
+    return bool(keys & _SECTION_COMPANIONS) or (not other and sections >= _SECTIONS_ALONE)
 
 
 def check_listing(several_cases: int, file_name: str) -> None:
