@@ -297,6 +297,25 @@ SECTION_NAMES: tuple[str, ...] = tuple(section.name for section in FORM_SECTIONS
 SECTION_LIMITS: dict[str, int] = {section.name: section.limit for section in FORM_SECTIONS}
 SECTION_LABELS: dict[str, tuple[str, ...]] = {s.name: (s.name, *s.synonyms) for s in FORM_SECTIONS}
 
+# English labels of forms labelled in English only (Case Name: 某平台), lower case. They are read only with a
+# Chinese value (dates and category numbers aside), and make a form only beside an English case name or
+# applicant with a Chinese value: an English letter's "Case title: examples …" is no field.
+ENGLISH_LABELS: dict[str, tuple[str, ...]] = {
+    "title": ("case name", "case title", "name of case", "title of case", "project name", "project title"),
+    "unit": ("applicant", "applicant unit", "applicant organization", "applying unit"),
+    "implementer": ("implementer", "implementing unit", "implementing organization"),  # also -isation
+    "category": ("category", "case category"),
+    "launch": ("launch date", "launch time", "date of launch", "online date", "go-live date", "launched"),
+    "contact": ("contact", "contact person"),
+    "signature": ("seal and signature", "seal & signature", "signature and seal", "signature", "seal"),
+    "ignore": ("date", "tel", "telephone", "phone", "e-mail", "email"),
+    "案例简介": ("summary", "introduction", "overview", "case summary"),
+    "主要做法": ("approach", "approach and results", "practices", "main practices", "measures"),
+    "创新点": ("innovation", "innovations", "highlights", "innovation points"),
+    "取得成效": ("results", "outcomes", "effects", "achievements"),
+    "推广价值": ("promotion value", "value for promotion", "replicability", "significance"),
+}
+
 # Field key → labels, canonical first. 单位名称 alone names the applicant; under 实施单位 or 推荐单位 it takes
 # their meaning. "signature" labels open the signature/stamp/opinion block, which never fills a field.
 FIELD_LABELS: dict[str, tuple[str, ...]] = {

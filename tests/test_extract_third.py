@@ -82,7 +82,9 @@ def test_a_list_of_several_cases_one_per_row_is_not_a_form():
 
 def test_one_row_of_values_under_a_header_row_is_still_a_form():
     header = row(*(cell(text) for text in ("项目名称", "申报主体", "承建单位", "投用时间")))
-    values = row(*(cell(text) for text in ("“田间天气”智能预警平台", "中国农业气象报社", "数据中心", "2024年4月")))
+    values = row(
+        *(cell(text) for text in ("“田间天气”智能预警平台", "中国农业气象报社", "数据中心", "2024年4月"))
+    )
     body = table(header + values, columns=4) + table(pair_rows(("案例简介", NARRATIVE)), columns=2)
     submission = read(body)
     assert (submission.title, submission.unit, submission.launch_date) == (
@@ -336,14 +338,17 @@ def test_remarks_after_a_unit_name_are_dropped(written):
 
 
 def test_a_category_named_on_the_cover_and_ticked_in_the_table():
-    cover = para("项目名称：“田间天气”智能预警平台") + para("所属类别：数智技术应用类") + para("申报主体：中国农业气象报社")
+    cover = (
+        para("项目名称：“田间天气”智能预警平台")
+        + para("所属类别：数智技术应用类")
+        + para("申报主体：中国农业气象报社")
+    )
     assert read(cover + table(basic_rows(), columns=2)).declared_category == 4
 
 
 def test_options_one_per_line_with_the_mark_at_the_start_of_the_chosen_line():
     options = "\n".join(
-        ("✔ " if index == 2 else "    ") + name
-        for index, name in enumerate(BOXES.replace("□", "").split())
+        ("✔ " if index == 2 else "    ") + name for index, name in enumerate(BOXES.replace("□", "").split())
     )
     body = table(basic_rows(所属类别=options).replace("\n", "</w:t></w:r></w:p><w:p><w:r><w:t>"), columns=2)
     assert read(body).declared_category == 3
@@ -359,7 +364,10 @@ def test_options_one_per_row_with_the_mark_in_a_cell_before_the_name():
         )
         for index, name in enumerate(names)
     )
-    rows = "".join(row(cell(label), cell(value, span=2)) for label, value in (("项目名称", "某平台"), ("申报主体", "甲报社")))
+    rows = "".join(
+        row(cell(label), cell(value, span=2))
+        for label, value in (("项目名称", "某平台"), ("申报主体", "甲报社"))
+    )
     body = table(rows + option_rows + row(cell("投用时间"), cell("2024年4月", span=2)), columns=3)
     assert read(body).declared_category == 2
 
@@ -371,7 +379,9 @@ def test_a_circled_number_beside_a_legend_of_the_six_options():
     assert read(table(rows, columns=4)).declared_category == 5
 
 
-@pytest.mark.parametrize(("written", "expected"), [("内容创新类", 2), ("数智化技术应用类", 4), ("国际传播类", 6)])
+@pytest.mark.parametrize(
+    ("written", "expected"), [("内容创新类", 2), ("数智化技术应用类", 4), ("国际传播类", 6)]
+)
 def test_shortened_category_names(written, expected):
     assert read(table(basic_rows(所属类别=written), columns=2)).declared_category == expected
 
@@ -381,12 +391,19 @@ def test_shortened_category_names(written, expected):
 
 def test_a_label_naming_both_units_fills_the_implementer_too():
     body = table(
-        pair_rows(("项目名称", "某平台"), ("申报及实施单位", "中国渔业报社"), ("投用时间", "2023年8月")), columns=2
+        pair_rows(("项目名称", "某平台"), ("申报及实施单位", "中国渔业报社"), ("投用时间", "2023年8月")),
+        columns=2,
     )
     submission = read(body)
     assert (submission.unit, submission.implementer) == ("中国渔业报社", "中国渔业报社")
-    inline = read(para("项目名称：某平台") + para("申报/实施单位：中国渔业报社") + para("上线/运行时间：2023年8月"))
-    assert (inline.unit, inline.implementer, inline.launch_date) == ("中国渔业报社", "中国渔业报社", "2023-08")
+    inline = read(
+        para("项目名称：某平台") + para("申报/实施单位：中国渔业报社") + para("上线/运行时间：2023年8月")
+    )
+    assert (inline.unit, inline.implementer, inline.launch_date) == (
+        "中国渔业报社",
+        "中国渔业报社",
+        "2023-08",
+    )
 
 
 def test_values_pasted_from_a_web_page_with_no_break_and_zero_width_spaces():
@@ -449,3 +466,38 @@ def test_a_converted_form_with_one_line_per_paragraph_and_values_broken_over_lin
         "中国农业气象报社",
         "2024-04",
     )
+
+
+# -- English-only labels with Chinese values ----------------------------------------------------------------
+
+
+def test_a_form_with_english_labels_and_chinese_values_is_read():
+    lines = (
+        "Project Title: “渔港之声”应急广播矩阵",
+        "Applicant Organization: 中国渔业报社",
+        "Implementing Unit: 渔业报社广播中心",
+        "Case Category: 1 (All-Media Communication)",
+        "Date of Launch: 2023-08",
+        "Introduction:",
+        "矩阵覆盖沿海十二个渔港，台风季累计播发预警两千余条。",
+    )
+    body = table(row(broken_cell(*lines[:5])) + row(cell(lines[5], lines[6])), columns=1)
+    submission = read(body)
+    assert fields(submission) == ("“渔港之声”应急广播矩阵", "中国渔业报社", "渔业报社广播中心", 1, "2023-08")
+    assert "矩阵覆盖" in submission.sections["案例简介"]
+
+
+def test_an_english_letter_with_label_like_lines_is_not_a_form():
+    body = "".join(
+        para(text)
+        for text in (
+            "Dear colleagues,",
+            "Project title: a study of regional broadcasting",
+            "Applicant: to be confirmed",
+            "Category: 3",
+            "Launch date: 2024",
+            "Summary:",
+            "We write to invite you to a seminar on sector media.",
+        )
+    )
+    assert refused(body).code == "not_a_form"

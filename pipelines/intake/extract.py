@@ -93,7 +93,7 @@ def extract_bytes(
         check_listing(reader.several_cases, file_name)
         other = other_kind(reader.all_text)
         keys, declared = form_keys(reader.entries), len(submission.declared_categories)
-        form = is_form(keys, declared, other, len(submission.sections))
+        form = is_form(keys, declared, other, len(submission.sections), bool(submission.unit))
         check_content(body, form, assembled.filled, file_name, settings.call_year)
     if legacy:
         submission.warnings.insert(

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from pipelines.intake.english_labels import match_english
 from pipelines.intake.wordcount import HAN, WORD_LIMIT_TAIL_RE
 from pipelines.vocabulary import (
     FIELD_LABELS,
@@ -268,7 +269,11 @@ def _match_inline(stripped: str) -> LabelMatch | None:
     rest = normalised[offset:]
     match = _INLINE_LABEL_RE.match(rest) or _SPACED_LABEL_RE.match(rest)
     if match is None or (found := lookup(label_core(match.group(1)))) is None:
-        return None
+        english = match_english(stripped)
+        if english is None:
+            return None
+        key, section, raw, value = english
+        return LabelMatch(key, section or label_core(raw), raw, value)
     label = found[1] or label_core(match.group(1))
     end = mapped.end(offset + match.end())
     value = strip_leaders(stripped[end:].strip(BLANKS))

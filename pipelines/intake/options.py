@@ -97,7 +97,8 @@ def read_categories(text: str, scan: bool = False) -> tuple[list[int], bool]:
 
 def category_from_number(text: str) -> int | None:
     """``4``, ``四``, ``第四类``, ``（四）``, ``④`` → 4; None for anything else."""
-    core = re.sub(r"[\s()（）第类:：、.]", "", nfkc(text))
+    core = re.sub(r"\([^()]*[A-Za-z][^()]*\)|[A-Za-z]+", "", nfkc(text))  # 6 (International …)
+    core = re.sub(r"[\s()（）第类:：、.]", "", core)
     numbers = {str(i): i for i in range(1, 7)} | {c: i for i, c in enumerate("一二三四五六", start=1)}
     numbers |= {c: i for i, c in enumerate("①②③④⑤⑥", start=1)} | {c: i for i, c in enumerate("⑴⑵⑶⑷⑸⑹", 1)}
     return numbers.get(core)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pipelines.config import Settings
 from pipelines.intake.docx_body import Body
+from pipelines.intake.english_labels import english_label, has_chinese
 from pipelines.intake.rows import Entry
 from pipelines.schema import IntakeError, Submission
 from pipelines.vocabulary import SECTION_NAMES, form_title
@@ -33,8 +34,9 @@ FORM_KEYS = frozenset(("unit", "implementer", "launch", "status", "previous"))
 _SECTION_COMPANIONS = FORM_KEYS | {"category", "contact", "contact.name", "contact.phone", "recommender"}
 _MAX_DECLARED = 2
 _TITLE_LINES = 3
-_SECTIONS_ALONE = 2
-_OTHER_KIND_RE = re.compile(r"总结|通知|通报|纪要|简报|讲话|发言|汇报|述职|新闻稿|综述|工作报告|情况报告|调研报告")
+_OTHER_KIND_RE = re.compile(
+    r"总结|通知|通报|纪要|简报|讲话|发言|汇报|述职|新闻稿|综述|工作报告|情况报告|调研报告"
+)
 
 
 def _sniff_kind(data: bytes) -> str:
@@ -172,8 +174,13 @@ def images_only_error(body: Body, file_name: str, detail: str) -> IntakeError:
 
 
 def form_keys(entries: Iterable[Entry]) -> set[str]:
-    """The field keys of the labels found; a section counts only under one of the form's section names."""
-    return {entry.key for entry in entries if entry.key != "section" or entry.label in SECTION_NAMES}
+    """The field keys of the labels found; a section counts only under one of the form's section names, and
+    English-only labels only beside an English case name or applicant (read only with a Chinese value)."""
+    entries = [entry for entry in entries if entry.key != "section" or entry.label in SECTION_NAMES]
+    named = [entry for entry in entries if entry.key in ("title", "unit") and english_label(entry.raw_label)]
+    if not any(has_chinese(entry.lines) for entry in named):
+        entries = [entry for entry in entries if not english_label(entry.raw_label)]
+    return {entry.key for entry in entries}
 
 
 def other_kind(texts: list[str]) -> bool:
@@ -183,22 +190,28 @@ def other_kind(texts: list[str]) -> bool:
     return any(_OTHER_KIND_RE.search(text) and "申报" not in text for text in opening)
 
 
-def is_form(keys: set[str], declared: int, other: bool = False, sections: int = _SECTIONS_ALONE) -> bool:
+def is_form(
+    keys: set[str], declared: int, other: bool = False, sections: int = 0, unit: bool = False
+) -> bool:
     """Whether the labels found make an application form (see ``FORM_KEYS``).
 
     Args:
         keys: the field keys of the labels found (``form_keys``).
         declared: how many categories the category field declares.
         other: the document's title names another kind of document (``other_kind``).
-        sections: how many of the form's sections hold text; without any field, one is not enough (a page of
-            the call text lists the section names, and the text after the last one reads as its content).
+        sections: how many of the form's sections hold text. Without any field label, one is not enough (a
+            page of the call text lists the section names, and the text after the last one reads as its
+            content) unless a unit is named on the cover (``unit``); none is an unfilled template.
+        unit: a unit was found, on the cover if not under a label.
     """
     fields = len(keys & FORM_KEYS) + ("category" in keys and 1 <= declared <= _MAX_DECLARED)
     if "title" in keys or fields >= 2:
         return True
     if "section" not in keys:
         return False
-    return bool(keys & _SECTION_COMPANIONS) or (not other and sections >= _SECTIONS_ALONE)
+    if keys & _SECTION_COMPANIONS:
+        return True
+    return not other and (sections != 1 or unit)
 
 
 def check_listing(several_cases: int, file_name: str) -> None:
