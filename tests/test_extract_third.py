@@ -99,7 +99,7 @@ def test_a_signing_date_or_a_note_under_a_long_cover_line_is_not_part_of_the_val
         para(text)
         for text in (
             "申报主体：中国农业气象报社农业气象大数据应用与服务中心",
-            "2026年3月18日",
+            "2026年3月",
             "项目名称：“田间天气”智能预警平台",
             "申报单位：中国农业气象报社农业气象大数据应用与服务中心",
             "（加盖公章）",

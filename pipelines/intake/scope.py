@@ -44,7 +44,7 @@ _WRAPPED_KEYS = frozenset(("title", "unit", "implementer", "launch"))
 _WRAPPED_MIN_LINE = 16
 _WRAPPED_MAX_REST = 20
 _WRAPPED_NOT_RE = re.compile(
-    r"[:：]|^[\d〇一二三四五六七八九十]+[、.．)）]|^[(（【]|盖章|签字|^\s*[\d〇零一二三四五六七八九十]+\s*年.*日\s*$"
+    r"[:：]|^[\d〇一二三四五六七八九十]+[、.．)）]|^[(（【]|盖章|签字|^[\d〇零一二三四五六七八九十\s年月日号./\-]+$"
 )
 
 
