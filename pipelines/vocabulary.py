@@ -27,9 +27,9 @@ SHORT_NAMES: dict[int, str] = {k: v.removesuffix("类") for k, v in CATEGORY_NAM
 # The words that name a category in a tick-box line, including the older 数字技术应用类.
 CATEGORY_STEMS: dict[int, tuple[str, ...]] = {
     1: ("全媒体传播",),
-    2: ("内容供给",),
+    2: ("内容供给", "内容创新"),
     3: ("运营服务",),
-    4: ("数智技术", "数字技术应用"),
+    4: ("数智技术", "数字技术应用", "数智化技术", "技术应用"),
     5: ("体制机制",),
     6: ("国际传播",),
 }
@@ -297,6 +297,25 @@ SECTION_NAMES: tuple[str, ...] = tuple(section.name for section in FORM_SECTIONS
 SECTION_LIMITS: dict[str, int] = {section.name: section.limit for section in FORM_SECTIONS}
 SECTION_LABELS: dict[str, tuple[str, ...]] = {s.name: (s.name, *s.synonyms) for s in FORM_SECTIONS}
 
+# English labels of forms labelled in English only (Case Name: 某平台), lower case. They are read only with a
+# Chinese value (dates and category numbers aside), and make a form only beside an English case name or
+# applicant with a Chinese value: an English letter's "Case title: examples …" is no field.
+ENGLISH_LABELS: dict[str, tuple[str, ...]] = {
+    "title": ("case name", "case title", "name of case", "title of case", "project name", "project title"),
+    "unit": ("applicant", "applicant unit", "applicant organization", "applying unit"),
+    "implementer": ("implementer", "implementing unit", "implementing organization"),  # also -isation
+    "category": ("category", "case category"),
+    "launch": ("launch date", "launch time", "date of launch", "online date", "go-live date", "launched"),
+    "contact": ("contact", "contact person"),
+    "signature": ("seal and signature", "seal & signature", "signature and seal", "signature", "seal"),
+    "ignore": ("date", "tel", "telephone", "phone", "e-mail", "email"),
+    "案例简介": ("summary", "introduction", "overview", "case summary"),
+    "主要做法": ("approach", "approach and results", "practices", "main practices", "measures"),
+    "创新点": ("innovation", "innovations", "highlights", "innovation points"),
+    "取得成效": ("results", "outcomes", "effects", "achievements"),
+    "推广价值": ("promotion value", "value for promotion", "replicability", "significance"),
+}
+
 # Field key → labels, canonical first. 单位名称 alone names the applicant; under 实施单位 or 推荐单位 it takes
 # their meaning. "signature" labels open the signature/stamp/opinion block, which never fills a field.
 FIELD_LABELS: dict[str, tuple[str, ...]] = {
@@ -330,7 +349,7 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "负责人签字 主要负责人签字 法定代表人签字 签字 盖章 单位盖章 签章 公章 申报单位盖章 承诺 "
         "申报单位承诺 诚信承诺 声明 承诺声明",
         "ignore": "备注 填表说明 地址 通讯地址 单位地址 邮编 邮政编码 职务 职称 部门 传真 日期 填报日期 "
-        "填表日期 填表人 单位性质 网址 链接 案例链接 访问地址 主管单位 序号 "
+        "填表日期 填表人 单位性质 网址 链接 案例链接 访问地址 主管单位 序号 编号 申报编号 "
         "负责人 主要负责人 单位负责人 法定代表人 项目负责人 统一社会信用代码 社会信用代码 信用代码 组织机构代码 "
         "单位类型 单位类别 单位级别 所在地区 所属地区 所在省份 成立时间 创刊时间 单位简介",
         # Only meaningful inside a group (申报单位 → 名称, 往年申报情况 → 年份/结果 …).

@@ -65,7 +65,7 @@ def assemble(reader: FormReader, file_name: str) -> tuple[Submission, Assembled]
         warnings.append(f"未找到「申报单位」栏，已取封面上的「{cover_unit}」作为申报单位，请核对。")
     submission.recommender = values.get("recommender", "")
     implementer = values.get("implementer", "")
-    if SAME_AS_UNIT_RE.fullmatch(implementer):
+    if SAME_AS_UNIT_RE.fullmatch(implementer) or (not implementer and _both_units(assembled)):
         implementer = submission.unit
     elif implementer.strip("。.") in NONE_WORDS:  # 无, /, —: no implementer of its own
         implementer = ""
@@ -87,6 +87,11 @@ def assemble(reader: FormReader, file_name: str) -> tuple[Submission, Assembled]
     warnings.extend(_warnings(submission, assembled, ticked, boxes, in_field, previous_lines))
     submission.warnings = warnings
     return submission, assembled
+
+
+def _both_units(assembled: Assembled) -> bool:
+    """The unit was read under a label naming both units (申报/实施单位, 申报及实施单位)."""
+    return any("实施" in reading.label for reading in assembled.readings.get("unit", [])[:1])
 
 
 def _launch(submission: Submission, values: dict[str, str]) -> list[str]:

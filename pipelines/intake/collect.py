@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipelines.intake.hints import strip_hints
+from pipelines.intake.hints import is_note, strip_hints
 from pipelines.intake.labels import BLANKS, BLOCK_KEYS, SCALAR_KEYS, label_core, nfkc, strip_leaders
 from pipelines.intake.options import ticked_option
 from pipelines.intake.scope import Entry
@@ -23,6 +23,17 @@ _SCALAR_NOTE_RE = re.compile(
 # A name field never holds only a date: 申报单位（盖章）：2026年1月6日 is the signing date of the stamp block.
 _NAME_KEYS = frozenset(("title", "unit", "implementer", "recommender", "contact.name"))
 _DATE_ONLY_RE = re.compile(r"[\d〇零一二三四五六七八九十\s年月日号./\-]+")
+# Remarks after a unit's name: another label after a gap (   编号：SJ-01, 电话：…), a phone number, a
+# bracketed phone or address.
+_UNIT_KEYS = frozenset(("unit", "implementer", "recommender"))
+_UNIT_REMARK_RE = re.compile(
+    r"(?:\s{2,}|\t|[，,;；]\s*)[^\s：:，,]{1,8}[：:].*$"
+    r"|[\s，,]*(?:电话|手机|联系电话|tel|Tel|TEL)?[:：]?\s*(?:\+?86[\s-]?)?(?:0\d{2,3}[\s-]?)?\d{7,11}(?:[\s、/,，]+\d[\d\s-]{6,})*$"
+    r"|[（(][^（()）]*(?:电话|手机|地址|邮编|邮箱|联系)[^（()）]*[）)]"
+)
+_HAS_HAN_RE = re.compile(f"[{HAN}]")
+# An empty numbered list left in the template (附件清单: 1. 2. 3.) writes nothing.
+_NUMBERING_ONLY_RE = re.compile(r"(?:[(（]?[\d一二三四五六七八九十①-⑩]{1,2}[.、．)）:：]?\s*)*")
 _WIDE_RE = re.compile(f"[{HAN}\u3000-\u303f\uff00-\uffef“”‘’《》]")
 _COMPARABLE_RE = re.compile(r"[\s\"'“”‘’《》「」『』()（）:：,，.。;；、·]")
 
@@ -51,6 +62,7 @@ class Assembled:
     def filled(self) -> bool:
         """Anything written in the form's fields or sections (hint text and empty tick boxes do not count)."""
         written = [*self.values.values(), *(line for lines in self.lines.values() for line in lines)]
+        written = [text for text in written if not _NUMBERING_ONLY_RE.fullmatch(text.strip(BLANKS))]
         return any(self.sections.values()) or any(ticked_option(text) != "" for text in written)
 
     def disagreements(self) -> dict[str, list[Reading]]:
@@ -109,7 +121,7 @@ def collect(entries: list[Entry]) -> Assembled:
         if entry.key == "section":
             _add_section(result, entry, kept, hints)
         elif entry.key in SCALAR_KEYS or entry.key.startswith("contact"):
-            value = clean_scalar(kept)
+            value = clean_scalar(_value_lines(entry.key, kept))
             if value and not (entry.key in _NAME_KEYS and _DATE_ONLY_RE.fullmatch(value)):
                 result.readings.setdefault(entry.key, []).append(Reading(value, label, entry.weak))
         else:
@@ -118,6 +130,18 @@ def collect(entries: list[Entry]) -> Assembled:
         strong = [reading for reading in readings if not reading.weak]
         result.values[key] = (strong or readings)[0].value
     return result
+
+
+def _value_lines(key: str, lines: list[str]) -> list[str]:
+    """The lines of a one-value field without what stands beside the value: an English label or translation
+    (``Case Name`` | value, 中国某报社 / China … Co., Ltd.) and a note (``须与公章名称一致``) after it."""
+    lines = [line for line in lines if line.strip(BLANKS)]
+    if key not in _NAME_KEYS or len(lines) < 2:
+        return [_UNIT_REMARK_RE.sub("", line) for line in lines] if key in _UNIT_KEYS else lines
+    if any(_HAS_HAN_RE.search(line) for line in lines):
+        lines = [line for line in lines if _HAS_HAN_RE.search(line)]
+    lines = lines[:1] + [line for line in lines[1:] if not is_note(line)]
+    return [_UNIT_REMARK_RE.sub("", line) for line in lines] if key in _UNIT_KEYS else lines
 
 
 def _add_section(result: Assembled, entry: Entry, lines: list[str], hints: list[str]) -> None:

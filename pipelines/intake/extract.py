@@ -24,11 +24,14 @@ from pipelines.intake.docx_xml import read_images, read_package
 from pipelines.intake.refusals import (
     check_container,
     check_content,
+    check_listing,
     check_size,
     check_sizes,
+    form_keys,
     images_only_error,
     is_form,
     media_note,
+    other_kind,
     picture_only,
 )
 from pipelines.intake.scan import SCAN_WARNING, ImageReader, default_image_reader, scanned_body
@@ -48,7 +51,7 @@ def _read_scan(data: bytes, body: Body, file_name: str, image_reader: ImageReade
         raise images_only_error(body, file_name, "本系统的文字识别（OCR）不可用，无法读取图片中的文字。")
     scanned = scanned_body(read_images(data, file_name), image_reader)
     reader, submission, assembled = _read(scanned, file_name)
-    form = is_form({entry.key for entry in reader.entries}, len(submission.declared_categories))
+    form = is_form(form_keys(reader.entries), len(submission.declared_categories))
     if not (form and assembled.filled):
         raise images_only_error(body, file_name, "图片中未能识别出申报表的栏目和内容。")
     submission.from_scan = True
@@ -87,7 +90,10 @@ def extract_bytes(
         image_reader = image_reader or default_image_reader(settings)
         submission = _read_scan(docx_data, body, file_name, image_reader)
     else:
-        form = is_form({entry.key for entry in reader.entries}, len(submission.declared_categories))
+        check_listing(reader.several_cases, file_name)
+        other = other_kind(reader.all_text)
+        keys, declared = form_keys(reader.entries), len(submission.declared_categories)
+        form = is_form(keys, declared, other, len(submission.sections), bool(submission.unit))
         check_content(body, form, assembled.filled, file_name, settings.call_year)
     if legacy:
         submission.warnings.insert(

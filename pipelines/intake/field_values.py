@@ -87,8 +87,21 @@ def read_attachments(lines: list[str]) -> list[str]:
 
 def read_declared(assembled: Assembled, reader: FormReader) -> tuple[list[int], bool, bool]:
     """The declared categories: (ticked ids, boxes seen, found in the category field rather than by a scan
-    of the whole document)."""
-    text = "\n".join(assembled.lines.get("category", []))
+    of the whole document).
+
+    The category field may be read more than once (a cover line naming the category and the table's tick
+    boxes) and its options may stand one per line or one per row, each with its mark (a mark in a cell of its
+    own joins the option after it): each line is read on its own, and the lines with tick boxes decide.
+    """
+    lines = assembled.lines.get("category", [])
+    text = "\n".join(lines)
+    if text and not reader.from_scan:
+        found = _read_by_line(text)
+        if found is not None:
+            return found, True, True
+        numbers = {category_from_number(line) for line in text.split("\n") if line.strip(BLANKS)} - {None}
+        if len(numbers) == 1:  # ① beside a legend row that lists the six options
+            return [numbers.pop()], False, True
     ticked, boxes = read_categories(text, reader.from_scan) if text else ([], False)
     if ticked or boxes:
         return ticked, boxes, True
@@ -100,6 +113,34 @@ def read_declared(assembled: Assembled, reader: FormReader) -> tuple[list[int], 
     if not text and (named := declared_in_text(reader.all_text)) is not None:
         return [named], False, False
     return [], boxes, bool(text)
+
+
+def _read_by_line(text: str) -> list[int] | None:
+    """Ticked categories read line by line when some line has tick boxes and the lines differ in kind (a
+    named option and a row of boxes, or one option per line); None when the text is better read whole."""
+    lines: list[str] = []
+    pending = ""
+    for line in (line.strip(BLANKS) for line in text.split("\n")):
+        if not line:
+            continue
+        if len(line) <= 3 and not re.search(f"[{HAN}]", line):  # √ in the cell before its option
+            pending += line
+            continue
+        lines.append(f"{pending} {line}" if pending else line)
+        pending = ""
+    if pending and lines:
+        lines[-1] += f" {pending}"
+    if len(lines) < 2:
+        return None
+    readings = [read_categories(line) for line in lines]
+    boxed = [ticked for ticked, boxes in readings if boxes]
+    if not boxed:
+        return None
+    ticked = sorted({category for found in boxed for category in found})
+    if not ticked:
+        named = {c for found, boxes in readings if not boxes for c in found}
+        ticked = sorted(named) if len(named) == 1 else []
+    return ticked
 
 
 def declared_in_text(texts: list[str]) -> int | None:

@@ -43,6 +43,14 @@ _BRACKET_HINT_WORDS = (
     "如：",
     "限填",
     "全称",
+    "说明",  # （重点说明在理念思路……上的创新）, （用数据说明社会效益）
+    "介绍",
+    "描述",
+    "阐述",
+    "概述",
+    "列举",
+    "重点",
+    "字左右",
 )
 _PLACEHOLDER_RE = re.compile(r"[×xX✕＊*_＿\-—.．…·\s　年月日号]*[×xX✕＊*][×xX✕＊*_＿\-—.．…·\s　年月日号]*")
 _START_HINT_WORDS = (
@@ -66,6 +74,20 @@ _HINT_START = ("请", "注：", "注:", "说明：", "说明:", "填写说明", 
 _EXAMPLE_START = ("示例：", "示例:", "例：", "例:", "例如：", "例如:", "如：", "如:")  # 示例：某某报社
 _BRACKET_PAIRS = {"（": "）", "(": ")", "【": "】", "[": "]", "〔": "〕"}
 _LEADING_BRACKET_RE = re.compile(r"^[（(【\[〔]([^（()）【】\[\]〔〕]{2,200})[）)】\]〕]")
+
+
+# A note in a cell of its own beside a value (项目 | 填写内容 | 备注 tables): what the value must be like.
+_NOTE_RE = re.compile(
+    r"^(?:须|需|必须|应|请|务必)(?:与|填|按|为|写|注明|说明|使用|加盖|提供|和|同)"
+    r"|一致的?请|请说明|说明关系|中选一|选一项|选填|填写到|精确到|为准$|一致$"
+)
+_NOTE_MAX_CHARS = 40
+
+
+def is_note(line: str) -> bool:
+    """A short instruction beside a value (``须与公章名称一致``, ``六类中选一类``, ``填写到月``)."""
+    text = line.strip(BLANKS)
+    return 0 < len(text) <= _NOTE_MAX_CHARS and bool(_NOTE_RE.search(text))
 
 
 def is_hint(line: str) -> bool:

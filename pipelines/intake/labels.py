@@ -14,7 +14,8 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from pipelines.intake.wordcount import WORD_LIMIT_TAIL_RE
+from pipelines.intake.english_labels import match_english
+from pipelines.intake.wordcount import HAN, WORD_LIMIT_TAIL_RE
 from pipelines.vocabulary import (
     FIELD_LABELS,
     LAUNCH_LABEL_ENDS,
@@ -65,13 +66,13 @@ _ENGLISH_AFTER = r"(?:\s*[/|]?\s*[A-Za-z][A-Za-z .&'\-]{0,40})?"
 _INLINE_LABEL_RE = re.compile(
     r"(?:^|(?<=[\s,;、。)）|]))"
     + _ENGLISH_BEFORE
-    + "("
+    + f"((?:[{HAN}]{{1,6}}/[ ]*)?(?:"  # 上线/实施时间：, 申报/实施单位：
     + "|".join(
         "[ ]*".join(re.escape(char) for char in label)  # 联 系 人：
         for label in sorted((label for label in _LABEL_KEYS if len(label) > 1), key=len, reverse=True)
     )
     + f"|{_LAUNCH_LABEL_RE.pattern}"
-    + ")"
+    + "))"
     + _ENGLISH_AFTER
     + r"\s*(?:\([^()]{0,40}\))?\s*:",
     re.IGNORECASE,
@@ -155,7 +156,12 @@ def lookup(core: str) -> tuple[str, str] | None:
     """(field key, canonical section) of a bare label, trying its parts (``联系人/电话``) and trims."""
     if core in _LABEL_KEYS:
         return _LABEL_KEYS[core]
-    for part in re.split(r"[/、]|及|和|与", core) if ":" not in core else ():
+    parts = re.split(r"[/、]|及|和|与", core) if ":" not in core else []
+    if len(parts) == 2 and parts[0] not in _LABEL_KEYS and len(parts[1]) > 2:
+        shared = parts[0] + parts[1][-2:]  # 申报/实施单位 names 申报单位 first, 上线/实施时间 上线时间
+        if shared in _LABEL_KEYS and _LABEL_KEYS[shared][0] != "sub":
+            return _LABEL_KEYS[shared]
+    for part in parts:
         if part in _LABEL_KEYS and _LABEL_KEYS[part][0] != "sub":
             return _LABEL_KEYS[part]
     trims = (core.removesuffix("名称"), core.removeprefix("案例"), core.removeprefix("项目"))
@@ -214,6 +220,10 @@ def _match_short(stripped: str) -> LabelMatch | None:
     return None if "\n" in stripped else _match_inline(stripped)
 
 
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+_ZERO_WIDTH_RE = re.compile(f"[{_ZERO_WIDTH}]")
+
+
 class _Normalised:
     """NFKC text with the way back to the text as written, so values keep their own characters
     (``…`` reads as ``...`` for matching, but a value's ``（试点）`` stays full-width)."""
@@ -224,10 +234,10 @@ class _Normalised:
         normalised = nfkc(original)
         self._length = len(original)
         self._positions: list[int] | None = None
-        if len(normalised) != len(original):
+        if len(normalised) != len(original) or _ZERO_WIDTH_RE.search(original):
             parts, positions = [], []
             for index, char in enumerate(original):
-                piece = nfkc(char)
+                piece = "" if char in _ZERO_WIDTH else nfkc(char)  # pasted from a web page
                 parts.append(piece)
                 positions.extend([index] * len(piece))
             normalised, self._positions = "".join(parts), positions
@@ -259,7 +269,11 @@ def _match_inline(stripped: str) -> LabelMatch | None:
     rest = normalised[offset:]
     match = _INLINE_LABEL_RE.match(rest) or _SPACED_LABEL_RE.match(rest)
     if match is None or (found := lookup(label_core(match.group(1)))) is None:
-        return None
+        english = match_english(stripped)
+        if english is None:
+            return None
+        key, section, raw, value = english
+        return LabelMatch(key, section or label_core(raw), raw, value)
     label = found[1] or label_core(match.group(1))
     end = mapped.end(offset + match.end())
     value = strip_leaders(stripped[end:].strip(BLANKS))

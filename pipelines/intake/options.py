@@ -70,6 +70,11 @@ def read_categories(text: str, scan: bool = False) -> tuple[list[int], bool]:
     )
     if not occurrences:
         return [], False
+    kept: list[tuple[int, int, int]] = []
+    for occurrence in occurrences:  # 数智技术应用类 holds two stems of one name: the first counts
+        if not kept or occurrence[0] >= kept[-1][1]:
+            kept.append(occurrence)
+    occurrences = kept
     # The first option tells the convention: a box before it, or (without one) a tick after an option.
     marks_after = not _mark_before(text, occurrences[0][0]) and any(
         _mark_after(text, e) for _, e, _ in occurrences
@@ -91,9 +96,11 @@ def read_categories(text: str, scan: bool = False) -> tuple[list[int], bool]:
 
 
 def category_from_number(text: str) -> int | None:
-    """``4``, ``四``, ``第四类``, ``（四）`` → 4; None for anything else."""
-    core = re.sub(r"[\s()（）第类:：、.]", "", nfkc(text))
+    """``4``, ``四``, ``第四类``, ``（四）``, ``④`` → 4; None for anything else."""
+    core = re.sub(r"\([^()]*[A-Za-z][^()]*\)|[A-Za-z]+", "", nfkc(text))  # 6 (International …)
+    core = re.sub(r"[\s()（）第类:：、.]", "", core)
     numbers = {str(i): i for i in range(1, 7)} | {c: i for i, c in enumerate("一二三四五六", start=1)}
+    numbers |= {c: i for i, c in enumerate("①②③④⑤⑥", start=1)} | {c: i for i, c in enumerate("⑴⑵⑶⑷⑸⑹", 1)}
     return numbers.get(core)
 
 

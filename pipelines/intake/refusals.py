@@ -8,24 +8,35 @@ notice), unfilled templates (labels without values) and picture-only documents (
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipelines.config import Settings
 from pipelines.intake.docx_body import Body
+from pipelines.intake.english_labels import english_label, has_chinese
+from pipelines.intake.rows import Entry
 from pipelines.schema import IntakeError, Submission
-from pipelines.vocabulary import form_title
+from pipelines.vocabulary import SECTION_NAMES, form_title
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 _MB = 1024 * 1024
 IMAGES_ONLY_MAX_TEXT = 1000
 IMAGES_ONLY_MAX_NARRATIVE = 20  # characters of narrative text that make it a text form
-# Labels that show a document is an application form: the case's name or a narrative section, or two of its
-# other fields. A unit name or contact details alone do not (a letter or a meeting reply slip has them too); a
+# Labels that show a document is an application form: the case's name, or two of its other fields, or the
+# form's own narrative sections unless the document's title names another kind of document and no other field
+# is there. A unit name or contact details alone do not (a letter or a meeting reply slip has them too); a
 # category label counts when it declares one or two categories, not when it lists them all (the call text).
-FORM_KEYS_ALONE = frozenset(("title", "section"))
+# Headings that are not the form's sections (三、申报方式 in a notice) are not form labels; the form's section
+# names alone (基本情况, 主要做法, 取得成效) are also the headings of a work summary or a report.
 FORM_KEYS = frozenset(("unit", "implementer", "launch", "status", "previous"))
+_SECTION_COMPANIONS = FORM_KEYS | {"category", "contact", "contact.name", "contact.phone", "recommender"}
 _MAX_DECLARED = 2
+_TITLE_LINES = 3
+_OTHER_KIND_RE = re.compile(
+    r"总结|通知|通报|纪要|简报|讲话|发言|汇报|述职|新闻稿|综述|工作报告|情况报告|调研报告"
+)
 
 
 def _sniff_kind(data: bytes) -> str:
@@ -162,15 +173,60 @@ def images_only_error(body: Body, file_name: str, detail: str) -> IntakeError:
     )
 
 
-def is_form(keys: set[str], declared: int) -> bool:
+def form_keys(entries: Iterable[Entry]) -> set[str]:
+    """The field keys of the labels found; a section counts only under one of the form's section names, and
+    English-only labels only beside an English case name or applicant (read only with a Chinese value)."""
+    entries = [entry for entry in entries if entry.key != "section" or entry.label in SECTION_NAMES]
+    named = [entry for entry in entries if entry.key in ("title", "unit") and english_label(entry.raw_label)]
+    if not any(has_chinese(entry.lines) for entry in named):
+        entries = [entry for entry in entries if not english_label(entry.raw_label)]
+    return {entry.key for entry in entries}
+
+
+def other_kind(texts: list[str]) -> bool:
+    """Whether the document's title (its first lines) names another kind of document than an application
+    (``2025年度工作总结``, ``关于…的通知``, ``情况汇报``, ``会议纪要``)."""
+    opening = [text for text in texts if text.strip()][:_TITLE_LINES]
+    return any(_OTHER_KIND_RE.search(text) and "申报" not in text for text in opening)
+
+
+def is_form(
+    keys: set[str], declared: int, other: bool = False, sections: int = 0, unit: bool = False
+) -> bool:
     """Whether the labels found make an application form (see ``FORM_KEYS``).
 
     Args:
-        keys: the field keys of the labels found (``FormReader.entries``).
+        keys: the field keys of the labels found (``form_keys``).
         declared: how many categories the category field declares.
+        other: the document's title names another kind of document (``other_kind``).
+        sections: how many of the form's sections hold text. Without any field label, one is not enough (a
+            page of the call text lists the section names, and the text after the last one reads as its
+            content) unless a unit is named on the cover (``unit``); none is an unfilled template.
+        unit: a unit was found, on the cover if not under a label.
     """
     fields = len(keys & FORM_KEYS) + ("category" in keys and 1 <= declared <= _MAX_DECLARED)
-    return bool(keys & FORM_KEYS_ALONE) or fields >= 2
+    if "title" in keys or fields >= 2:
+        return True
+    if "section" not in keys:
+        return False
+    if keys & _SECTION_COMPANIONS:
+        return True
+    return not other and (sections != 1 or unit)
+
+
+def check_listing(several_cases: int, file_name: str) -> None:
+    """Refuse a list of several cases (a 汇总表: one case per table row under 案例名称 | 申报单位 | …).
+
+    Raises:
+        IntakeError: ``not_a_form``.
+    """
+    if several_cases:
+        raise IntakeError(
+            "not_a_form",
+            f"文件「{file_name}」是列有 {several_cases + 1} 个案例的汇总表或名单（表格中每行一个案例），"
+            "不是单个案例的申报表。请为每个案例分别填写并提交一份申报表。",
+            file_name,
+        )
 
 
 def check_content(body: Body, form: bool, filled: bool, file_name: str, call_year: int) -> None:

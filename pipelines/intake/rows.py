@@ -56,6 +56,8 @@ class RowReader:
     options: dict[int, str]  # grid column → category option named in that cell of the row above
     group_labels: dict[int, LabelMatch]  # grid column → vertically merged label
     header: dict[int, LabelMatch]  # grid column → label of a row of labels above values
+    listing: dict[int, LabelMatch]  # the header row whose values the last row held (for a second record)
+    several_cases: int  # further rows of case values under a header row naming the case: a list (汇总表)
 
     def _take(self, match: LabelMatch, values: list[str], kind: tuple[str, str] | None = None) -> None:
         raise NotImplementedError
@@ -97,10 +99,13 @@ class RowReader:
             return
         labels = [self._cell_label(cell) for cell in cells]
         header, self.header = self.header, {}
+        listing, self.listing = self.listing, {}
         if self._previous_header(cells, labels) or self._option_marks(cells, labels):
             return
         in_group = self._heading_group() is not None  # 名称 | 甲报社 under an open 申报单位
         if not any(label is not None and (label.key != "sub" or in_group) for label in labels):
+            if self._another_case(cells, listing):
+                return
             if not self._values_under_header(cells, header):
                 self._row_without_labels(cells)
             return
@@ -286,7 +291,19 @@ class RowReader:
         pairs = [(header[cell.col], cell) for cell in cells if cell.text and cell.col in header]
         for label, cell in pairs:
             self._take(label, list(cell.paragraphs))
+        if pairs:
+            self.listing = header
         return bool(pairs)
+
+    def _another_case(self, cells: list[Cell], listing: dict[int, LabelMatch]) -> bool:
+        """A second row of values under a header row naming the case (序号 | 案例名称 | 申报单位 | …): the table
+        lists several cases (a 汇总表 or 名单), one per row; counted, never read into the fields."""
+        filled = [cell for cell in cells if cell.text and cell.col in listing]
+        if len(filled) < 2 or not any(listing[cell.col].key == "title" for cell in filled):
+            return False
+        self.listing = listing
+        self.several_cases += 1
+        return True
 
     def _previous_header(self, cells: list[Cell], labels: list[LabelMatch | None]) -> bool:
         """A header row (年份 | 案例名称 | 结果) under an open 往年申报情况 belongs to it, not to the title."""

@@ -38,6 +38,14 @@ from pipelines.intake.options import read_categories
 from pipelines.intake.rows import Entry, RowReader
 
 _BOUNDED_LIST_KEYS = frozenset(("category", "attachments"))  # values of several lines, bounded like scalars
+# The rest of a value wrapped onto a line of its own: only after a long line, short, never a label, a date on
+# its own (a signing date under the unit), numbering, a stamp or a bracketed note.
+_WRAPPED_KEYS = frozenset(("title", "unit", "implementer", "launch"))
+_WRAPPED_MIN_LINE = 16
+_WRAPPED_MAX_REST = 20
+_WRAPPED_NOT_RE = re.compile(
+    r"[:：]|^[\d〇一二三四五六七八九十]+[、.．)）]|^[(（【]|盖章|签字|^[\d〇零一二三四五六七八九十\s年月日号./\-]+$"
+)
 
 
 def _heading_kind(text: str, level: int | None) -> tuple[str, str] | None:
@@ -88,6 +96,10 @@ class FormReader(RowReader):
         self.group_labels: dict[int, LabelMatch] = {}  # grid column → vertically merged label
         self.header: dict[int, LabelMatch] = {}  # grid column → label of a row of labels above values
         self.options: dict[int, str] = {}  # grid column → category option of the row above
+        self.listing: dict[int, LabelMatch] = {}
+        self.pending: tuple[Entry, str] | None = None  # a wrapped value's rest, kept if a label follows
+        self.last_line: tuple[str, int] = ("", 0)  # the last body paragraph and the entry count after it
+        self.several_cases = 0
         self.from_scan = False
         self.in_signature = False  # inside the signature/stamp/opinion block
 
@@ -108,14 +120,34 @@ class FormReader(RowReader):
     def _block(self, block: Paragraph | Table, margin: bool = False) -> None:
         if isinstance(block, Paragraph):
             self.all_text.append(block.text)
+            count, pending, self.pending = len(self.entries), self.pending, None
             self.paragraph(block.text, block.heading, in_cell=False)
+            if pending is not None and len(self.entries) > count:
+                pending[0].lines.append(pending[1])  # the wrapped line was followed by the next label
+            elif len(self.entries) == count and not margin and self.open is None:
+                self.pending = self._wrapped_value(block)
+            self.last_line = (block.text, len(self.entries))
             if not self.entries and not margin and block.text.strip(BLANKS):
                 self.loose.append(block)
         else:
-            self.group_labels = {}
+            self.group_labels, self.pending, self.last_line = {}, None, ("", -1)
             for row in block.rows:
                 self.all_text.extend(cell.text for cell in row)
                 self.row(row)
+
+    def _wrapped_value(self, block: Paragraph) -> tuple[Entry, str] | None:
+        """A short line without a label right after a long ``label：value`` line, in a document converted
+        from PDF (one paragraph per printed line): maybe the rest of that value, kept when a label follows."""
+        text = block.text.strip(BLANKS)
+        previous, count = self.last_line
+        entry = self.entries[-1] if self.entries and count == len(self.entries) else None
+        if entry is None or entry.key not in _WRAPPED_KEYS or len(entry.lines) != 1 or entry.weak:
+            return None
+        if len(previous.strip(BLANKS)) < _WRAPPED_MIN_LINE or not 0 < len(text) <= _WRAPPED_MAX_REST:
+            return None
+        if block.heading is not None or _WRAPPED_NOT_RE.search(text):
+            return None
+        return entry, text
 
     # -- entries ------------------------------------------------------------------------------------
 
