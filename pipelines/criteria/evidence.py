@@ -19,6 +19,7 @@ from functools import cached_property
 
 from pipelines.claims.claim import Claim
 from pipelines.criteria.rubric import Criterion, Rubric, Subpoint
+from pipelines.criteria.scan import finditer
 from pipelines.figures import Figure
 from pipelines.vocabulary import CLAIM_KINDS
 
@@ -76,10 +77,20 @@ class _Index:
             self.starts.append(position)
             position += len(claim.text) + 1
         self.joined = "\n".join(claim.text for claim in claims)
+        self.quantities = {id(claim): claim.quantities for claim in claims}
+        self._credits: dict[tuple[int, int], float] = {}
+
+    def credit(self, kinds: dict[str, float], claim: Claim) -> float:
+        """``_credit``, once per claim and kind table (criteria share their tables among sub-points)."""
+        key = (id(kinds), id(claim))
+        value = self._credits.get(key)
+        if value is None:
+            value = self._credits[key] = _credit(kinds, claim)
+        return value
 
     @cached_property
     def with_figures(self) -> list[Claim]:
-        return [claim for claim in self.claims if claim.quantities]
+        return [claim for claim in self.claims if self.quantities[id(claim)]]
 
     @cached_property
     def concreteness(self) -> dict[int, float]:
@@ -107,7 +118,7 @@ class _Index:
             ]
         found: dict[int, dict[str, int]] = {}
         for pattern in sub.patterns:
-            for match in pattern.finditer(self.joined):
+            for match in finditer(pattern, self.joined):
                 if match.end() > match.start():
                     i = bisect.bisect_right(self.starts, match.start()) - 1
                     found.setdefault(i, {}).setdefault(match.group(0), match.start() - self.starts[i])
@@ -115,7 +126,13 @@ class _Index:
 
 
 def _hits(
-    sub: Subpoint, claim: Claim, terms: dict[str, int], rubric: Rubric, concreteness: float, seen: set[str]
+    sub: Subpoint,
+    claim: Claim,
+    terms: dict[str, int],
+    rubric: Rubric,
+    concreteness: float,
+    seen: set[str],
+    quantities: list[Figure] | None = None,
 ) -> tuple[float, list[int]]:
     """Evidence strength of ``claim`` for ``sub`` and the positions of what matched (none for the learned
     orientation, whose strength is its probability).
@@ -125,7 +142,8 @@ def _hits(
     if sub.kind == "orientation":
         return claim.orientation.get(sub.label, 0.0), []
     if sub.kind == "quantity":
-        figures = [f for f in claim.quantities if sub.units is None or f.unit in sub.units]
+        quantities = claim.quantities if quantities is None else quantities
+        figures = [f for f in quantities if sub.units is None or f.unit in sub.units]
         if not figures:
             return 0.0, []
         in_context = any(pattern.search(claim.text) for pattern in sub.context)
@@ -199,16 +217,19 @@ def measure_criterion(
     index = index or _Index(claims, rubric)
     raw, effects, counts = 0.0, [], {}
     share: dict[int, float] = {}
+    concreteness = index.concreteness
     for sub in criterion.subpoints:
         kinds = sub.kinds or criterion.kinds
         support = against = 0.0
         found: list[tuple[Claim, str, float]] = []
         seen: set[str] = set()
         for claim, terms in index.candidates(sub):
-            strength, positions = _hits(sub, claim, terms, rubric, index.concreteness[claim.index], seen)
+            strength, positions = _hits(
+                sub, claim, terms, rubric, concreteness[claim.index], seen, index.quantities[id(claim)]
+            )
             if strength <= 0:
                 continue
-            credit = _credit(kinds, claim)
+            credit = index.credit(kinds, claim)
             if sub.negative:
                 # disavowed (杜绝标题党): the evidence lies inside a negation's scope, after its cue
                 inside = sum(1 for p in positions if _inside(p, claim))
