@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from pipelines.claims.claim import Claim
+from pipelines.claims.scan import finditer
 from pipelines.criteria.rubric import Criterion, Rubric, Subpoint
-from pipelines.criteria.scan import finditer
 from pipelines.figures import Figure
 from pipelines.vocabulary import CLAIM_KINDS
 

@@ -60,28 +60,30 @@ LABELS: dict[str, str] = {
 }
 
 
-def has_evidence(claim: Claim, effects: set[int]) -> bool:
+def has_evidence(
+    claim: Claim, effects: set[int], quantities: list | None = None, hedged: bool | None = None
+) -> bool:
     """Whether a claim carries any evidence: a rubric effect, a quantity, a negation, a hedge or an
-    orientation signal. Claims without any add nothing to any criterion."""
+    orientation signal. Claims without any add nothing to any criterion. (``quantities`` and ``hedged``:
+    the claim's, when the caller has them already.)"""
     return bool(
         claim.index in effects
-        or claim.quantities
+        or (claim.quantities if quantities is None else quantities)
         or claim.negation
-        or claim.hedged
+        or (claim.hedged if hedged is None else hedged)
         or max(claim.orientation.get("problem", 0.0), claim.orientation.get("proper", 0.0))
         >= ORIENTATION_SIGNAL
     )
 
 
-def _dense(claim: Claim, rubric: Rubric) -> dict[str, float]:
+def _dense(claim: Claim, rubric: Rubric, quantities: list, hedged: bool) -> dict[str, float]:
     probabilities = claim.kind_probs or {claim.kind: 1.0}
-    quantities = claim.quantities
     factual = bool(claim.figures or claim.sourced or "《" in claim.text)
     evaluative = len(set(rubric.evaluative.findall(claim.text)))
     flags = {
         "否定": claim.negated,
         "正面否定": claim.praise,
-        "含糊": claim.hedged,
+        "含糊": hedged,
         "来源": claim.sourced,
         "事实": factual,
         "估计数": any(f.approx for f in quantities),
@@ -97,6 +99,7 @@ def _dense(claim: Claim, rubric: Rubric) -> dict[str, float]:
     for label, key in (("导向问题", "problem"), ("正确导向", "proper")):
         if claim.orientation.get(key, 0.0) > 0:
             row[label] = claim.orientation[key]
+    negated = claim.negated
     for kind in KINDS:
         p = probabilities.get(kind, 0.0)
         if p <= 0:
@@ -105,9 +108,9 @@ def _dense(claim: Claim, rubric: Rubric) -> dict[str, float]:
             row[f"类型:{kind}"] = p
         if quantities:
             row[f"数字×{kind}"] = p
-        if claim.negated:
+        if negated:
             row[f"否定×{kind}"] = p
-        if claim.hedged:
+        if hedged:
             row[f"含糊×{kind}"] = p
     return row
 
@@ -133,11 +136,13 @@ def claim_features(
             row[name] = row.get(name, 0.0) + effect.value
     seen: set[str] = set()
     rows = []
+    effects = rubric_rows.keys()
     for claim in claims:
-        if not has_evidence(claim, rubric_rows.keys()):
+        quantities, hedged = claim.quantities, claim.hedged
+        if not has_evidence(claim, effects, quantities, hedged):
             rows.append({})
             continue
-        row = _dense(claim, rubric)
+        row = _dense(claim, rubric, quantities, hedged)
         if "事实" in row:
             row.update(rubric_rows.get(claim.index, {}))
         else:  # the rubric's credit of a fact-free claim is its own feature (slogans get some)
