@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipelines.claims.scan import finditer
 from pipelines.figures import SOURCE_CUE
 
 # A new claim starts at a semicolon, or at a comma followed by a marker that changes what is asserted:
@@ -193,14 +194,23 @@ def read_negation(clause: str) -> Negation | None:
 def _mask(clause: str) -> str:
     """The clause with quoted text, contrastive corrections and non-negating words blanked (same length)."""
     for pattern in (_QUOTED, _CONTRAST, _NOT_NEGATION):
-        clause = pattern.sub(lambda m: "＿" * len(m.group(0)), clause)
+        clause = _blank(pattern, clause)
     return clause
+
+
+def _blank(pattern: re.Pattern[str], clause: str) -> str:
+    """``pattern.sub`` with each match replaced by as many ＿ as it has characters (``scan.finditer``)."""
+    parts, last = [], 0
+    for match in finditer(pattern, clause):
+        parts += [clause[last : match.start()], "＿" * (match.end() - match.start())]
+        last = match.end()
+    return "".join(parts) + clause[last:] if parts else clause
 
 
 def read_hedges(clause: str) -> list[str]:
     """Hedging words of the clause, each once, in order."""
     masked = _mask(clause)
-    return list(dict.fromkeys(match.group(0) for match in _HEDGES.finditer(masked)))
+    return list(dict.fromkeys(match.group(0) for match in finditer(_HEDGES, masked)))
 
 
 def is_sourced(clause: str) -> bool:
@@ -215,7 +225,7 @@ def rule_kind(clause: str) -> str | None:
         return "background"
     if _OTHER_SUBJECT.search(clause) and not _OURS.search(clause):
         return "other_party"
-    for plan in _PLAN.finditer(clause):
+    for plan in finditer(_PLAN, clause):
         if _past_date(plan.group(0)):
             continue  # 到2022年11月，装机量超过7800万: a date before the call year is not a target
         if not _DONE.search(clause[: plan.start()]):

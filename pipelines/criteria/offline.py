@@ -124,6 +124,7 @@ def judge(
     terms = x.data[:, None] * model.weights[x.indices]  # every claim's w·x term by term, (nnz, 4)
     rows_of = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
     positive, negative = np.maximum(terms, 0.0), -np.minimum(terms, 0.0)
+    described: dict[tuple[int, str], str] = {}  # a claim cited with one effect under several criteria
     for k, key in enumerate(CRITERIA):
         gained = np.bincount(rows_of, positive[:, k], minlength=x.shape[0])
         lost = np.bincount(rows_of, negative[:, k], minlength=x.shape[0])
@@ -144,7 +145,10 @@ def judge(
             order = np.argsort(-np.abs(parts), kind="stable")[: 2 * MAX_NAMES + 2]
             named = [(model.names[x.indices[start + j]], float(parts[j])) for j in order]
             item["names"] = _names(named, item["effect"], i, key, subpoints)
-            item["why"] = describe(claims[i], item["effect"])
+            why = described.get((i, item["effect"]))
+            if why is None:
+                why = described[(i, item["effect"])] = describe(claims[i], item["effect"])
+            item["why"] = why
         judgement.findings[key] = findings
         support = [item for item in findings if item["effect"] == "for"]
         strongest = [
