@@ -62,3 +62,11 @@ def test_blank_equals_sub() -> None:
     for text in TEXTS:
         for pattern in (rules._QUOTED, rules._CONTRAST, rules._NOT_NEGATION):
             assert rules._blank(pattern, text) == pattern.sub(lambda m: "＿" * len(m.group(0)), text)
+
+
+def test_han_bigrams_equal_overlapping_pairs() -> None:
+    from pipelines.criteria.features import _han_bigrams
+
+    overlapping = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
+    for text in (*TEXTS, "一", "一二", "一二三a四五，六", "ab中文字符x测试", "𠀀中文〇二"):
+        assert _han_bigrams(text) == set(overlapping.findall(text)), text

@@ -32,7 +32,7 @@ from pipelines.criteria.evidence import CriterionEvidence
 from pipelines.criteria.rubric import Rubric
 from pipelines.vocabulary import CLAIM_KINDS
 
-_HAN_BIGRAM = re.compile(r"(?=([\u4e00-\u9fff]{2}))")  # overlapping pairs of Chinese characters
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")  # runs of Chinese characters (their overlapping pairs: bigrams)
 ORIENTATION_SIGNAL = 0.4  # orientation probability from which a claim carries an orientation signal
 BIGRAM = "字:"
 RUBRIC = "细则:"
@@ -150,11 +150,16 @@ def claim_features(
                 {f"{name}:{FACT_FREE}": value for name, value in rubric_rows.get(claim.index, {}).items()}
             )
         prefix = BIGRAM if "事实" in row else BIGRAM + FACT_FREE
-        new = set(_HAN_BIGRAM.findall(claim.text)) - seen
+        new = _han_bigrams(claim.text) - seen
         seen |= new
         row.update(dict.fromkeys([prefix + bigram for bigram in sorted(new)], 1.0))
         rows.append(row)
     return rows
+
+
+def _han_bigrams(text: str) -> set[str]:
+    """The distinct pairs of adjacent Chinese characters of ``text`` (every overlapping pair of each run)."""
+    return {pair for run in _HAN_RUN.findall(text) for pair in map(str.__add__, run, run[1:])}
 
 
 def label(name: str) -> str:
