@@ -339,6 +339,8 @@ class RowReader:
         if len(filled) == 2 and self._unknown_pair(filled[0], filled[1]):
             return
         if filled and self.open is not None:
+            if self.open.key == "category":  # 申报类别（请打✓） above a grid of the options, marks below
+                self._remember_options(cells)
             self._append("\t".join(cell.text.replace("\n", " ") for cell in filled))
 
     def _unknown_label_row(self, cell: Cell) -> bool:

@@ -43,6 +43,9 @@ _BOUNDED_LIST_KEYS = frozenset(("category", "attachments"))  # values of several
 _WRAPPED_KEYS = frozenset(("title", "unit", "implementer", "launch"))
 _WRAPPED_MIN_LINE = 16
 _WRAPPED_MAX_REST = 20
+_NAME_END_RE = re.compile(
+    r"[\u4e00-\u9fff]{0,6}(?:集团|有限公司|有限责任公司|公司|中心|报社|杂志社|出版社|总社|研究院|协会)(?:有限公司)?"
+)
 _WRAPPED_NOT_RE = re.compile(
     r"[:：]|^[\d〇一二三四五六七八九十]+[、.．)）]|^[(（【]|盖章|签字|^[\d〇零一二三四五六七八九十\s年月日号./\-]+$"
 )
@@ -143,7 +146,12 @@ class FormReader(RowReader):
         entry = self.entries[-1] if self.entries and count == len(self.entries) else None
         if entry is None or entry.key not in _WRAPPED_KEYS or len(entry.lines) != 1 or entry.weak:
             return None
-        if len(previous.strip(BLANKS)) < _WRAPPED_MIN_LINE or not 0 < len(text) <= _WRAPPED_MAX_REST:
+        if entry.lines[0].strip(BLANKS) == text:
+            return None  # the value itself, on the line after its label
+        short_name_end = entry.key in ("unit", "implementer") and _NAME_END_RE.fullmatch(text)
+        if len(previous.strip(BLANKS)) < _WRAPPED_MIN_LINE and not short_name_end:
+            return None  # 中国某某传媒 / 集团: a unit's name ends on a short line of its own
+        if not 0 < len(text) <= _WRAPPED_MAX_REST:
             return None
         if block.heading is not None or _WRAPPED_NOT_RE.search(text):
             return None
