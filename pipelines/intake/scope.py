@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from pipelines.intake.docx_body import Body, Paragraph, Table
+from pipelines.intake.docx_body import Body, Cell, Paragraph, Table
 from pipelines.intake.hints import is_hint
 from pipelines.intake.labels import (
     BLANKS,
@@ -103,6 +103,7 @@ class FormReader(RowReader):
         self.pending: tuple[Entry, str] | None = None  # a wrapped value's rest, kept if a label follows
         self.last_line: tuple[str, int] = ("", 0)  # the last body paragraph and the entry count after it
         self.several_cases = 0
+        self.tab_columns = 0  # the labels of the last tab-split line of labels
         self.from_scan = False
         self.in_signature = False  # inside the signature/stamp/opinion block
 
@@ -121,6 +122,8 @@ class FormReader(RowReader):
         self.open = None
 
     def _block(self, block: Paragraph | Table, margin: bool = False) -> None:
+        if isinstance(block, Paragraph) and not margin and self._tab_row(block.text):
+            return
         if isinstance(block, Paragraph):
             self.all_text.append(block.text)
             count, pending, self.pending = len(self.entries), self.pending, None
@@ -137,6 +140,24 @@ class FormReader(RowReader):
             for row in block.rows:
                 self.all_text.extend(cell.text for cell in row)
                 self.row(row)
+
+    def _tab_row(self, text: str) -> bool:
+        """A line of labels split by tabs, pasted from a spreadsheet (案例名称\t申报单位\t上线时间), and the line
+        of values under it: read as the rows of a table."""
+        parts = text.strip(" \u3000\n").split("\t")
+        columns, self.tab_columns = self.tab_columns, 0
+        if len(parts) < 3 or not all(part.strip(BLANKS) for part in parts):
+            return False
+        labels = [match_label(part) for part in parts]
+        header = all(
+            label is not None and label.key not in ("section", "sub") and not label.inline for label in labels
+        )
+        if not header and not (columns == len(parts) and not any(labels)):
+            return False
+        self.pending = None
+        self.row([Cell([part.strip(BLANKS)], col) for col, part in enumerate(parts)])
+        self.tab_columns = len(parts) if header else 0
+        return True
 
     def _wrapped_value(self, block: Paragraph) -> tuple[Entry, str] | None:
         """A short line without a label right after a long ``label：value`` line, in a document converted
