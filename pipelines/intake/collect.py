@@ -32,7 +32,7 @@ _UNIT_REMARK_RE = re.compile(
     r"|[（(][^（()）]*(?:电话|手机|地址|邮编|邮箱|联系)[^（()）]*[）)]"
     # a remark in brackets after a whole name (某中心（集团内设部门，负责实施）, 同申报单位（无独立法人）); a
     # short one (（北京）, （集团）, （筹）) or a place (（天津市）) may be part of the name and stays
-    r"|(?<=[司心团社台院所局部会馆网报站室处委厅办位体刊])\s*[（(](?![^（()）]*[省市区县州盟][）)])[^（()）]{3,40}[）)]\s*$"
+    r"|(?<=[司心团社台院所局部会馆网报站室处委厅办位体刊])\s*[（(](?![^（()）]*(?:[省市区县州盟]|公司|集团|社|中心)[）)])[^（()）]{3,40}[）)]\s*$"
 )
 _HAS_HAN_RE = re.compile(f"[{HAN}]")
 # An empty numbered list left in the template (附件清单: 1. 2. 3.) writes nothing.

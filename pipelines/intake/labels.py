@@ -217,7 +217,8 @@ def _match_short(stripped: str) -> LabelMatch | None:
     core = label_core(stripped)
     if 0 < len(_LATIN_RE.sub("", core)) <= _MAX_LABEL_CHARS and (found := lookup(core)):
         return LabelMatch(found[0], found[1] or core, stripped, signed=_signed(stripped))
-    if not _HAN_TEXT_RE.search(stripped) and (english := match_english(stripped + ":")) is not None:
+    bare = ":" not in stripped and "：" not in stripped and not _HAN_TEXT_RE.search(stripped)
+    if bare and (english := match_english(stripped + ":")) is not None:
         return LabelMatch(english[0], english[1] or label_core(english[2]), stripped)  # a cell "Case Title"
     return None if "\n" in stripped else _match_inline(stripped)
 
