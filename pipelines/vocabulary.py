@@ -356,6 +356,10 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "sub": "名称 全称 年份 年度 结果 申报结果 评选结果 申报年份",
     }.items()
 }
+# A group cell of the case's own fields: 案例信息 | 名称 | 某平台 — 名称 there is the case's name.
+CASE_GROUP_LABELS = _words(
+    "案例信息 案例基本信息 案例情况 案例基本情况 案例概况 项目信息 项目基本信息 项目情况 项目概况"
+)
 # A launch label not listed above is read by its shape: an optional subject (项目, 平台 …), a verb of going
 # live or starting, then 时间/日期/年月/周期 (平台正式启用日期, 系统投入运行时间, 栏目开办时间). The founding of
 # the unit (成立, 创刊, 创办) is not the case's launch.

@@ -15,10 +15,11 @@ from pipelines.intake.labels import BLANKS, BLOCK_KEYS, SCALAR_KEYS, label_core,
 from pipelines.intake.options import ticked_option
 from pipelines.intake.scope import Entry
 from pipelines.intake.wordcount import HAN, limit_only, word_limit
+from pipelines.vocabulary import LAUNCH_STATUS_WORDS
 
 # Notes in a value: （盖章）, （全称）, （与申报单位一致）, （以下简称“某某”）.
 _SCALAR_NOTE_RE = re.compile(
-    r"[（(][^（()）]*(?:盖章|签字|签章|全称|请填写|须填写|一致|相同|同上|简称|下同|代码|编号|信用)[^（()）]*[）)]"
+    r"[（(][^（()）]*(?:盖章|公章|印章|签字|签章|全称|请填写|须填写|一致|相同|同上|简称|下同|代码|编号|信用)[^（()）]*[）)]"
 )
 # A name field never holds only a date: 申报单位（盖章）：2026年1月6日 is the signing date of the stamp block.
 _NAME_KEYS = frozenset(("title", "unit", "implementer", "recommender", "contact.name"))
@@ -30,8 +31,12 @@ _UNIT_REMARK_RE = re.compile(
     r"(?:\s{2,}|\t|[，,;；]\s*)[^\s：:，,]{1,8}[：:].*$"
     r"|[\s，,]*(?:电话|手机|联系电话|tel|Tel|TEL)?[:：]?\s*(?:\+?86[\s-]?)?(?:0\d{2,3}[\s-]?)?\d{7,11}(?:[\s、/,，]+\d[\d\s-]{6,})*$"
     r"|[（(][^（()）]*(?:电话|手机|地址|邮编|邮箱|联系)[^（()）]*[）)]"
+    # a remark in brackets after a whole name (某中心（集团内设部门，负责实施）, 同申报单位（无独立法人）); a
+    # short one (（北京）, （集团）, （筹）) or a place (（天津市）) may be part of the name and stays
+    r"|(?<=[司心团社台院所局部会馆网报站室处委厅办位体刊])\s*[（(](?![^（()）]*(?:[省市区县州盟]|公司|集团|社|中心)[）)])[^（()）]{3,40}[）)]\s*$"
 )
 _HAS_HAN_RE = re.compile(f"[{HAN}]")
+_TRIAL_WORDS = (*LAUNCH_STATUS_WORDS["试运行"], "试点", "试用", "试上线")
 # An empty numbered list left in the template (附件清单: 1. 2. 3.) writes nothing.
 _NUMBERING_ONLY_RE = re.compile(r"(?:[(（]?[\d一二三四五六七八九十①-⑩]{1,2}[.、．)）:：]?\s*)*")
 _WIDE_RE = re.compile(f"[{HAN}\u3000-\u303f\uff00-\uffef“”‘’《》]")
@@ -128,6 +133,11 @@ def collect(entries: list[Entry]) -> Assembled:
             result.lines.setdefault(entry.key, []).extend(line for line in kept if line.strip(BLANKS))
     for key, readings in result.readings.items():
         strong = [reading for reading in readings if not reading.weak]
+        if key == "launch":  # 试运行时间 and 正式上线时间 both given: the formal launch counts
+            formal = [
+                reading for reading in strong if not any(word in reading.label for word in _TRIAL_WORDS)
+            ]
+            strong = formal or strong
         result.values[key] = (strong or readings)[0].value
     return result
 

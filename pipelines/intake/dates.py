@@ -144,6 +144,17 @@ def _status(text: str) -> tuple[str, int, str | None]:
     return "", 0, None
 
 
+_CLAUSE_END = re.compile(r"[，,；;。]")
+
+
+def _clause_date(text: str, position: int) -> str | None:
+    """The date in the clause of ``text`` around ``position`` (between commas or semicolons)."""
+    starts = [m.end() for m in _CLAUSE_END.finditer(text, 0, position)]
+    end = _CLAUSE_END.search(text, position)
+    found = _candidates(text[starts[-1] if starts else 0 : end.start() if end else len(text)])
+    return found[0][1] if found else None
+
+
 def read_launch(launch_text: str, status_text: str = "") -> Launch:
     """Read the launch date and status from the launch field and the status field.
 
@@ -162,6 +173,8 @@ def read_launch(launch_text: str, status_text: str = "") -> Launch:
         if status:
             source = written.strip() if len(written.strip()) == len(text) else text
             when = planned if status == "计划中" and planned else date
+            if status == "已上线" and any(word in text for word in LAUNCH_STATUS_WORDS["试运行"]):
+                when = _clause_date(text, position) or when  # 5月试运行，9月正式上线: the formal launch
             return Launch(when, status, _sentence(source, position))
     if date:
         return Launch(date, "已上线", _sentence(launch_text.strip() or status_text.strip(), 0))

@@ -6,7 +6,7 @@ import re
 
 from pipelines.intake.collect import Assembled
 from pipelines.intake.labels import BLANKS, nfkc
-from pipelines.intake.options import category_from_number, read_categories
+from pipelines.intake.options import category_from_number, numbered_boxes, read_categories
 from pipelines.intake.scope import FormReader
 from pipelines.intake.wordcount import HAN
 from pipelines.schema import Contact, PreviousApplication
@@ -96,6 +96,9 @@ def read_declared(assembled: Assembled, reader: FormReader) -> tuple[list[int], 
     lines = assembled.lines.get("category", [])
     text = "\n".join(lines)
     if text and not reader.from_scan:
+        numbered = [found for line in text.split("\n") if (found := numbered_boxes(line)) is not None]
+        if len(numbered) == 1 and len(numbered[0]) == 1:  # 1□ 2■ 3□ with a legend of the six names
+            return numbered[0], True, True
         found = _read_by_line(text)
         if found is not None:
             return found, True, True

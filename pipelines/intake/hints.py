@@ -51,6 +51,9 @@ _BRACKET_HINT_WORDS = (
     "列举",
     "重点",
     "字左右",
+    "包括",  # （包括背景、做法、成效、推广价值）: what the section should hold
+    "包含",
+    "涵盖",
 )
 _PLACEHOLDER_RE = re.compile(r"[×xX✕＊*_＿\-—.．…·\s　年月日号]*[×xX✕＊*][×xX✕＊*_＿\-—.．…·\s　年月日号]*")
 _START_HINT_WORDS = (

@@ -217,7 +217,22 @@ def _match_short(stripped: str) -> LabelMatch | None:
     core = label_core(stripped)
     if 0 < len(_LATIN_RE.sub("", core)) <= _MAX_LABEL_CHARS and (found := lookup(core)):
         return LabelMatch(found[0], found[1] or core, stripped, signed=_signed(stripped))
+    bare = ":" not in stripped and "：" not in stripped and not _HAN_TEXT_RE.search(stripped)
+    if bare and (english := match_english(stripped + ":")) is not None:
+        return LabelMatch(english[0], english[1] or label_core(english[2]), stripped)  # a cell "Case Title"
     return None if "\n" in stripped else _match_inline(stripped)
+
+
+_HAN_TEXT_RE = re.compile(f"[{HAN}]")
+_BRACKET_INSIDE_RE = re.compile(r"^([^:：()]{1,8}\([^()]{1,10}\)[^:：()]{1,8}?)\s*[:：]")
+
+
+def _bracket_inside(normalised: str) -> tuple[tuple[str, str], int] | None:
+    """A label with a bracketed note inside it (``上线（实施）时间：``): the label and where its colon ends."""
+    found = _BRACKET_INSIDE_RE.match(normalised)
+    if found is None or (key := lookup(label_core(found.group(1)))) is None or key[0] in ("sub", "ignore"):
+        return None
+    return key, found.end()
 
 
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
@@ -269,6 +284,10 @@ def _match_inline(stripped: str) -> LabelMatch | None:
     rest = normalised[offset:]
     match = _INLINE_LABEL_RE.match(rest) or _SPACED_LABEL_RE.match(rest)
     if match is None or (found := lookup(label_core(match.group(1)))) is None:
+        if (inserted := _bracket_inside(normalised)) is not None:  # 上线（实施）时间：2024.03
+            found, end = inserted
+            raw, value = stripped[: mapped.end(end)], strip_leaders(stripped[mapped.end(end) :].strip(BLANKS))
+            return LabelMatch(found[0], found[1] or label_core(raw), raw, value, _signed(raw))
         english = match_english(stripped)
         if english is None:
             return None

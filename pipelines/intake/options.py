@@ -42,8 +42,32 @@ def _mark_before(text: str, position: int) -> str:
 
 def _mark_after(text: str, end: int) -> str:
     rest_of_name = re.match(f"[{HAN}]{{0,6}}类", text[end:])
-    after = text[end + (rest_of_name.end() if rest_of_name else 0) :].lstrip(BLANKS + "()（）")
-    return after[:1] if after[:1] in TICKED_MARKS else ""
+    rest = text[end + (rest_of_name.end() if rest_of_name else 0) :]
+    after = rest.lstrip(BLANKS + "()（）")
+    if after[:1] not in TICKED_MARKS:
+        return ""
+    if len(after) < len(rest) and re.match(f"[{HAN}]", after[1:2]):
+        return ""  # 内容供给创新类  ✓运营服务创新类: a mark glued to the next option, apart from this one
+    return after[:1]
+
+
+_NUMBER = "[1-6一二三四五六]"
+_BOX_BEFORE_RE = re.compile(f"([{_BOX_MARKS}])\\s*({_NUMBER})[.、]?")  # ■1 □2: numbers with boxes
+_BOX_AFTER_RE = re.compile(f"({_NUMBER})[.、]?\\s*([{_BOX_MARKS}])")  # 1□ 2■, the options in a legend
+
+
+def numbered_boxes(line: str) -> list[int] | None:
+    """The ticked numbers of a line holding only numbers with boxes (``1□ 2■ 3□``, ``□一 ■二``); None for
+    any other line."""
+    text = _unify_marks(line).strip(BLANKS)
+    before = text[:1] in _BOX_MARKS
+    pattern = _BOX_BEFORE_RE if before else _BOX_AFTER_RE
+    pairs = [
+        (found.group(1), found.group(2)) if before else found.group(2, 1) for found in pattern.finditer(text)
+    ]
+    if len(pairs) < 2 or pattern.sub("", text).strip(BLANKS):
+        return None
+    return [category_from_number(number) or 0 for mark, number in pairs if mark in TICKED_MARKS]
 
 
 def read_categories(text: str, scan: bool = False) -> tuple[list[int], bool]:

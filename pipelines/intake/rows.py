@@ -20,6 +20,7 @@ from pipelines.intake.labels import (
 )
 from pipelines.intake.options import EMPTY_MARKS, read_categories
 from pipelines.intake.wordcount import HAN, count_words
+from pipelines.vocabulary import CASE_GROUP_LABELS
 
 # A heading over several columns of sub-labels that is not itself a field: 单位情况, 单位信息, 基本信息.
 _GROUP_HEADING_RE = re.compile(f"[{HAN}]{{1,6}}(?:信息|情况|概况|资料|主体|方式)")
@@ -97,7 +98,7 @@ class RowReader:
             return
         if self._layout_cells(cells):
             return
-        labels = [self._cell_label(cell) for cell in cells]
+        labels = _case_names(cells, [self._cell_label(cell) for cell in cells])
         header, self.header = self.header, {}
         listing, self.listing = self.listing, {}
         if self._previous_header(cells, labels) or self._option_marks(cells, labels):
@@ -338,6 +339,8 @@ class RowReader:
         if len(filled) == 2 and self._unknown_pair(filled[0], filled[1]):
             return
         if filled and self.open is not None:
+            if self.open.key == "category":  # 申报类别（请打✓） above a grid of the options, marks below
+                self._remember_options(cells)
             self._append("\t".join(cell.text.replace("\n", " ") for cell in filled))
 
     def _unknown_label_row(self, cell: Cell) -> bool:
@@ -360,6 +363,23 @@ class RowReader:
             return False
         self._take(LabelMatch("section", core, label_cell.text), list(value_cell.paragraphs))
         return True
+
+
+CASE_GROUPS = frozenset(CASE_GROUP_LABELS)
+
+
+def _case_names(cells: list[Cell], labels: list[LabelMatch | None]) -> list[LabelMatch | None]:
+    """名称 beside a group cell of the case (案例信息 | 名称 | 某平台) names the case."""
+    for index in range(1, len(cells)):
+        label = labels[index]
+        if (
+            label
+            and label.key == "sub"
+            and "名称" in label.label
+            and label_core(cells[index - 1].text) in CASE_GROUPS
+        ):
+            labels[index] = LabelMatch("title", "案例名称", label.raw, label.inline)
+    return labels
 
 
 def qualify(label: LabelMatch, group: LabelMatch | None) -> LabelMatch:

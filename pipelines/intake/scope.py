@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from pipelines.intake.docx_body import Body, Paragraph, Table
+from pipelines.intake.docx_body import Body, Cell, Paragraph, Table
 from pipelines.intake.hints import is_hint
 from pipelines.intake.labels import (
     BLANKS,
@@ -43,6 +43,9 @@ _BOUNDED_LIST_KEYS = frozenset(("category", "attachments"))  # values of several
 _WRAPPED_KEYS = frozenset(("title", "unit", "implementer", "launch"))
 _WRAPPED_MIN_LINE = 16
 _WRAPPED_MAX_REST = 20
+_NAME_END_RE = re.compile(
+    r"[\u4e00-\u9fff]{0,6}(?:集团|有限公司|有限责任公司|公司|中心|报社|杂志社|出版社|总社|研究院|协会)(?:有限公司)?"
+)
 _WRAPPED_NOT_RE = re.compile(
     r"[:：]|^[\d〇一二三四五六七八九十]+[、.．)）]|^[(（【]|盖章|签字|^[\d〇零一二三四五六七八九十\s年月日号./\-]+$"
 )
@@ -100,6 +103,7 @@ class FormReader(RowReader):
         self.pending: tuple[Entry, str] | None = None  # a wrapped value's rest, kept if a label follows
         self.last_line: tuple[str, int] = ("", 0)  # the last body paragraph and the entry count after it
         self.several_cases = 0
+        self.tab_columns = 0  # the labels of the last tab-split line of labels
         self.from_scan = False
         self.in_signature = False  # inside the signature/stamp/opinion block
 
@@ -118,6 +122,8 @@ class FormReader(RowReader):
         self.open = None
 
     def _block(self, block: Paragraph | Table, margin: bool = False) -> None:
+        if isinstance(block, Paragraph) and not margin and self._tab_row(block.text):
+            return
         if isinstance(block, Paragraph):
             self.all_text.append(block.text)
             count, pending, self.pending = len(self.entries), self.pending, None
@@ -135,6 +141,24 @@ class FormReader(RowReader):
                 self.all_text.extend(cell.text for cell in row)
                 self.row(row)
 
+    def _tab_row(self, text: str) -> bool:
+        """A line of labels split by tabs, pasted from a spreadsheet (案例名称\t申报单位\t上线时间), and the line
+        of values under it: read as the rows of a table."""
+        parts = text.strip(" \u3000\n").split("\t")
+        columns, self.tab_columns = self.tab_columns, 0
+        if len(parts) < 3 or not all(part.strip(BLANKS) for part in parts):
+            return False
+        labels = [match_label(part) for part in parts]
+        header = all(
+            label is not None and label.key not in ("section", "sub") and not label.inline for label in labels
+        )
+        if not header and not (columns == len(parts) and not any(labels)):
+            return False
+        self.pending = None
+        self.row([Cell([part.strip(BLANKS)], col) for col, part in enumerate(parts)])
+        self.tab_columns = len(parts) if header else 0
+        return True
+
     def _wrapped_value(self, block: Paragraph) -> tuple[Entry, str] | None:
         """A short line without a label right after a long ``label：value`` line, in a document converted
         from PDF (one paragraph per printed line): maybe the rest of that value, kept when a label follows."""
@@ -143,7 +167,12 @@ class FormReader(RowReader):
         entry = self.entries[-1] if self.entries and count == len(self.entries) else None
         if entry is None or entry.key not in _WRAPPED_KEYS or len(entry.lines) != 1 or entry.weak:
             return None
-        if len(previous.strip(BLANKS)) < _WRAPPED_MIN_LINE or not 0 < len(text) <= _WRAPPED_MAX_REST:
+        if entry.lines[0].strip(BLANKS) == text:
+            return None  # the value itself, on the line after its label
+        short_name_end = entry.key in ("unit", "implementer") and _NAME_END_RE.fullmatch(text)
+        if len(previous.strip(BLANKS)) < _WRAPPED_MIN_LINE and not short_name_end:
+            return None  # 中国某某传媒 / 集团: a unit's name ends on a short line of its own
+        if not 0 < len(text) <= _WRAPPED_MAX_REST:
             return None
         if block.heading is not None or _WRAPPED_NOT_RE.search(text):
             return None
