@@ -90,7 +90,9 @@ def _accuracy(folder: Path, settings: Settings) -> tuple[int, int, dict[str, int
     return exact, len(manifest["forms"]), wrong_fields
 
 
-def _ingest(paths: list[Path], workdir: Path, settings: Settings, history: int) -> bool:
+def _ingest(
+    paths: list[Path], workdir: Path, settings: Settings, history: int, profile: Path | None = None
+) -> bool:
     """Ingest the forms and analyse them as ``python -m pipelines ingest`` does; True when within 60 s.
 
     The store first gets the sample history plus synthetic past cases up to ``history`` (the repeat check
@@ -116,7 +118,14 @@ def _ingest(paths: list[Path], workdir: Path, settings: Settings, history: int) 
     start, cpu = time.perf_counter(), time.process_time()
     report = ingest_paths(engine, paths, 2026, settings=settings)
     stored = time.perf_counter() - start
-    analysis = analyze_submissions(engine, settings=settings)
+    if profile is not None:
+        import cProfile
+
+        profiler = cProfile.Profile(time.process_time)
+        analysis = profiler.runcall(analyze_submissions, engine, settings=settings)
+        profiler.dump_stats(profile)
+    else:
+        analysis = analyze_submissions(engine, settings=settings)
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     again = time.perf_counter()
     repeat = ingest_paths(engine, paths[:100], 2026, settings=settings)
@@ -185,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
         "--history", type=int, default=2000, help="past cases in the store for the repeat check"
     )
     parser.add_argument("--ocr", type=int, default=3, help="picture-only forms read by OCR (0 = skip)")
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="write a cProfile (CPU time) of the analysis here"
+    )
     args = parser.parse_args(argv)
     settings = Settings()
     with tempfile.TemporaryDirectory(prefix="bench_intake_") as tmp:
@@ -203,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         exact, total, wrong = _accuracy(workdir / "forms", settings)
         print(f"expected fields exact on {exact}/{total} generated forms; wrong fields: {wrong or 'none'}")
-        if args.ingest and not _ingest(paths[: args.ingest], workdir, settings, args.history):
+        if args.ingest and not _ingest(paths[: args.ingest], workdir, settings, args.history, args.profile):
             return 1
     if args.ocr:
         _ocr(settings, args.ocr)

@@ -70,6 +70,7 @@ class HistoryIndex:
         self.semantic = semantic
         self.call_year = call_year
         self.loaded_from_cache = False
+        self.extended_by = 0  # past cases appended to a stored index (pipelines.repeats.persist)
         self.reranker: Reranker | None = None  # set to re-rank candidates with a neural embedder
 
     @classmethod

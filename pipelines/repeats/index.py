@@ -122,6 +122,53 @@ class CaseIndex:
     def __len__(self) -> int:
         return len(self.sources)
 
+    def extend(
+        self,
+        sources: Sequence[BatchCase | PastCase],
+        summaries: Sequence[Summary],
+        vectors: Vectors | None,
+    ) -> None:
+        """Append cases (positions ``len(self)`` on), in place: the index is then the one ``CaseIndex`` would
+        build over all the cases with this index's boilerplate (the boilerplate is not learned again).
+
+        Only the units of the new cases have their unit-common keys recomputed (their earlier cases are
+        prepared again for that); key tables, LSH bands and vectors are merged, not rebuilt.
+        """
+        start = len(self)
+        units = [summary.unit for summary in summaries]
+        touched = set(units) - {""}
+        old = [p for name in touched for p in self.units.get(name, [])]
+        old_summaries = [summarize(self.doc(p)) for p in old]
+        everything = [*old_summaries, *summaries]
+        common = unit_common_keys(
+            [x.unit for x in everything],
+            [x.title for x in everything],
+            [(*x.keys, *x.specific) for x in everything],
+        )
+        unit_common = {u: keys for u, keys in self.weights.unit_common.items() if u not in touched}
+        unit_common.update(common)
+        self.weights = Weights(
+            (self.weights.names[0].extended(summary.keys for summary in summaries),),
+            (self.weights.figures[0].extended(summary.figures for summary in summaries),),
+            unit_common,
+        )
+        self.figure_postings = self.figure_postings.extended(summary.specific for summary in summaries)
+        if summaries:
+            signatures = np.stack([summary.signature for summary in summaries])
+            keys = sig.band_keys(signatures, LSH_ROWS_PER_BAND)
+            positions = np.arange(start, start + len(summaries), dtype=np.int32)
+            self.bands = [
+                _merge_band(old_band, keys[:, band], positions) for band, old_band in enumerate(self.bands)
+            ] or self._band_tables(signatures)
+        if vectors is not None and self.vectors is not None:
+            self.vectors = stack([self.vectors, vectors])
+            self.postings = self.vectors.postings()
+        self.sources.extend(compact(source) for source in sources)
+        for position, unit in enumerate(units, start=start):
+            if unit not in self.units:
+                self.unit_initials.setdefault(unit_core(unit)[:1], []).append(unit)
+            self.units.setdefault(unit, []).append(position)
+
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state["_cache"] = OrderedDict()
@@ -236,6 +283,31 @@ class CaseIndex:
         return found
 
 
+def _merge_band(
+    band: tuple[np.ndarray, np.ndarray], keys: np.ndarray, positions: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """One LSH band table with more cases: the same as sorting all the keys at once (stable)."""
+    sorted_keys, order = band
+    merged_keys = np.concatenate([sorted_keys, keys])
+    merged_order = np.concatenate([order, positions])
+    resort = np.argsort(merged_keys, kind="stable")
+    return merged_keys[resort], merged_order[resort].astype(np.int32)
+
+
+def prepare_block(
+    sources: Sequence[BatchCase | PastCase], boilerplate: Boilerplate | None, semantic: SemanticModel | None
+) -> tuple[list[Summary], list[Vectors]]:
+    """Summaries (and semantic vectors, in blocks) of cases prepared ``BUILD_BLOCK`` at a time."""
+    summaries: list[Summary] = []
+    blocks = []
+    for start in range(0, len(sources), BUILD_BLOCK):
+        docs = [make_doc(source, boilerplate) for source in sources[start : start + BUILD_BLOCK]]
+        summaries.extend(summarize(doc) for doc in docs)
+        if semantic is not None:
+            blocks.append(semantic.vectors([doc.project for doc in docs]))
+    return summaries, blocks
+
+
 def build_index(
     sources: Sequence[BatchCase | PastCase],
     boilerplate: Boilerplate | None,
@@ -251,12 +323,16 @@ def build_index(
     Returns:
         The index.
     """
-    summaries: list[Summary] = []
-    blocks = []
-    for start in range(0, len(sources), BUILD_BLOCK):
-        docs = [make_doc(source, boilerplate) for source in sources[start : start + BUILD_BLOCK]]
-        summaries.extend(summarize(doc) for doc in docs)
-        if semantic is not None:
-            blocks.append(semantic.vectors([doc.project for doc in docs]))
+    summaries, blocks = prepare_block(sources, boilerplate, semantic)
     vectors = stack(blocks) if semantic is not None else None
     return CaseIndex(sources, summaries, vectors, boilerplate)
+
+
+def extend_index(
+    index: CaseIndex, sources: Sequence[BatchCase | PastCase], semantic: SemanticModel | None = None
+) -> CaseIndex:
+    """``index`` with ``sources`` appended (``CaseIndex.extend``), prepared with its boilerplate; returns it."""
+    summaries, blocks = prepare_block(sources, index.boilerplate, semantic)
+    vectors = stack(blocks) if semantic is not None and blocks else None
+    index.extend(sources, summaries, vectors)
+    return index

@@ -42,21 +42,28 @@ class KeyTable:
     """
 
     def __init__(self, keys_per_doc: Iterable[Iterable[str]]) -> None:
-        hashes: list[int] = []
-        doc_ids: list[int] = []
-        count = 0
-        for position, keys in enumerate(keys_per_doc):
-            count += 1
-            unique = {key_hash(key) for key in keys}
-            hashes.extend(unique)
-            doc_ids.extend([position] * len(unique))
-        key_array = np.asarray(hashes, dtype=np.uint64)
+        hashes, doc_ids, count = _pairs(keys_per_doc, 0)
+        self._fill(hashes, doc_ids, count)
+
+    def _fill(self, key_array: np.ndarray, doc_ids: np.ndarray, count: int) -> None:
         order = np.argsort(key_array, kind="stable")
         self.keys_, df = np.unique(key_array[order], return_counts=True)
         self.n_docs_ = count
         self.df_ = df.astype(np.int32)
         self.offsets_ = np.concatenate([[0], np.cumsum(self.df_)]).astype(np.int64)
-        self.docs_ = np.asarray(doc_ids, dtype=np.int32)[order]
+        self.docs_ = doc_ids[order]
+
+    def extended(self, keys_per_doc: Iterable[Iterable[str]]) -> KeyTable:
+        """A new table over these documents followed by more (positions ``n_docs_`` on); the same as a table
+        built over all of them at once."""
+        hashes, doc_ids, count = _pairs(keys_per_doc, self.n_docs_)
+        table = KeyTable(())
+        table._fill(
+            np.concatenate([np.repeat(self.keys_, self.df_), hashes]),
+            np.concatenate([self.docs_, doc_ids]),
+            self.n_docs_ + count,
+        )
+        return table
 
     def _index(self, key: str) -> int | None:
         value = np.uint64(key_hash(key))
@@ -74,6 +81,19 @@ class KeyTable:
         if index is None:
             return np.zeros(0, dtype=np.int32)
         return self.docs_[self.offsets_[index] : self.offsets_[index + 1]]
+
+
+def _pairs(keys_per_doc: Iterable[Iterable[str]], offset: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """(key hashes uint64, document positions int32, number of documents) of each document's unique keys."""
+    hashes: list[int] = []
+    doc_ids: list[int] = []
+    count = 0
+    for position, keys in enumerate(keys_per_doc, start=offset):
+        count += 1
+        unique = {key_hash(key) for key in keys}
+        hashes.extend(unique)
+        doc_ids.extend([position] * len(unique))
+    return np.asarray(hashes, dtype=np.uint64), np.asarray(doc_ids, dtype=np.int32), count
 
 
 def idf(tables: Sequence[KeyTable], key: str) -> float:
