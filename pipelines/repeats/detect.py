@@ -21,7 +21,7 @@ from pipelines.repeats.iteration import aligned_passages
 from pipelines.repeats.semantic import Reranker, SemanticModel, Vectors
 from pipelines.repeats.signals import shingle_hashes
 from pipelines.repeats.thresholds import DEFAULT_THRESHOLDS, Thresholds
-from pipelines.repeats.verdicts import finish, judge
+from pipelines.repeats.verdicts import finish, judge, pair_signals, reversed_signals
 from pipelines.schema import DuplicateMatch, PastCase
 from pipelines.units import normalize_unit
 from pipelines.vocabulary import CALL_TEXT_FILE, REPEAT_VERDICTS
@@ -193,13 +193,28 @@ def detect_duplicates(
     batch_index = CaseIndex(batch, [summarize(d) for d in docs], vectors, history_index.boilerplate)
     weights = history_index.index_.weights.extended(batch_index.weights)
     results: dict[str, list[DuplicateMatch]] = {}
+    judged: dict[tuple[int, int], dict[str, float]] = {}  # signals of (a, b), reused reversed for (b, a)
     for row, doc in enumerate(docs):
         found = history_index.judge_history(doc, vectors, row, weights)
         candidates = history_index.rerank(doc, batch_index.candidates(doc, vectors, row), docs.__getitem__)
         for position, semantic in candidates.items():
             if position == row:
                 continue
-            match = judge(doc, docs[position], weights, semantic, True, history_index.call_year, align=False)
+            earlier = judged.pop((position, row), None)
+            if earlier is not None:
+                signals = reversed_signals(earlier)
+            else:
+                signals = judged[(row, position)] = pair_signals(doc, docs[position], weights, semantic)
+            match = judge(
+                doc,
+                docs[position],
+                weights,
+                semantic,
+                True,
+                history_index.call_year,
+                align=False,
+                signals=signals,
+            )
             if match is not None:
                 found.append((match, docs[position]))
         results[doc.id] = with_alignment(doc, found, top_k=10**6)

@@ -77,13 +77,23 @@ def pair_signals(a: CaseDoc, b: CaseDoc, weights: Weights, semantic: float | Non
     def figure_weight(figure: Figure) -> float:
         return min(weights.figure(figure, unit) for unit in units)
 
-    keys_a, keys_b = a.keys, b.keys
-    name_ab = sig.directed_overlap(_found(keys_a, b.full), keys_a, name_weight, NAME_SMOOTHING)
-    name_ba = sig.directed_overlap(_found(keys_b, a.full), keys_b, name_weight, NAME_SMOOTHING)
+    def totals(doc: CaseDoc) -> tuple[float, float]:
+        """The weight of all the doc's names and of all its figures (kept on the doc per weights and units:
+        a case meets dozens of candidates)."""
+        key = ("totals", *sorted(units))
+        kept = doc.memo.get(key)
+        if kept is None or kept[0] is not weights:
+            names = sig.weighted_sum(doc.keys, name_weight)
+            kept = doc.memo[key] = (weights, names, sum(figure_weight(f) for f in doc.figures.values()))
+        return kept[1], kept[2]
+
+    (names_a, figure_a), (names_b, figure_b) = totals(a), totals(b)
+    found_ab = sig.weighted_sum(_found(a.keys, b.full), name_weight)
+    found_ba = sig.weighted_sum(_found(b.keys, a.full), name_weight)
+    name_ab = found_ab / (names_a + NAME_SMOOTHING) if found_ab else 0.0
+    name_ba = found_ba / (names_b + NAME_SMOOTHING) if found_ba else 0.0
     shared_figures = [a.figures[key] for key in a.figures.keys() & b.figures.keys()]
     figure_shared = sum(figure_weight(f) for f in shared_figures)
-    figure_a = sum(figure_weight(f) for f in a.figures.values())
-    figure_b = sum(figure_weight(f) for f in b.figures.values())
     shared = sig.shared_count(a.shingles, b.shingles)
     union = a.shingles.size + b.shingles.size - shared
     title_hits = (bool(_found(a.title_names, b.full)), bool(_found(b.title_names, a.full)))
@@ -97,6 +107,15 @@ def pair_signals(a: CaseDoc, b: CaseDoc, weights: Weights, semantic: float | Non
         "figure_overlap": round(sig.overlap_score(figure_shared, figure_a, figure_b, FIGURE_SMOOTHING), 4),
         "title_names": (float(title_hits[0]) + float(title_hits[1])) / 2,
         "unit_same": float(unit_same),
+    }
+
+
+def reversed_signals(signals: dict[str, float]) -> dict[str, float]:
+    """The signals of pair (b, a) from those of (a, b): only the directed containments swap."""
+    return {
+        **signals,
+        "containment_ab": signals["containment_ba"],
+        "containment_ba": signals["containment_ab"],
     }
 
 
@@ -204,6 +223,7 @@ def judge(
     call_year: int,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     align: bool = True,
+    signals: dict[str, float] | None = None,
 ) -> DuplicateMatch | None:
     """The verdict for one pair with its evidence, or None when the pair is not meaningful.
 
@@ -216,8 +236,10 @@ def judge(
         call_year: this year's call, for rule 五's two years.
         thresholds: decision thresholds.
         align: compute the aligned passages for the side-by-side view.
+        signals: ``pair_signals(a, b, weights, semantic)`` when already known (e.g. ``reversed_signals`` of
+            the pair judged the other way round).
     """
-    signals = pair_signals(a, b, weights, semantic)
+    signals = signals if signals is not None else pair_signals(a, b, weights, semantic)
     recent = b.year is None or b.year >= call_year - AWARDEE_YEARS
     verdict = decide_verdict(signals, batch, b.outcome, recent, thresholds)
     if verdict is None:
