@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from pipelines.backends.embed import Embedder
 
 ALIGNED_MATCHES = 3  # repeats per case whose passages are aligned for the side-by-side view
+PROGRESS_EVERY = 50
 
 __all__ = ["BatchCase", "DEFAULT_THRESHOLDS", "HistoryIndex", "Thresholds", "detect_duplicates"]
 
@@ -170,6 +171,7 @@ def detect_duplicates(
     history: Sequence[PastCase] | HistoryIndex,
     embedder: Embedder | None = None,
     call_year: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, list[DuplicateMatch]]:
     """Matches of every batch case against the history and against the rest of the batch.
 
@@ -181,6 +183,7 @@ def detect_duplicates(
         history: past cases with year and outcome, or an index built (or loaded) from them.
         embedder: optional; adds the ``semantic`` signal (ignored when ``history`` is an index).
         call_year: defaults to the settings' ``call_year``.
+        progress: called as ``progress(cases done, cases)`` every ``PROGRESS_EVERY`` cases and at the end.
 
     Returns:
         Case id → its matches (kinds past_awardee, past_not_selected, same_batch), by score.
@@ -218,4 +221,6 @@ def detect_duplicates(
             if match is not None:
                 found.append((match, docs[position]))
         results[doc.id] = with_alignment(doc, found, top_k=10**6)
+        if progress is not None and ((row + 1) % PROGRESS_EVERY == 0 or row + 1 == len(docs)):
+            progress(row + 1, len(docs))
     return results

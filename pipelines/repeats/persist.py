@@ -36,6 +36,7 @@ from pipelines.schema import PastCase
 
 if TYPE_CHECKING:
     from pipelines.backends.embed import Embedder
+    from pipelines.config import Settings
 
 __all__ = ["IndexCacheWarning", "cached_history_index", "file_hash", "history_hash"]
 
@@ -48,11 +49,11 @@ class IndexCacheWarning(RuntimeWarning):
     """A stored repeat index could not be used and is rebuilt."""
 
 
-def cache_dir() -> Path:
-    """The repeat-index directory under the settings' cache path."""
+def cache_dir(settings: Settings | None = None) -> Path:
+    """The repeat-index directory under the settings' cache path (default: the process settings)."""
     from pipelines.config import get_settings
 
-    return get_settings().cache_path / "repeat-index"
+    return (settings or get_settings()).cache_path / "repeat-index"
 
 
 def case_digests(history: Sequence[PastCase]) -> np.ndarray:
