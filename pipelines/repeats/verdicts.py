@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from pipelines.figures import Figure
 from pipelines.repeats import signals as sig
 from pipelines.repeats.facts import mentions_as_base
@@ -60,6 +62,41 @@ def _found(keys: Sequence[str], other_text: str) -> list[str]:
     return found
 
 
+def _pair_code(first: np.ndarray | int, second: np.ndarray | int) -> np.ndarray | int:
+    """Two adjacent characters folded into 32 bits (collisions only cost a needless substring search)."""
+    return ((first << 16) ^ second) & 0xFFFFFFFF
+
+
+def _text_bigrams(doc: CaseDoc) -> np.ndarray:
+    """The distinct adjacent character pairs of ``doc.full``, folded (``_pair_code``), sorted uint32 (kept on
+    the doc)."""
+    codes = doc.memo.get("full_bigrams")
+    if codes is None:
+        points = np.frombuffer(doc.full.encode("utf-32-le"), dtype=np.uint32)
+        codes = doc.memo["full_bigrams"] = np.unique(_pair_code(points[:-1], points[1:]).astype(np.uint32))
+    return codes
+
+
+def _found_in(doc: CaseDoc, attribute: str, other: CaseDoc) -> list[str]:
+    """``_found(getattr(doc, attribute), other.full)``, searching only for the keys whose first two characters
+    occur next to each other somewhere in the other text (the same result, most keys skipped)."""
+    kept = doc.memo.get(attribute)
+    if kept is None:
+        keys = getattr(doc, attribute)
+        names = [key.removeprefix("@").removeprefix("p:") for key in keys]
+        firsts = np.asarray([_pair_code(ord(n[0]), ord(n[1])) if len(n) > 1 else 0 for n in names], np.uint32)
+        kept = doc.memo[attribute] = (keys, firsts, np.asarray([len(n) < 2 for n in names], dtype=bool))
+    keys, firsts, short = kept
+    if not keys:
+        return []
+    codes = _text_bigrams(other)
+    possible = short.copy()
+    if codes.size:
+        positions = np.minimum(np.searchsorted(codes, firsts), codes.size - 1)
+        possible |= codes[positions] == firsts
+    return _found([keys[i] for i in np.flatnonzero(possible)], other.full)
+
+
 def pair_signals(a: CaseDoc, b: CaseDoc, weights: Weights, semantic: float | None) -> dict[str, float]:
     """All signals of one pair of prepared cases (``a`` this case, ``b`` the other).
 
@@ -70,9 +107,14 @@ def pair_signals(a: CaseDoc, b: CaseDoc, weights: Weights, semantic: float | Non
     """
     unit_same = same_unit(a.unit, b.unit)
     units = {normalize_unit(a.unit), normalize_unit(b.unit)} if unit_same else {""}
+    units_key = tuple(sorted(units))
+    memo = weights._cache  # noqa: SLF001 (the weights' own memo: per key and units, cleared with it)
 
     def name_weight(key: str) -> float:
-        return min(weights.name(key, unit) for unit in units)
+        value = memo.get(("n", key, units_key))  # type: ignore[call-overload]
+        if value is None:
+            value = memo[("n", key, units_key)] = min(weights.name(key, unit) for unit in units)  # type: ignore[index]
+        return value
 
     def figure_weight(figure: Figure) -> float:
         return min(weights.figure(figure, unit) for unit in units)
@@ -80,7 +122,7 @@ def pair_signals(a: CaseDoc, b: CaseDoc, weights: Weights, semantic: float | Non
     def totals(doc: CaseDoc) -> tuple[float, float]:
         """The weight of all the doc's names and of all its figures (kept on the doc per weights and units:
         a case meets dozens of candidates)."""
-        key = ("totals", *sorted(units))
+        key = ("totals", *units_key)
         kept = doc.memo.get(key)
         if kept is None or kept[0] is not weights:
             names = sig.weighted_sum(doc.keys, name_weight)
@@ -88,15 +130,15 @@ def pair_signals(a: CaseDoc, b: CaseDoc, weights: Weights, semantic: float | Non
         return kept[1], kept[2]
 
     (names_a, figure_a), (names_b, figure_b) = totals(a), totals(b)
-    found_ab = sig.weighted_sum(_found(a.keys, b.full), name_weight)
-    found_ba = sig.weighted_sum(_found(b.keys, a.full), name_weight)
+    found_ab = sig.weighted_sum(_found_in(a, "keys", b), name_weight)
+    found_ba = sig.weighted_sum(_found_in(b, "keys", a), name_weight)
     name_ab = found_ab / (names_a + NAME_SMOOTHING) if found_ab else 0.0
     name_ba = found_ba / (names_b + NAME_SMOOTHING) if found_ba else 0.0
     shared_figures = [a.figures[key] for key in a.figures.keys() & b.figures.keys()]
     figure_shared = sum(figure_weight(f) for f in shared_figures)
     shared = sig.shared_count(a.shingles, b.shingles)
     union = a.shingles.size + b.shingles.size - shared
-    title_hits = (bool(_found(a.title_names, b.full)), bool(_found(b.title_names, a.full)))
+    title_hits = (bool(_found_in(a, "title_names", b)), bool(_found_in(b, "title_names", a)))
     return {
         "title_sim": round(sig.bigram_cosine(a.title, b.title), 4),
         "shingle_jaccard": round(shared / union if union else 0.0, 4),
