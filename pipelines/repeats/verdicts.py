@@ -94,7 +94,15 @@ def _found_in(doc: CaseDoc, attribute: str, other: CaseDoc) -> list[str]:
     if codes.size:
         positions = np.minimum(np.searchsorted(codes, firsts), codes.size - 1)
         possible |= codes[positions] == firsts
-    return _found([keys[i] for i in np.flatnonzero(possible)], other.full)
+    candidates = [keys[i] for i in np.flatnonzero(possible)]
+    if other.outcome is not None:  # a past case: kept in the index's small LRU, nothing remembered on it
+        return _found(candidates, other.full)
+    known = other.memo.setdefault("found", {})  # a batch case meets the same names from many candidates
+    missing = [key for key in candidates if key not in known]
+    if missing:
+        hits = set(_found(missing, other.full))
+        known.update((key, key in hits) for key in missing)
+    return [key for key in candidates if known[key]]
 
 
 def pair_signals(a: CaseDoc, b: CaseDoc, weights: Weights, semantic: float | None) -> dict[str, float]:
