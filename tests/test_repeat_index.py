@@ -242,3 +242,25 @@ def test_a_damaged_case_list_is_rebuilt_with_a_warning(tmp_path):
     with pytest.warns(IndexCacheWarning, match="案例清单"):
         result = cached_history_index(history, None, 2026, directory=tmp_path)
     assert (result.loaded_from_cache, result.extended_by) == (False, 0)
+
+
+def test_dedupe_command_extends_the_stored_index_for_a_history_file_with_added_cases(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    from pipelines.config import get_settings
+
+    get_settings.cache_clear()
+    history = sorted(_sample_history(), key=lambda case: (case.year, case.id))
+    cases = _write_jsonl(tmp_path / "cases.jsonl", [_case_record(c) for c in (REWRITE, SUMMARY)])
+    try:
+        for count, expected in ((100, "新建索引并保存"), (len(history), f"追加 {len(history) - 100} 条")):
+            path = _write_jsonl(
+                tmp_path / f"history{count}.jsonl", [_past_record(c) for c in history[:count]]
+            )
+            output = tmp_path / f"out{count}.jsonl"
+            command = ["dedupe", "--history", str(path), "--input", str(cases), "--output", str(output)]
+            assert cli(command) == 0
+            assert expected in capsys.readouterr().err
+    finally:
+        get_settings.cache_clear()
