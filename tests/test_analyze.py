@@ -8,7 +8,7 @@ from pipelines.analyze import STAGE_UNITS, STAGES, analyze_submissions, prepare_
 from pipelines.config import Settings
 from pipelines.schema import PastCase
 from tests import workbench_data
-from tests.workbench_data import INTRO, PRACTICE, RESULT
+from tests.workbench_data import INTRO, PRACTICE
 
 SETTINGS = Settings(call_year=2026)
 
@@ -17,14 +17,18 @@ def _stored(engine, count: int = 3) -> list[int]:
     titles = ["“碳路观察”数据新闻品牌", "建材云展厅2.0", "海洋资源融媒矩阵", "金融时讯客户端", "水利融媒平台"]
     units = ["能源观察报", "中国建材时报社", "中国海洋资源报社", "中国金融时讯报社", "中国水利报社"]
     return [
-        store.save_submission(engine, workbench_data.submission(n, titles[n], units[n], 2), 2026).submission_id
+        store.save_submission(
+            engine, workbench_data.submission(n, titles[n], units[n], 2), 2026
+        ).submission_id
         for n in range(count)
     ]
 
 
 def _past(count: int, start: int = 0) -> list[PastCase]:
     return [
-        PastCase(f"H{n:03d}", 2024, f"往年项目{n}", f"往年单位{n % 7}", f"{INTRO}第{n}期。{PRACTICE}", "awarded")
+        PastCase(
+            f"H{n:03d}", 2024, f"往年项目{n}", f"往年单位{n % 7}", f"{INTRO}第{n}期。{PRACTICE}", "awarded"
+        )
         for n in range(start, start + count)
     ]
 
