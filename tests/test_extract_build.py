@@ -65,28 +65,57 @@ PNG = bytes.fromhex(
 )
 
 
+MARGIN_REL = """<Relationship Id="rId{kind}{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}"
+ Target="{kind}{n}.xml"/>"""
+
+
 def build_docx(
-    body: str, path: Path | None = None, strict: bool = False, with_image: bool = False, image: bytes = PNG
+    body: str,
+    path: Path | None = None,
+    strict: bool = False,
+    with_image: bool = False,
+    image: bytes = PNG,
+    headers: tuple[str, ...] = (),
+    footers: tuple[str, ...] = (),
 ) -> bytes:
     """A .docx whose ``w:body`` holds ``body`` (a string of WordprocessingML); written to ``path`` if given.
 
     With ``with_image`` the package holds ``image`` as ``word/media/image1.png`` (see ``picture()``).
+    ``headers`` and ``footers`` are the contents of page header and footer parts (first page, then default).
     """
     ns = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in NAMESPACES.items())
+    margins = [("header", n, content) for n, content in enumerate(headers, 1)]
+    margins += [("footer", n, content) for n, content in enumerate(footers, 1)]
+    references = "".join(
+        f'<w:{kind}Reference w:type="{"first" if n == 1 and len(headers) > 1 else "default"}" r:id="rId{kind}{n}"/>'
+        for kind, n, _ in margins
+    )
     document = (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document {ns} mc:Ignorable="w14">'
-        f'<w:body>{body}<w:sectPr><w:pgSz w:w="11906" w:h="16838"/></w:sectPr></w:body></w:document>'
+        f'<w:body>{body}<w:sectPr>{references}<w:pgSz w:w="11906" w:h="16838"/></w:sectPr></w:body></w:document>'
     )
     if strict:
         document = document.replace(NAMESPACES["w"], STRICT_W)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        overrides = "".join(
+            f'<Override PartName="/word/{kind}{n}.xml" ContentType="application/'
+            f'vnd.openxmlformats-officedocument.wordprocessingml.{kind}+xml"/>'
+            for kind, n, _ in margins
+        )
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES.replace("</Types>", f"{overrides}</Types>"))
         archive.writestr("_rels/.rels", ROOT_RELS)
         archive.writestr("word/document.xml", document)
-        archive.writestr(
-            "word/_rels/document.xml.rels", DOCUMENT_RELS.format(image=IMAGE_REL if with_image else "")
+        rels = (IMAGE_REL if with_image else "") + "".join(
+            MARGIN_REL.format(kind=kind, n=n) for kind, n, _ in margins
         )
+        archive.writestr("word/_rels/document.xml.rels", DOCUMENT_RELS.format(image=rels))
+        for kind, n, content in margins:
+            tag = "hdr" if kind == "header" else "ftr"
+            archive.writestr(
+                f"word/{kind}{n}.xml",
+                f'<?xml version="1.0" encoding="UTF-8"?><w:{tag} {ns}>{content}</w:{tag}>',
+            )
         archive.writestr("word/styles.xml", STYLES)
         if with_image:
             archive.writestr("word/media/image1.png", image)

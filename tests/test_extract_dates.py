@@ -35,6 +35,21 @@ from pipelines.intake.wordcount import count_words, word_limit
         ("2022年", "2022"),
         ("近期上线", None),
         ("", None),
+        # second pass: English months, mixed numerals, month ranges inside one year, quarters and seasons
+        ("September 2024", "2024-09"),
+        ("Sept. 2021", "2021-09"),
+        ("7 July 2022", "2022-07-07"),
+        ("July 7, 2022", "2022-07-07"),
+        ("Decade 2020", "2020"),
+        ("二〇二三年8月", "2023-08"),
+        ("二〇二三年8月16日", "2023-08-16"),
+        ("2021年3-4月", "2021-03"),
+        ("2021年3月-4月", "2021-03"),
+        ("2021-3-4", "2021-03-04"),
+        ("2021年第三季度", "2021"),
+        ("2021年下半年", "2021"),
+        ("2021年度", "2021"),
+        ("2021年3月起", "2021-03"),
     ],
 )
 def test_dates_are_normalised_without_inventing_precision(text, expected):

@@ -270,6 +270,8 @@ def test_launch_read_from_the_narrative_when_the_form_has_no_launch_field():
         "[ ]内容供给创新类 [√]数智技术应用类",
         "（  ）内容供给创新类（√）数智技术应用类",
         "◇内容供给创新类 ◆数智技术应用类",
+        "[ ] 内容供给创新类  [x] 数智技术应用类",  # the check-box convention of plain text
+        "内容供给创新类 □  数智技术应用类 ☑  体制机制创新类 □",  # boxes after the options
     ],
 )
 def test_boxes_typed_as_brackets_or_diamonds(written):

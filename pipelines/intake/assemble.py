@@ -65,7 +65,11 @@ def assemble(reader: FormReader, file_name: str) -> tuple[Submission, Assembled]
         warnings.append(f"未找到「申报单位」栏，已取封面上的「{cover_unit}」作为申报单位，请核对。")
     submission.recommender = values.get("recommender", "")
     implementer = values.get("implementer", "")
-    submission.implementer = submission.unit if SAME_AS_UNIT_RE.fullmatch(implementer) else implementer
+    if SAME_AS_UNIT_RE.fullmatch(implementer):
+        implementer = submission.unit
+    elif implementer.strip("。.") in NONE_WORDS:  # 无, /, —: no implementer of its own
+        implementer = ""
+    submission.implementer = implementer
     submission.contact = read_contact(values)
     previous_lines = assembled.lines.get("previous", [])
     submission.previous_applications = parse_previous(previous_lines)

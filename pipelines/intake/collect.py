@@ -11,14 +11,14 @@ import re
 from dataclasses import dataclass, field
 
 from pipelines.intake.hints import strip_hints
-from pipelines.intake.labels import BLANKS, BLOCK_KEYS, SCALAR_KEYS, label_core, nfkc
+from pipelines.intake.labels import BLANKS, BLOCK_KEYS, SCALAR_KEYS, label_core, nfkc, strip_leaders
 from pipelines.intake.options import ticked_option
 from pipelines.intake.scope import Entry
 from pipelines.intake.wordcount import HAN, limit_only, word_limit
 
 # Notes in a value: （盖章）, （全称）, （与申报单位一致）, （以下简称“某某”）.
 _SCALAR_NOTE_RE = re.compile(
-    r"[（(][^（()）]*(?:盖章|签字|签章|全称|请填写|须填写|一致|相同|同上|简称|下同)[^（()）]*[）)]"
+    r"[（(][^（()）]*(?:盖章|签字|签章|全称|请填写|须填写|一致|相同|同上|简称|下同|代码|编号|信用)[^（()）]*[）)]"
 )
 # A name field never holds only a date: 申报单位（盖章）：2026年1月6日 is the signing date of the stamp block.
 _NAME_KEYS = frozenset(("title", "unit", "implementer", "recommender", "contact.name"))
@@ -86,7 +86,7 @@ def _join(lines: list[str]) -> str:
 def clean_scalar(lines: list[str]) -> str:
     """The value of a one-value field: lines joined, notes such as （盖章） removed, date blanks dropped."""
     value = _join([line for line in lines if line.strip(BLANKS)])
-    value = _SCALAR_NOTE_RE.sub("", value).strip(BLANKS + "：:")
+    value = strip_leaders(_SCALAR_NOTE_RE.sub("", value).strip(BLANKS + "：:"))
     return "" if re.fullmatch(r"[\s年月日_]*", value) else value
 
 

@@ -22,13 +22,29 @@ _YEAR = rf"(?:[{_CN_DIGIT_CHARS}]{{4}}|(?<!\d)(?:19|20)\d{{2}})"
 
 _CN_DATE = re.compile(
     rf"({_YEAR})\s*年\s*(?:([{_CN_SMALL}]{{1,2}})\s*月(?:\s*([{_CN_SMALL}]{{1,3}})\s*[日号])?)"
-    rf"|([{_CN_DIGIT_CHARS}]{{4}})\s*年"
+    rf"|([{_CN_DIGIT_CHARS}]{{4}})\s*年(?:\s*(\d{{1,2}})\s*月(?:\s*(\d{{1,2}})\s*[日号])?)?"
 )
-_YMD = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})(?!\d)")
+# Year, month and day with 年/月 or one separator used twice (2024年5月1日, 2024.5.1); 2024年5-6月 is a range.
+_YMD = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})(?!\d)"
+    r"|(?P<sep>[./\-])\s*(\d{1,2})\s*(?P=sep)\s*(\d{1,2})(?!\d))"
+)
 _YMD_COMPACT = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])([0-2]\d|3[01])(?!\d)")
-_YM = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[年./\-]\s*(\d{1,2})(?!\d)(?!\s*[./\-]\s*\d{1,2}(?!\d))")
+_YM = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})\s*(?:年\s*(\d{1,2})(?!\d)"
+    r"|(?P<sep>[./\-])\s*(\d{1,2})(?!\d)(?!\s*(?P=sep)\s*\d{1,2}(?!\d)))"
+)
 _Y = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _SHORT_YM = re.compile(r"(?<![\d.])([1-3]\d)\s*年\s*(\d{1,2})\s*月")  # 24年5月 → 2024-05
+_EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# March 2025, Sept. 2024, 15 May 2024, May 15, 2024 (bilingual forms)
+_EN_DATE = re.compile(
+    r"(?<![A-Za-z])(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?"
+    r"(january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)(?![a-z])\.?\s*(?:(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*)?"
+    r"((?:19|20)\d{2})(?!\d)",
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"[。；;！!？?\n]")
 
 
@@ -57,19 +73,26 @@ def _candidates(text: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
     for match in _CN_DATE.finditer(text):
-        if match.group(4):
-            found.append((match.start(), _format(_year(match.group(4)))))
+        if match.group(4):  # 二〇二四年, 二〇二四年5月
+            month = int(match.group(5)) if match.group(5) else None
+            day = int(match.group(6)) if match.group(6) else None
+            found.append((match.start(), _format(_year(match.group(4)), month, day)))
         else:
             month = _small_number(match.group(2))
             day = _small_number(match.group(3)) if match.group(3) else None
             found.append((match.start(), _format(_year(match.group(1)), month, day)))
+        taken.append(match.span())
+    for match in _EN_DATE.finditer(text):
+        day = match.group(1) or match.group(3)
+        month = _EN_MONTHS.index(match.group(2).lower()[:3]) + 1
+        found.append((match.start(), _format(int(match.group(4)), month, int(day) if day else None)))
         taken.append(match.span())
     for pattern in (_YMD, _YMD_COMPACT, _YM, _Y):
         for match in pattern.finditer(text):
             if any(start <= match.start() < end for start, end in taken):
                 continue
             taken.append(match.span())
-            found.append((match.start(), _format(*(int(g) for g in match.groups()))))
+            found.append((match.start(), _format(*(int(g) for g in match.groups() if g and g.isdigit()))))
     if not found:
         found = [
             (m.start(), _format(2000 + int(m.group(1)), int(m.group(2)))) for m in _SHORT_YM.finditer(text)

@@ -18,6 +18,13 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from pipelines.intake.docx_runs import (
+    GLUED_MAX,
+    NOT_SHOWN,
+    bold_label_apart,
+    mark_emphasised_option,
+    not_shown,
+)
 from pipelines.intake.docx_ticks import (
     MC,
     SYMBOL_FONT_RE,
@@ -75,10 +82,12 @@ class Body:
     """The document body in reading order, with what is needed to spot picture-only forms."""
 
     blocks: list[Paragraph | Table] = field(default_factory=list)
+    margins: list[Paragraph | Table] = field(default_factory=list)  # page headers and footers
     image_count: int = 0  # pictures drawn in the body
     text_chars: int = 0
     media_count: int = 0  # media parts in the package (pictures, audio, video, embedded objects)
     media_bytes: int = 0  # their uncompressed size
+    from_scan: bool = False  # the lines were read from pictures by OCR
 
 
 def _int(value: str | None, default: int) -> int:
@@ -116,8 +125,10 @@ _SKIP = frozenset(
 class BodyReader:
     """Walks ``w:body`` once; holds the style levels and the picture/text tallies."""
 
-    def __init__(self, outline_levels: dict[str, int]) -> None:
+    def __init__(self, outline_levels: dict[str, int], hides_text: bool = True) -> None:
+        """``hides_text``: the part holds hidden or struck-through runs somewhere (else runs are not checked)."""
         self.outline_levels = outline_levels
+        self.hides_text = hides_text
         self.body = Body()
 
     def read(self, body: etree._Element) -> Body:
@@ -154,11 +165,15 @@ class BodyReader:
         floating: list[str] = []
         if placeholder:
             return "", floating
-        text = _plain_text(paragraph)
+        text = _plain_text(paragraph, self.hides_text)
         if text is None:
             parts: list[str] = []
             self._inline(paragraph, parts, floating, None)
             text = "".join(parts)
+        else:
+            if len(text) <= GLUED_MAX and ":" not in text[:24] and "：" not in text[:24]:
+                text = bold_label_apart(paragraph, text)
+            text = mark_emphasised_option(paragraph, text)
         self.body.text_chars += len(text.strip())
         return text, floating
 
@@ -174,7 +189,8 @@ class BodyReader:
                     text = "".join(symbol_tick(font, ord(c)) or c for c in text)
                 parts.append(text)
             elif tag == f"{W}r":
-                self._inline(child, parts, floating, child)
+                if not (self.hides_text and not_shown(child)):
+                    self._inline(child, parts, floating, child)
             elif tag in _SKIP or not isinstance(tag, str):
                 continue
             elif tag == f"{W}tab":
@@ -293,13 +309,16 @@ _TRPR, _TCPR, _GRID_BEFORE = f"{W}trPr", f"{W}tcPr", f"{W}gridBefore"
 
 
 _RUN_TEXT = {f"{W}tab": "\t", f"{W}br": "\n", f"{W}cr": "\n", f"{W}noBreakHyphen": "-"}
-_RUN_IGNORED = frozenset(f"{W}{name}" for name in ("rPr", "lastRenderedPageBreak", "softHyphen"))
+_RUN_IGNORED = frozenset(f"{W}{name}" for name in ("lastRenderedPageBreak", "softHyphen"))
+_RPR = f"{W}rPr"
+
+
 _PARAGRAPH_IGNORED = frozenset(
     f"{W}{name}" for name in ("pPr", "proofErr", "bookmarkStart", "bookmarkEnd", "permStart", "permEnd")
 )
 
 
-def _plain_text(paragraph: etree._Element) -> str | None:
+def _plain_text(paragraph: etree._Element, hides_text: bool = True) -> str | None:
     """Fast path for the usual paragraph: runs holding only text, tabs and breaks.
 
     Returns None when the paragraph holds anything else (controls, fields, symbols, drawings, tracked
@@ -315,6 +334,9 @@ def _plain_text(paragraph: etree._Element) -> str | None:
                     parts.append(item.text or "")
                 elif kind in _RUN_TEXT:
                     parts.append(_RUN_TEXT[kind])
+                elif kind == _RPR:
+                    if hides_text and any(element.tag in NOT_SHOWN for element in item):
+                        return None
                 elif kind not in _RUN_IGNORED:
                     return None
         elif tag not in _PARAGRAPH_IGNORED:

@@ -64,13 +64,32 @@ def sdt_state(sdt: etree._Element) -> tuple[bool, str | None]:
 
 
 def legacy_checkbox(fld_char: etree._Element) -> str | None:
-    box = fld_char.find(f"{W}ffData/{W}checkBox")
-    if box is None:
+    """The tick of a legacy ``FORMCHECKBOX`` field, or the chosen entry of a ``FORMDROPDOWN`` field.
+
+    A dropdown field shows its choice without any text run: the entry at ``w:result`` (else ``w:default``,
+    else the first) is the text it shows.
+    """
+    data = fld_char.find(f"{W}ffData")
+    if data is None:
         return None
+    box = data.find(f"{W}checkBox")
+    if box is None:
+        return _dropdown_choice(data.find(f"{W}ddList"))
     checked = box.find(f"{W}checked")
     if checked is None:
         checked = box.find(f"{W}default")
     return TICKED if is_on(checked) else UNTICKED
+
+
+def _dropdown_choice(options: etree._Element | None) -> str | None:
+    if options is None:
+        return None
+    entries = [entry.get(f"{W}val", "") for entry in options.iter(f"{W}listEntry")]
+    chosen = options.find(f"{W}result")
+    if chosen is None:
+        chosen = options.find(f"{W}default")
+    index = _int(chosen.get(f"{W}val") if chosen is not None else None, 0)
+    return entries[index] if 0 <= index < len(entries) else ""
 
 
 def hex_value(value: str | None) -> int:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 import zlib
 
 from lxml import etree
 
-from pipelines.intake.docx_body import Body, BodyReader
+from pipelines.intake.docx_body import Body, BodyReader, Paragraph, Table
 from pipelines.intake.docx_ticks import W_NS, W
 from pipelines.schema import IntakeError
 
@@ -111,6 +112,7 @@ def read_package(data: bytes, file_name: str) -> Body:
                 _raise_missing_document(archive, file_name)
             document = _read_part(archive, main, file_name)
             outline = _outline_levels(archive, styles_name, file_name)
+            margins = [_read_part(archive, name, file_name) for name in _margin_parts(archive, main)]
             media = [info for info in archive.infolist() if _is_media(info.filename)]
     except IntakeError:
         raise
@@ -132,10 +134,61 @@ def read_package(data: bytes, file_name: str) -> Body:
     body = root.find(f"{W}body")
     if body is None:
         raise _corrupt(file_name)
-    read = BodyReader(outline).read(body)
+    read = BodyReader(outline, hides_text(document)).read(body)
+    read.margins = _margin_blocks(margins, outline)
     read.media_count = len(media)
     read.media_bytes = sum(info.compress_size for info in media)
     return read
+
+
+def hides_text(part: bytes) -> bool:
+    """Whether a part has hidden or struck-through runs at all: one search spares a check of every run."""
+    return b"vanish" in part or b"strike" in part
+
+
+_MARGIN_TYPES = ("/header", "/footer")
+_TEXT_ELEMENT_RE = re.compile(rb"<(?:\w+:)?t[ >]")
+
+
+def _margin_parts(archive: zipfile.ZipFile, main: str) -> list[str]:
+    """The header and footer parts of the main part (headers first), each distinct part once."""
+    if not any("header" in name or "footer" in name for name in archive.NameToInfo):
+        return []  # most forms have neither: the relationships are not parsed
+    folder = posixpath.dirname(main)
+    rels_name = posixpath.join(folder, "_rels", posixpath.basename(main) + ".rels")
+    if rels_name not in archive.NameToInfo:
+        return []
+    root = etree.fromstring(archive.read(rels_name), _PARSER)
+    found: dict[str, list[str]] = {kind: [] for kind in _MARGIN_TYPES}
+    for rel in root.iter(f"{{{REL_NS}}}Relationship"):
+        kind = next((k for k in _MARGIN_TYPES if rel.get("Type", "").endswith(k)), None)
+        if kind is None or rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target", "")
+        name = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join(folder, target))
+        )
+        if name in archive.NameToInfo and name not in found[kind]:
+            found[kind].append(name)
+    return [name for kind in _MARGIN_TYPES for name in sorted(found[kind], key=lambda n: (len(n), n))]
+
+
+def _margin_blocks(parts: list[bytes], outline: dict[str, int]) -> list[Paragraph | Table]:
+    """The blocks of the headers and footers, identical parts read once; they do not count as body text."""
+    blocks: list[Paragraph | Table] = []
+    seen: set[bytes] = set()
+    for data in parts:
+        if data in seen or not _TEXT_ELEMENT_RE.search(data):
+            continue  # a header with a page number field only
+        seen.add(data)
+        try:
+            root = etree.fromstring(data, _PARSER)
+        except etree.XMLSyntaxError:
+            continue  # a damaged header does not make the form unreadable
+        blocks.extend(BodyReader(outline, hides_text(data)).read(root).blocks)
+    return blocks
 
 
 _MEDIA_FOLDERS = ("media/", "embeddings/")

@@ -8,8 +8,9 @@ from pipelines.intake.collect import Assembled
 from pipelines.intake.labels import BLANKS, nfkc
 from pipelines.intake.options import category_from_number, read_categories
 from pipelines.intake.scope import FormReader
+from pipelines.intake.wordcount import HAN
 from pipelines.schema import Contact, PreviousApplication
-from pipelines.vocabulary import CALL_NAME
+from pipelines.vocabulary import CALL_NAME, CATEGORY_STEMS
 
 _UNIT_NOTE_RE = re.compile(r"[（(](?:盖章|公章|单位盖章|签章)[)）]")
 
@@ -88,13 +89,49 @@ def read_declared(assembled: Assembled, reader: FormReader) -> tuple[list[int], 
     """The declared categories: (ticked ids, boxes seen, found in the category field rather than by a scan
     of the whole document)."""
     text = "\n".join(assembled.lines.get("category", []))
-    ticked, boxes = read_categories(text) if text else ([], False)
+    ticked, boxes = read_categories(text, reader.from_scan) if text else ([], False)
     if ticked or boxes:
         return ticked, boxes, True
     if (number := category_from_number(text)) is not None:
         return [number], False, True
     scanned, scanned_boxes = read_categories("\n".join(reader.all_text))
-    return (scanned, True, False) if scanned_boxes and scanned else ([], boxes, bool(text))
+    if scanned_boxes and scanned:
+        return scanned, True, False
+    if not text and (named := declared_in_text(reader.all_text)) is not None:
+        return [named], False, False
+    return [], boxes, bool(text)
+
+
+def declared_in_text(texts: list[str]) -> int | None:
+    """The category a form without a category field declares in words: in a sentence (``本案例申报数智技术
+    应用类``, ``现以本案例参评“运营服务创新类”``, ``属于体制机制创新类``) or after the form's title
+    (``…申报表（国际传播能力建设类）``). None when no category or more than one is named that way."""
+    found = {
+        category
+        for text in texts
+        if "类" in text
+        for match in _DECLARED_RE.finditer(nfkc(text))
+        for category in [_category_of(next(name for name in match.groups() if name))]
+        if category is not None
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def _category_of(name: str) -> int | None:
+    if len(name) == 1:  # 第四类
+        return category_from_number(name)
+    return next((c for c, stems in CATEGORY_STEMS.items() if any(stem in name for stem in stems)), None)
+
+
+_CATEGORY_NAME = (
+    "((?:" + "|".join(s for stems in CATEGORY_STEMS.values() for s in stems) + f")[{HAN}]{{0,6}}类)"
+)
+_DECLARED_RE = re.compile(
+    rf"(?:申报|参评|参选|属于|归属|归入|所属|报送|推荐|选送|申请|入围)[^。；;!?！？\n]{{0,12}}?[“\"「『]?{_CATEGORY_NAME}"
+    rf"|(?:申报表|申报书|推荐表)\s*[(（【〔]\s*{_CATEGORY_NAME}\s*[)）】〕]"
+    rf"|(?:作为|以)\s*[“\"「『]?{_CATEGORY_NAME}[”\"」』]?\s*(?:案例)?(?:参评|申报|参选|报送)"
+    r"|(?:申报|参评|参选|属于|所属)[^。；;!?！？\n]{0,8}?第\s*([一二三四五六1-6])\s*类"
+)
 
 
 # A cover-page line that is not the case's name: the form's or the call's own title, 附件2, a date.
@@ -107,6 +144,10 @@ _UNIT_RE = re.compile(
     r"广播电视台|电台|网站|新闻网|报|杂志|局|委员会|联合会)$"
 )
 _MAX_TITLE = 60
+# The kind of document after a case's name in a heading: 申报书, 案例申报材料, ——案例申报表.
+_KIND_SUFFIX_RE = re.compile(
+    r"\s*(?:[—–\-]{1,2}|[:：])?\s*(?:案例)?(?:申报书|申报材料|申报表|推荐表|推荐材料|申请书)\s*$"
+)
 
 
 def cover_fallback(reader: FormReader) -> tuple[str, str]:
@@ -122,6 +163,21 @@ def cover_fallback(reader: FormReader) -> tuple[str, str]:
     for paragraph in reader.loose:
         text = " ".join(paragraph.text.split())
         compact = "".join(text.split())
+        named = (
+            _KIND_SUFFIX_RE.sub("", text).strip(BLANKS)
+            if paragraph.heading is not None or paragraph.centered
+            else ""
+        )
+        if (
+            named
+            and named != text
+            and not title
+            and CALL_NAME not in compact
+            and not _NOT_A_TITLE_RE.search("".join(named.split()))
+            and not _UNIT_RE.match(nfkc("".join(named.split())))
+        ):
+            title = named  # “某平台”申报书: the case's name before the kind of document
+            continue
         if not compact or _NOT_A_TITLE_RE.search(compact):
             continue
         if _UNIT_RE.match(nfkc(_UNIT_NOTE_RE.sub("", compact))):

@@ -17,6 +17,13 @@ _PLACEHOLDERS = (
     "点击此处输入文字",
     "click or tap here to enter text",
     "click here to enter text",
+    "请选择",  # the first entry of a dropdown list left unchosen
+    "选择一项",
+    "choose an item",
+    "此处输入日期",
+    "enter a date",
+    "请在此输入",
+    "请输入",
 )
 _BRACKET_HINT_WORDS = (
     "请",
@@ -53,6 +60,7 @@ _START_HINT_WORDS = (
     "概述",
     "附",
 )
+_PLACEHOLDERS_RE = re.compile("|".join(re.escape(text) for text in _PLACEHOLDERS), re.IGNORECASE)
 _HINT_MAX_CHARS = 150
 _HINT_START = ("请", "注：", "注:", "说明：", "说明:", "填写说明", "填表说明", "填写要求")
 _EXAMPLE_START = ("示例：", "示例:", "例：", "例:", "例如：", "例如:", "如：", "如:")  # 示例：某某报社
@@ -73,12 +81,9 @@ def is_hint(line: str) -> bool:
         return True
     if text.startswith(_EXAMPLE_START):
         return True
-    lowered = text.lower()
     if _PLACEHOLDER_RE.fullmatch(text):
         return True  # ××××年××月, XXX
-    return any(placeholder in lowered for placeholder in _PLACEHOLDERS) or (
-        len(text) >= 3 and not text.strip("_＿-—.．…·　 ")
-    )
+    return bool(_PLACEHOLDERS_RE.search(text)) or (len(text) >= 3 and not text.strip("_＿-—.．…·　 "))
 
 
 def strip_hints(lines: list[str]) -> tuple[list[str], list[str]]:

@@ -18,7 +18,7 @@ TICKED_MARKS = "☑☒■√✓✔✅⊠▣◼◾▪⬛●◉◆◘◙▆▇█�
 EMPTY_MARKS = "☐□◻▢○◯⬜◇"
 _BOX_MARKS = TICKED_MARKS + EMPTY_MARKS
 # Boxes typed as brackets: [√] (✓) 【√】 ticked, [ ] （ ） empty.
-_BRACKET_TICK_RE = re.compile(r"[\[(【]\s*[√✓✔vV]\s*[\])】]")
+_BRACKET_TICK_RE = re.compile(r"[\[(【]\s*[√✓✔vV]\s*[\])】]|\[\s*[xX×]\s*\]")  # [x]: the check-box convention
 _BRACKET_EMPTY_RE = re.compile(r"[\[(【][ \u3000]{1,4}[\])】]")
 
 
@@ -46,7 +46,7 @@ def _mark_after(text: str, end: int) -> str:
     return after[:1] if after[:1] in TICKED_MARKS else ""
 
 
-def read_categories(text: str) -> tuple[list[int], bool]:
+def read_categories(text: str, scan: bool = False) -> tuple[list[int], bool]:
     """Which of the six categories ``text`` ticks.
 
     A mark before an option (after its number, if any) decides: ☑ ■ √ ✓ ☒ ✔ ticked, □ ☐ 口 empty; an option
@@ -55,6 +55,8 @@ def read_categories(text: str) -> tuple[list[int], bool]:
 
     Args:
         text: the value of the category field (or the whole document, for the fallback scan).
+        scan: the text was read by OCR, which drops tick glyphs (☑ → nothing) but reads an empty box as 口:
+            one option left without a mark among options with empty boxes is the ticked one.
 
     Returns:
         (ticked category ids in ascending order, whether any tick box was seen).
@@ -74,12 +76,17 @@ def read_categories(text: str) -> tuple[list[int], bool]:
     )
     ticked: set[int] = set()
     boxes = False
+    unmarked: set[int] = set()
     for start, end, category in occurrences:
-        mark = _mark_after(text, end) if marks_after else _mark_before(text, start)
+        mark = _mark_before(text, start) if not marks_after else _mark_after(text, end)
         boxes = boxes or bool(mark)
         if mark and mark in TICKED_MARKS:
             ticked.add(category)
+        elif not mark:
+            unmarked.add(category)
     named = {category for _, _, category in occurrences}
+    if scan and boxes and not ticked and len(unmarked) == 1 and not marks_after:
+        ticked = unmarked
     return sorted(ticked if boxes else named), boxes
 
 

@@ -38,7 +38,7 @@ def default_image_reader(settings: Settings) -> ImageReader | None:
 
 def scanned_body(images: list[bytes], reader: ImageReader) -> Body:
     """The OCR lines of ``images`` as a body of plain paragraphs, in page order."""
-    body = Body()
+    body = Body(from_scan=True)
     for data in images:
         for line in reader(data):
             if line.strip():

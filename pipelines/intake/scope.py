@@ -16,40 +16,28 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
-from pipelines.intake.docx_body import Body, Cell, Paragraph, Table
+from pipelines.intake.docx_body import Body, Paragraph, Table
 from pipelines.intake.hints import is_hint
 from pipelines.intake.labels import (
     BLANKS,
-    GROUP_KEYS,
-    NAMED_GROUPS,
     ONE_VALUE_KEYS,
     SCALAR_KEYS,
     SIGNATURE_LINE_RE,
     LabelMatch,
     inline_labels,
     label_core,
+    looks_like_heading,
     match_label,
     nfkc,
     split_inline_labels,
     weak,
 )
-from pipelines.intake.wordcount import HAN, count_words
+from pipelines.intake.options import read_categories
+from pipelines.intake.rows import Entry, RowReader
 
 _BOUNDED_LIST_KEYS = frozenset(("category", "attachments"))  # values of several lines, bounded like scalars
-
-
-@dataclass
-class Entry:
-    """One label as read, with the lines of its value."""
-
-    key: str
-    label: str
-    raw_label: str
-    lines: list[str] = field(default_factory=list)
-    heading_kind: tuple[str, str] | None = None  # how its heading looked, to spot sibling headings
-    weak: bool = False  # read in the signature block or under a 盖章 label: never overwrites a field
 
 
 def _heading_kind(text: str, level: int | None) -> tuple[str, str] | None:
@@ -74,12 +62,6 @@ def _annex_mark(match: LabelMatch) -> bool:
     return match.key == "attachments" and not match.inline and label_core(match.raw) == "附件"
 
 
-def _looks_like_heading(text: str) -> bool:
-    stripped = text.strip(BLANKS)
-    core = label_core(stripped)
-    return 1 < len(core) <= 20 and not re.search(r"[。；;，,！？!?]", stripped.rstrip("。"))
-
-
 def _sub_heading(section: Entry, match: LabelMatch, kind: tuple[str, str] | None) -> bool:
     """``（二）实施路径`` inside 主要做法: a heading of another rank, or one naming the open section again.
 
@@ -93,7 +75,7 @@ def _sub_heading(section: Entry, match: LabelMatch, kind: tuple[str, str] | None
     return section.heading_kind is not None and kind is not None and kind != section.heading_kind
 
 
-class FormReader:
+class FormReader(RowReader):
     """Collects labelled entries from the body, in document order."""
 
     def __init__(self) -> None:
@@ -105,21 +87,35 @@ class FormReader:
         self.all_text: list[str] = []
         self.group_labels: dict[int, LabelMatch] = {}  # grid column → vertically merged label
         self.header: dict[int, LabelMatch] = {}  # grid column → label of a row of labels above values
+        self.options: dict[int, str] = {}  # grid column → category option of the row above
+        self.from_scan = False
         self.in_signature = False  # inside the signature/stamp/opinion block
 
     def feed(self, body: Body) -> None:
-        """Read every block of ``body`` in order into ``entries``."""
+        """Read every block of ``body`` in order into ``entries``, then the page headers and footers.
+
+        Headers and footers come after the body, each block on its own (nothing stays open across them), so
+        a field written there fills what the body left empty and a body value read first is kept.
+        """
+        self.from_scan = body.from_scan
         for block in body.blocks:
-            if isinstance(block, Paragraph):
-                self.all_text.append(block.text)
-                self.paragraph(block.text, block.heading, in_cell=False)
-                if not self.entries and block.text.strip(BLANKS):
-                    self.loose.append(block)
-            else:
-                self.group_labels = {}
-                for row in block.rows:
-                    self.all_text.extend(cell.text for cell in row)
-                    self.row(row)
+            self._block(block)
+        for block in body.margins:
+            self.open, self.in_signature, self.header = None, False, {}
+            self._block(block, margin=True)
+        self.open = None
+
+    def _block(self, block: Paragraph | Table, margin: bool = False) -> None:
+        if isinstance(block, Paragraph):
+            self.all_text.append(block.text)
+            self.paragraph(block.text, block.heading, in_cell=False)
+            if not self.entries and not margin and block.text.strip(BLANKS):
+                self.loose.append(block)
+        else:
+            self.group_labels = {}
+            for row in block.rows:
+                self.all_text.extend(cell.text for cell in row)
+                self.row(row)
 
     # -- entries ------------------------------------------------------------------------------------
 
@@ -206,7 +202,7 @@ class FormReader:
         ):
             self._take(match, [], kind)
             return
-        if not in_cell and kind is not None and _looks_like_heading(text):
+        if not in_cell and kind is not None and looks_like_heading(text) and not self._option_line(text):
             if self._starts_unknown_section(text, kind):
                 return
             if self.open is not None and self.open.key != "section":
@@ -223,6 +219,18 @@ class FormReader:
             and not any(line.strip(BLANKS) and not is_hint(line) for line in entry.lines)
         )
 
+    def _option_line(self, text: str) -> bool:
+        """A numbered option under an empty category label (``申报类别：`` then ``（六）国际传播能力建设类``) is its
+        value, not a heading; under a numbered heading (``一、案例类别`` in the call text) it is a sub-heading."""
+        entry = self.open
+        return (
+            entry is not None
+            and entry.key == "category"
+            and entry.heading_kind is None
+            and not any(line.strip(BLANKS) for line in entry.lines)
+            and bool(read_categories(text)[0])
+        )
+
     def _starts_unknown_section(self, text: str, kind: tuple[str, str]) -> bool:
         if kind[0] == "style" and int(kind[1]) > 1:
             return False
@@ -232,169 +240,3 @@ class FormReader:
             return False
         self._take(LabelMatch("section", label_core(text), text.strip(BLANKS)), [], kind)
         return True
-
-    # -- table rows ---------------------------------------------------------------------------------
-
-    def _cell_label(self, cell: Cell) -> LabelMatch | None:
-        if cell.vmerge == "continue":
-            group = self.group_labels.get(cell.col)
-            return LabelMatch(group.key, group.label, group.raw) if group else None
-        match = match_label(cell.text) if cell.text else None
-        filled = [paragraph for paragraph in cell.paragraphs if paragraph.strip(BLANKS)]
-        if match is None and len(filled) > 1:
-            first = match_label(filled[0])
-            if first is not None and first.key != "sub" and not first.inline:
-                match = LabelMatch(first.key, first.label, first.raw, "\n".join(filled[1:]))
-        for col in range(cell.col, cell.col + cell.span):
-            self.group_labels.pop(col, None)
-        if match is not None and cell.vmerge == "restart":
-            self.group_labels[cell.col] = match
-        return match
-
-    def row(self, cells: list[Cell]) -> None:
-        """One table row: label/value pairs, a group label with sub-labels, or a continuation row."""
-        if any(cell.nested for cell in cells):
-            self._row_with_tables(cells)
-            return
-        labels = [self._cell_label(cell) for cell in cells]
-        header, self.header = self.header, {}
-        if self._previous_header(cells, labels):
-            return
-        in_group = self._heading_group() is not None  # 名称 | 甲报社 under an open 申报单位
-        if not any(label is not None and (label.key != "sub" or in_group) for label in labels):
-            if not self._values_under_header(cells, header):
-                self._row_without_labels(cells)
-            return
-        if self._header_row(cells, labels):
-            return
-        group = self._heading_group()  # 实施单位信息 on a row of its own, then 单位名称 | 乙公司
-        self.open = None
-        index = 0
-        while index < len(cells):
-            label = labels[index]
-            if label is None:
-                index += 1
-                continue
-            end = index + 1
-            while end < len(cells) and labels[end] is None:
-                end += 1
-            values = [cells[i].text for i in range(index + 1, end) if cells[i].text]
-            if label.key == "previous" or (group is not None and group.key == "previous"):
-                self._previous_row(label, cells[index + 1 :], group)
-                return
-            if end == index + 1 and end < len(cells) and label.key in GROUP_KEYS and not label.inline:
-                group = label
-                index = end
-                continue
-            self._take(qualify(label, group), values)
-            index = end
-
-    def _row_with_tables(self, cells: list[Cell]) -> None:
-        """A row whose cell holds a table (基本信息 | [案例名称 | 某平台 …]): the inner rows are read as rows.
-
-        A cell beside it that is a label opens that label for the inner table (申报单位 | [名称 | 甲报社]);
-        one that is not (基本信息, written down the cell) is a group heading and ends any open label.
-        """
-        for cell in cells:
-            if cell.nested is None:
-                match = match_label(cell.text) if cell.text else None
-                if match is not None and match.key != "sub":
-                    self._take(match, [])
-                elif cell.text:
-                    self.open = None
-                continue
-            for block in cell.nested:
-                if isinstance(block, Table):
-                    outer, self.group_labels, self.header = self.group_labels, {}, {}
-                    for row in block.rows:
-                        self.row(row)
-                    self.group_labels, self.header = outer, {}
-                else:
-                    self.paragraph(block.text, None, in_cell=True)
-
-    def _heading_group(self) -> LabelMatch | None:
-        entry = self.open
-        if entry is None or entry.key not in NAMED_GROUPS or any(line.strip(BLANKS) for line in entry.lines):
-            return None
-        return LabelMatch(entry.key, entry.label, entry.raw_label)
-
-    def _header_row(self, cells: list[Cell], labels: list[LabelMatch | None]) -> bool:
-        """A row of labels only (案例名称 | 申报单位 | 上线时间): their values are in the row below."""
-        filled = [(cell, label) for cell, label in zip(cells, labels, strict=True) if cell.text]
-        if len(filled) < 2 or any(label is None or label.key == "sub" or label.inline for _, label in filled):
-            return False
-        self.open = None
-        self.header = {cell.col: label for cell, label in filled if label is not None}
-        return True
-
-    def _values_under_header(self, cells: list[Cell], header: dict[int, LabelMatch]) -> bool:
-        pairs = [(header[cell.col], cell) for cell in cells if cell.text and cell.col in header]
-        for label, cell in pairs:
-            self._take(label, list(cell.paragraphs))
-        return bool(pairs)
-
-    def _previous_header(self, cells: list[Cell], labels: list[LabelMatch | None]) -> bool:
-        """A header row (年份 | 案例名称 | 结果) under an open 往年申报情况 belongs to it, not to the title."""
-        if self.open is None or self.open.key != "previous":
-            return False
-        filled = [(cell, label) for cell, label in zip(cells, labels, strict=True) if cell.text]
-        if not filled or any(label is None or label.key not in ("sub", "title") for _, label in filled):
-            return False
-        self._append("\t".join(cell.text for cell, _ in filled))
-        return True
-
-    def _previous_row(self, label: LabelMatch, rest: list[Cell], group: LabelMatch | None) -> None:
-        line = "\t".join(filter(None, [label.inline, *(cell.text for cell in rest)]))
-        if group is not None and label.key != "previous":
-            line = "\t".join(filter(None, [label.raw.strip(BLANKS), line]))
-        target = group if group is not None else label
-        self._take(LabelMatch("previous", target.label, target.raw), [line] if line else [])
-
-    def _row_without_labels(self, cells: list[Cell]) -> None:
-        filled = [cell for cell in cells if cell.text]
-        if len(filled) == 1:
-            cell = filled[0]
-            if not self._unknown_label_row(cell):
-                for paragraph in cell.paragraphs:
-                    self.paragraph(paragraph, None, in_cell=True)
-            return
-        if len(filled) > 1 and any(inline_labels(p)[1] for cell in filled for p in cell.paragraphs):
-            for cell in filled:  # 申报单位：甲 | 联系人：张三 — label：value pairs in several cells
-                for paragraph in cell.paragraphs:
-                    self.paragraph(paragraph, None, in_cell=True)
-            return
-        if len(filled) == 2 and self._unknown_pair(filled[0], filled[1]):
-            return
-        if filled and self.open is not None:
-            self._append("\t".join(cell.text.replace("\n", " ") for cell in filled))
-
-    def _unknown_label_row(self, cell: Cell) -> bool:
-        """A row holding only a short title after a section's text: the next section, under its own label."""
-        lines = [line for line in cell.paragraphs if line.strip(BLANKS)]
-        if len(lines) != 1 or self.open is None or self.open.key != "section":
-            return False
-        core = label_core(lines[0])
-        if not any(line.strip(BLANKS) for line in self.open.lines) or not _looks_like_heading(lines[0]):
-            return False
-        if len(core) > 12 or re.search(r"\d", core) or len(re.findall(f"[{HAN}]", core)) < 2:
-            return False
-        self._take(LabelMatch("section", core, lines[0]), [])
-        return True
-
-    def _unknown_pair(self, label_cell: Cell, value_cell: Cell) -> bool:
-        """A short unknown label beside a long text: a narrative section under its own label."""
-        core = label_core(label_cell.text)
-        if not (1 < len(core) <= 10) or re.search(r"\d", core) or count_words(value_cell.text) < 40:
-            return False
-        self._take(LabelMatch("section", core, label_cell.text), list(value_cell.paragraphs))
-        return True
-
-
-def qualify(label: LabelMatch, group: LabelMatch | None) -> LabelMatch:
-    """A sub-label (名称, 姓名 …) takes its meaning from the group label it sits under."""
-    if group is None:
-        return label
-    if (label.key == "sub" or label.label == "单位名称") and group.key in NAMED_GROUPS:
-        key = "contact.name" if group.key == "contact" else group.key
-        return LabelMatch(key, label.label, label.raw, label.inline)
-    return label

@@ -44,6 +44,7 @@ class Expected:
     ok: bool
     fields: dict[str, object] = field(default_factory=dict)
     code: str = ""
+    layout: str = ""  # the layout a generated set names (tools/eval/layout_forms.py), for a breakdown
 
 
 def read_manifest(path: Path) -> dict[str, Expected]:
@@ -58,7 +59,8 @@ def read_manifest(path: Path) -> dict[str, Expected]:
     expected = {}
     for name, info in data.items():
         if info.get("ok", True):
-            expected[name] = Expected(True, {k: v for k, v in info.items() if k in FIELDS})
+            fields = {k: v for k, v in info.items() if k in FIELDS}
+            expected[name] = Expected(True, fields, layout=info.get("layout", ""))
         else:
             code = (
                 info.get("code") or (info.get("error") or {}).get("code", "")
@@ -86,6 +88,7 @@ class Report:
     scans: int = 0
     other_seconds: float = 0.0
     mismatches: list[str] = field(default_factory=list)
+    layouts: dict[str, list[int]] = field(default_factory=dict)  # layout → [forms all right, forms]
 
     def add_form(self, name: str, expected: Expected, submission: Submission | None, error: str) -> None:
         self.forms += 1
@@ -104,6 +107,10 @@ class Report:
                 all_right = False
                 self.mismatches.append(f"{name}\t{key}\t期望 {value!r}\t得到 {got!r}")
         self.forms_all_right += all_right
+        if expected.layout:
+            counts = self.layouts.setdefault(expected.layout, [0, 0])
+            counts[0] += all_right
+            counts[1] += 1
 
     def add_refusal(self, name: str, expected: Expected, code: str) -> None:
         self.refusals_expected += 1
@@ -131,6 +138,11 @@ class Report:
             out.append(f"应拒收的文件 {self.refusals_expected} 个，拒收 {self.refused} 个")
             if self.codes_named:
                 out.append(f"  拒收代码与清单一致 {self.refused_with_code}/{self.codes_named}")
+        if self.layouts:
+            out.append("按版式（全部字段正确/份数）：")
+            out.extend(
+                f"  {name:<28} {right}/{total}" for name, (right, total) in sorted(self.layouts.items())
+            )
         out.append(
             f"耗时：非图片表单 {self.other_seconds:.1f} s；图片表单（OCR）{self.scans} 份 {self.scan_seconds:.1f} s"
         )
