@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -104,14 +104,14 @@ def idf(tables: Sequence[KeyTable], key: str) -> float:
 
 
 def unit_common_keys(
-    units: Sequence[str], titles: Sequence[str], keys_per_doc: Sequence[Iterable[str]]
-) -> dict[str, frozenset[str]]:
+    units: Sequence[str], titles: Sequence[str], keys_per_doc: Sequence[Iterable[Hashable]]
+) -> dict[str, frozenset]:
     """Per unit key, the fact keys found in at least two of its cases whose titles differ.
 
     Args:
         units: the unit key of each case (``normalize_unit``).
         titles: the title of each case.
-        keys_per_doc: the fact keys of each case.
+        keys_per_doc: the fact keys of each case (or their ``key_hash``, as the index keeps them).
 
     Returns:
         Unit key → keys shared by two of its different projects (units with one case are absent).
@@ -147,7 +147,8 @@ class Weights:
 
     names: tuple[KeyTable, ...]
     figures: tuple[KeyTable, ...]
-    unit_common: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+    # unit key -> the facts it repeats across its different projects (keys or their ``key_hash``)
+    unit_common: dict[str, frozenset[str | int]] = field(default_factory=dict, compare=False, repr=False)
     _cache: dict[tuple[str, str], float] = field(default_factory=dict, compare=False, repr=False)
 
     def name(self, key: str, unit: str = "") -> float:
@@ -160,7 +161,10 @@ class Weights:
         return self._idf("f", figure.key) * figure_specificity(figure) * self._unit_factor(unit, figure.key)
 
     def _unit_factor(self, unit: str, key: str) -> float:
-        return UNIT_COMMON_FACTOR if unit and key in self.unit_common.get(unit, ()) else 1.0
+        common = self.unit_common.get(unit) if unit else None
+        if not common:
+            return 1.0
+        return UNIT_COMMON_FACTOR if key in common or key_hash(key) in common else 1.0
 
     def _idf(self, kind: str, key: str) -> float:
         cache = self._cache

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = ["IndexCacheWarning", "cached_history_index", "file_hash", "history_hash"]
 
-INDEX_FORMAT = 4  # bump whenever case preparation or the index layout changes
+INDEX_FORMAT = 5  # bump whenever case preparation or the index layout changes
 KEEP_INDEXES = 4  # stored indexes kept per cache directory (the most recently written)
 MAX_GROWTH = 2.0  # extend while the history is at most this many times the cases the boilerplate came from
 
