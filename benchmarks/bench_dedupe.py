@@ -249,7 +249,7 @@ def main() -> int:
     parser.add_argument(
         "--sizes",
         type=int,
-        nargs="+",
+        nargs="*",
         default=[5_000],
         help="history sizes to sweep (default: a few minutes)",
     )
