@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from pipelines import analyze, auth, store
+from pipelines import analysis_job, auth, store
 from pipelines.intake import ingest
 from pipelines.intake.ocr_queue import ocr_progress, start_ocr_worker
 
@@ -42,19 +42,36 @@ if st.button("开始导入", key="intake_start", type="primary", disabled=not up
     st.session_state["intake_rows"] = rows
     st.session_state["intake_summary"], st.session_state["intake_ok"] = report.summary(), report.ok
     start_ocr_worker(engine, settings)  # images and scans are read in the background; the page stays usable
-    if analyse and report.stored_ids:
-
-        def analyse_progress(stage: str, done: int, total: int) -> None:
-            bar.progress(done / max(total, 1), text=f"正在分析（{stage}）{done}/{total}")
-
-        try:
-            result = analyze.analyze_submissions(engine, report.stored_ids, settings, analyse_progress)
-        except Exception as error:  # the forms are stored; a failed analysis must not hide the intake table
-            st.session_state["intake_analysis_error"] = f"{type(error).__name__}: {error}"
-        else:
-            st.session_state.pop("intake_analysis_error", None)
-            st.session_state["intake_summary"] += "\n\n" + result.summary()
+    if analyse and report.stored_ids:  # analysed in the background too: progress below, the page stays usable
+        analysis_job.start_analysis(engine, report.stored_ids, settings)
+        st.session_state["intake_watch"] = True
+        st.session_state.pop("intake_analysis_error", None)
     bar.empty()
+
+
+@st.fragment(run_every=1.0)
+def analysis_status() -> None:
+    """The background analysis's progress, redrawn every second; the whole page once it has finished."""
+    job = analysis_job.analysis_job(engine)
+    if job is None or not st.session_state.get("intake_watch"):
+        return
+    if job.running:
+        st.progress(
+            job.share,
+            text=f"正在后台分析（{job.label}），已用 {job.seconds:.0f} 秒。可以离开本页继续工作，"
+            "分析完成后结果会出现在评审队列中。",
+        )
+        return
+    st.session_state["intake_watch"] = False
+    if job.error:
+        st.session_state["intake_analysis_error"] = job.error
+    else:
+        st.session_state["intake_summary"] += f"\n\n{job.summary}（用时 {job.seconds:.0f} 秒）"
+    st.rerun()
+
+
+if st.session_state.get("intake_watch"):
+    analysis_status()
 
 if "intake_rows" in st.session_state:
     (st.success if st.session_state.get("intake_ok") else st.error)(

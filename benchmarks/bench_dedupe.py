@@ -3,7 +3,7 @@ settings (lexical embedder, stored history index), history sizes swept.
 
 Run: ``.venv/bin/python benchmarks/bench_dedupe.py [--sizes 5000] [--queries 1000] [--runs 3]`` (a few
 minutes); the issue's sweep is ``--sizes 10000 30000 100000`` (most of its time is building the 100k index
-once); build time and memory alone at a size: ``--build-only 300000``.
+once); build time and memory alone at a size: ``--build-only 300000`` (about 20 minutes on an idle machine).
 
 For each history size the script writes a synthetic history JSONL (the sample history, so the planted
 repeats of ``submissions_2026.jsonl`` are in it, plus full-length synthetic cases: 24–44 sentences, about
@@ -12,6 +12,8 @@ replaced, a unit from a pool of 5,000) and an input JSONL (the 44 sample submiss
 with its own cache directory:
 
 1. ``dedupe`` on one case with no stored index: the index build (plus one query) and its peak RSS;
+   then ``dedupe`` on a history file with 1,000 more past cases (a closed year): the stored index is
+   extended, not rebuilt (reading the grown file, appending, saving the index again);
 2. ``dedupe`` on ``--queries`` cases from a cold start, index loaded from the cache, ``--runs`` times: median
    wall time and peak RSS;
 3. in this process, the stored index loaded once and ``--single`` cases queried one by one: p50/p95.
@@ -129,6 +131,9 @@ class Generator:
         }
 
 
+APPEND = 1_000  # past cases of a closed year appended to a stored index
+
+
 def write_history(path: Path, size: int, generator: Generator) -> None:
     records = [r for p in sorted((SAMPLE_DIR / "history").glob("*.jsonl")) for r in _read(p)]
     with path.open("w", encoding="utf-8") as handle:
@@ -217,6 +222,11 @@ def table_row(row: dict) -> tuple[str, int]:
         f"{build['rss']:,.0f} MB {verdict(ok_rss)}",
         f"{row['index_mb']:,.0f} MB",
     ]
+    append = row.get("append")
+    if append is not None:
+        cells.append(f"{append['wall']:.1f} s (CPU {append['cpu']:.1f} s), {append['rss']:,.0f} MB")
+    else:
+        cells.append("—")
     if "batch" in row:
         p50, p95 = statistics.median(row["single"]), float(np.percentile(row["single"], 95))
         batch = row["batch"]
@@ -239,7 +249,7 @@ def main() -> int:
     parser.add_argument(
         "--sizes",
         type=int,
-        nargs="+",
+        nargs="*",
         default=[5_000],
         help="history sizes to sweep (default: a few minutes)",
     )
@@ -247,14 +257,21 @@ def main() -> int:
     parser.add_argument("--single", type=int, default=100, help="cases timed one by one for p50/p95")
     parser.add_argument("--runs", type=int, default=3, help="cold-start batch runs per size (median)")
     parser.add_argument("--build-only", type=int, nargs="*", default=[], help="sizes measured for build only")
+    parser.add_argument(
+        "--no-append", dest="append", action="store_false", help=f"skip appending {APPEND:,} past cases"
+    )
     args = parser.parse_args()
     failures = 0
-    print("history sweep, default settings, `python -m pipelines dedupe` in a child process")
     print(
-        "| past cases | index build (1st run) | build peak RSS | index file | 1 case p50 / p95 | "
+        "history sweep, default settings, `python -m pipelines dedupe` in a child process; load average at the "
+        f"start {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+    print(
+        "| past cases | index build (1st run) | build peak RSS | index file | "
+        f"{APPEND:,} past cases appended (1 case queried) | 1 case p50 / p95 | "
         f"{args.queries} cases, cold start (median of {args.runs}) | batch peak RSS | planted found |"
     )
-    print("|---|---|---|---|---|---|---|---|", flush=True)
+    print("|---|---|---|---|---|---|---|---|---|", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         generator = Generator(seed=0)
@@ -263,9 +280,23 @@ def main() -> int:
         write_input(one, 1, generator)
         for size in [*args.sizes, *args.build_only]:
             history, cache = work / f"history{size}.jsonl", work / f"cache{size}"
-            write_history(history, size, generator)
+            write_history(history, size, Generator(seed=size))
             command = ["dedupe", "--history", str(history), "--input"]
             row = {"size": size, "build": run_cli([*command, str(one), "--output", str(work / "o1")], cache)}
+            if args.append:  # the same history and a closed year's cases: the stored index is extended
+                grown = work / f"history{size}+.jsonl"
+                write_history(grown, size + APPEND, Generator(seed=size))
+                extend = [
+                    "dedupe",
+                    "--history",
+                    str(grown),
+                    "--input",
+                    str(one),
+                    "--output",
+                    str(work / "o2"),
+                ]
+                row["append"] = run_cli(extend, cache)
+                grown.unlink()
             if size in args.sizes:
                 output = work / f"out{size}.jsonl"
                 runs = [
@@ -274,7 +305,7 @@ def main() -> int:
                 row["batch"] = {k: statistics.median(r[k] for r in runs) for k in ("wall", "cpu", "rss")}
                 row["single"] = single_latencies(history, batch, cache, args.single)
                 row["planted"] = planted(output)
-            row["index_mb"] = sum(f.stat().st_size for f in cache.rglob("*.pkl")) / 2**20
+            row["index_mb"] = max(f.stat().st_size for f in cache.rglob("*.pkl")) / 2**20
             line, failed = table_row(row)
             failures += failed
             print(line, flush=True)

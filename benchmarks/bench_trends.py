@@ -2,13 +2,14 @@
 Barnes-Hut t-SNE (the choice in ``pipelines.trends.clusters._tsne``), and the 趋势分析 page (AppTest, a temporary
 SQLite store seeded with the sample). Prints seconds and ratios from one run.
 
-Run: ``.venv/bin/python benchmarks/trends_bench.py``
+Run: ``.venv/bin/python benchmarks/bench_trends.py``
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -16,10 +17,12 @@ from pathlib import Path
 import numpy as np
 from sklearn.manifold import TSNE
 
-from pipelines import auth, config, store, trends
-from pipelines.config import PROJ_ROOT, SAMPLE_DIR
-from pipelines.intake.history import read_table
-from pipelines.schema import PreviousApplication, Submission
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pipelines import auth, config, store, trends  # noqa: E402
+from pipelines.config import PROJ_ROOT, SAMPLE_DIR  # noqa: E402
+from pipelines.intake.history import read_table  # noqa: E402
+from pipelines.schema import PreviousApplication, Submission  # noqa: E402
 
 
 def _timed(label: str, action, *args, **kwargs):

@@ -19,6 +19,7 @@ VERBS: dict[str, str] = {
     "import-history": "pipelines.intake.history",
     "seed": "pipelines.seed",
     "analyze": "pipelines.analyze",
+    "prepare-history": "pipelines.analyze",
     "build-sample": "tools.formgen",
     "train": "pipelines.classify.cli",
     "evaluate": "pipelines.classify.cli",

@@ -11,13 +11,33 @@ fields no longer known are ignored). Nothing else decodes stored suggestions.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 from statistics import fmean
 from typing import Any, Literal
 
 from pipelines.vocabulary import CRITERIA
+
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def plain(value: Any) -> Any:
+    """``dataclasses.asdict`` without its deep copy of every string and number (a payload of a thousand
+    matches or claims took seconds): dataclasses become dicts, lists, tuples and dicts are rebuilt, strings,
+    numbers and None are kept as they are (immutable), anything else is deep-copied as ``asdict`` does."""
+    if isinstance(value, _ATOMS):
+        return value
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    if type(value) is list:
+        return [plain(item) for item in value]
+    if type(value) is dict:
+        return {plain(key): plain(item) for key, item in value.items()}
+    if type(value) is tuple:
+        return tuple(plain(item) for item in value)
+    return copy.deepcopy(value)
 
 
 def _known(cls: type, payload: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -93,7 +113,7 @@ class Submission:
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Submission:
@@ -151,7 +171,7 @@ class Finding:
     related_ids: list[str] = field(default_factory=list)
 
     def to_payload(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Finding:
@@ -185,7 +205,7 @@ class CategorySuggestion:
     )  # conformal set at the card's coverage, best first
 
     def to_payload(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any] | None) -> CategorySuggestion:
@@ -224,7 +244,7 @@ class DuplicateMatch:
     aligned: list[AlignedPair] = field(default_factory=list)
 
     def to_payload(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> DuplicateMatch:
@@ -262,7 +282,7 @@ class ScoreResult:
         return fmean(given) if len(given) == len(CRITERIA) else math.nan
 
     def to_payload(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any] | None) -> ScoreResult:

@@ -11,6 +11,7 @@ import hashlib
 import logging
 import math
 import re
+import sys
 import threading
 import unicodedata
 from functools import lru_cache
@@ -185,9 +186,27 @@ def tokenize_zh(text: str) -> list[str]:
     Returns:
         Content tokens in order (``["县级融媒体中心", "aigc", "数字人", ...]``).
     """
+    tokens: list[str] = []
+    for piece in _PIECE_END.split(normalize(text)):
+        if piece := piece.strip():
+            tokens.extend(_piece_tokens(piece))
+    return tokens
+
+
+# Where a text is cut into pieces for the token cache: after a sentence end, a closing bracket or a line break.
+# None of these characters belongs to jieba's word blocks (``jieba.re_han_default``), and jieba segments each
+# block on its own, so the tokens of the pieces joined are exactly the tokens of the whole text; white space at
+# a piece's ends only ever gives white-space tokens, which are dropped.
+_PIECE_END = re.compile(r"(?<=[。！？；!?;\n”’」』）)》】])")
+
+
+@lru_cache(maxsize=1 << 17)
+def _piece_tokens(piece: str) -> tuple[str, ...]:
+    """The content tokens of one piece (a sentence, usually), cached: classification tokenises each sentence,
+    the lexical embedder (novelty) the whole text, so a case's sentences are segmented once per process."""
     stop = stopwords()
-    tokens = (token.lower() for token in _tokenizer().lcut(normalize(text)))
-    return [token for token in tokens if token not in stop and _CONTENT.search(token)]
+    tokens = (sys.intern(token.lower()) for token in _tokenizer().lcut(piece))
+    return tuple(token for token in tokens if token not in stop and _CONTENT.search(token))
 
 
 def char_ngrams(text: str, n: int) -> list[str]:

@@ -61,6 +61,15 @@ def openai_server():
     server.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache_dir_for_the_session(tmp_path_factory):
+    """The same for module- and session-scoped fixtures, which run before the per-test fixture below."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+        patch.delenv("WORKBENCH_CACHE_DIR", raising=False)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _private_cache_dir(tmp_path_factory, monkeypatch) -> None:
     """Built indexes go to a temporary cache directory, never the user's ``~/.cache``."""

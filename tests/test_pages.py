@@ -357,3 +357,23 @@ def test_settings_page_shows_the_model_card_and_reliability_diagram(seeded, app_
     (chart,) = at.get("vega_lite_chart")  # the reliability diagram
     spec = json.dumps(json.loads(chart.proto.spec), ensure_ascii=False)
     assert "实际准确率" in spec and "最高概率（分箱平均）" in spec
+
+
+def test_forms_are_analysed_in_the_background_and_the_result_appears_on_the_page(seeded, app_env, tmp_path):
+    from pipelines.analysis_job import wait_for_analysis
+    from pipelines.intake.template import write_template
+
+    form = tmp_path / "水利.docx"
+    write_template(form, workbench_data.submission(11, "“智慧水利”融媒平台", "中国水利水电报社", 4))
+    at = _ok(_on_page(_signed_in(seeded.org), "intake.py"))
+    docx_mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    at.file_uploader(key="intake_files").set_value([("水利.docx", form.read_bytes(), docx_mime)])
+    _ok(at.run())
+    _ok(at.button(key="intake_start").click().run())  # returns at once: the analysis runs in the background
+    assert _table(at, "文件", "结果").set_index("文件").loc["水利.docx", "结果"] == "已入库"
+    job = wait_for_analysis(app_env, timeout=300)
+    assert job is not None and not job.running and not job.error
+    _ok(at.run())  # the status fragment sees the finished job and redraws the page
+    assert "已分析" in _texts(at) and "用时" in _texts(at)
+    new_id = int(_table(at, "文件", "案例编号").set_index("文件").loc["水利.docx", "案例编号"])
+    assert store.latest_suggestions(app_env, "scores", [new_id])

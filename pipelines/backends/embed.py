@@ -122,13 +122,23 @@ class LexicalEmbedder:
         digest.update(str(self.n_components).encode())
         return digest.hexdigest()[:12]
 
-    def _sparse(self, texts: Sequence[str]) -> sp.csr_matrix:
+    def _sparse(self, texts: Sequence[str], fast_chars: bool = False) -> sp.csr_matrix:
+        """Both blocks of normalised texts; ``fast_chars`` computes the character block with
+        ``CharNgramTable`` (the same matrix, in float32)."""
         if self.word_ is None or self.char_ is None:
             raise EmbeddingError("not_fitted", "词汇向量器尚未训练：请先运行 python -m pipelines train")
         weight = np.sqrt(0.5)
         words = l2_normalize(self.word_.transform(texts)) * weight
-        chars = l2_normalize(self.char_.transform(texts)) * weight
-        return sp.hstack([words, chars], format="csr")
+        chars = (
+            self._chars_table().transform(texts) if fast_chars else l2_normalize(self.char_.transform(texts))
+        )
+        return sp.hstack([words, chars * weight], format="csr")
+
+    def _chars_table(self) -> CharNgramTable:
+        table = self.__dict__.get("_char_table")
+        if table is None:
+            table = self.__dict__["_char_table"] = CharNgramTable(self.char_)
+        return table
 
     @property
     def dim(self) -> int:
@@ -147,7 +157,7 @@ class LexicalEmbedder:
         Returns:
             float32 CSR matrix of shape ``(n, V)``, rows L2-normalised (empty texts give zero rows).
         """
-        matrix = self._sparse([normalize(text) for text in texts])
+        matrix = self._sparse([normalize(text) for text in texts], fast_chars=True)
         return l2_normalize(matrix).astype(np.float32)
 
     def embed_chars(self, texts: Sequence[str]) -> sp.csr_matrix:
@@ -161,10 +171,7 @@ class LexicalEmbedder:
         """
         if self.char_ is None:
             raise EmbeddingError("not_fitted", "词汇向量器尚未训练：请先运行 python -m pipelines train")
-        table = self.__dict__.get("_char_table")
-        if table is None:
-            table = self.__dict__["_char_table"] = CharNgramTable(self.char_)
-        return table.transform([normalize(text) for text in texts])
+        return self._chars_table().transform([normalize(text) for text in texts])
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)

@@ -3,15 +3,17 @@ files), with the history index taken from the repeat-index cache."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from pipelines.repeats.detect import BatchCase, call_year_setting, detect_duplicates
 from pipelines.repeats.persist import cached_history_index
 from pipelines.repeats.semantic import reranker_from_settings
-from pipelines.schema import DuplicateMatch, Submission
+from pipelines.schema import DuplicateMatch, PastCase, Submission
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sqlalchemy.engine import Engine
 
     from pipelines.backends.embed import Embedder
@@ -44,6 +46,9 @@ def detect_submissions(
     batch: Sequence[tuple[int, Submission]],
     embedder: Embedder | None,
     year: int | None = None,
+    history: Sequence[PastCase] | None = None,
+    directory: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[int, list[DuplicateMatch]]:
     """Matches of stored submissions against the stored past cases (index from the cache) and each other.
 
@@ -52,6 +57,9 @@ def detect_submissions(
         batch: ``(submission id, submission)`` of this year's batch.
         embedder: optional; adds the ``semantic`` signal.
         year: the call year (defaults to the settings' ``call_year``).
+        history: the stored past cases when the caller has read them already.
+        directory: the repeat-index cache directory (default ``persist.cache_dir()``).
+        progress: called as ``progress(cases done, cases)``.
 
     Returns:
         Submission id → matches, for every submission of ``batch``.
@@ -62,7 +70,8 @@ def detect_submissions(
         BatchCase(str(sid), sub.title, sub.unit, sub.text, sub.declared_category, dict(sub.sections))
         for sid, sub in batch
     ]
-    index = cached_history_index(store.list_past_cases(engine), embedder, year)
+    past = store.list_past_cases(engine) if history is None else history
+    index = cached_history_index(past, embedder, year, directory=directory)
     index.reranker = reranker_from_settings()
-    found = detect_duplicates(cases, index)
+    found = detect_duplicates(cases, index, progress=progress)
     return {sid: found.get(str(sid), []) for sid, _ in batch}

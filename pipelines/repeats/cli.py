@@ -112,7 +112,12 @@ def _cli_dedupe(args: argparse.Namespace) -> int:
                 load_history=lambda: read_history(args.history),
             )
             index.reranker = _cli_reranker()
-            state = "载入已保存的索引" if index.loaded_from_cache else "新建索引并保存"
+            if index.loaded_from_cache:
+                state = "载入已保存的索引"
+            elif index.extended_by:
+                state = f"在已保存的索引上追加 {index.extended_by} 条并保存"
+            else:
+                state = "新建索引并保存"
             print(f"往年案例查重索引：{state}（{len(index.index_)} 条往年案例）。", file=sys.stderr)
             results = detect_duplicates(cases, index)
     except DedupeInputError as exc:

@@ -21,7 +21,7 @@ from pipelines.repeats.iteration import aligned_passages
 from pipelines.repeats.semantic import Reranker, SemanticModel, Vectors
 from pipelines.repeats.signals import shingle_hashes
 from pipelines.repeats.thresholds import DEFAULT_THRESHOLDS, Thresholds
-from pipelines.repeats.verdicts import finish, judge
+from pipelines.repeats.verdicts import finish, judge, pair_signals, reversed_signals
 from pipelines.schema import DuplicateMatch, PastCase
 from pipelines.units import normalize_unit
 from pipelines.vocabulary import CALL_TEXT_FILE, REPEAT_VERDICTS
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from pipelines.backends.embed import Embedder
 
 ALIGNED_MATCHES = 3  # repeats per case whose passages are aligned for the side-by-side view
+PROGRESS_EVERY = 50
 
 __all__ = ["BatchCase", "DEFAULT_THRESHOLDS", "HistoryIndex", "Thresholds", "detect_duplicates"]
 
@@ -70,6 +71,7 @@ class HistoryIndex:
         self.semantic = semantic
         self.call_year = call_year
         self.loaded_from_cache = False
+        self.extended_by = 0  # past cases appended to a stored index (pipelines.repeats.persist)
         self.reranker: Reranker | None = None  # set to re-rank candidates with a neural embedder
 
     @classmethod
@@ -169,6 +171,7 @@ def detect_duplicates(
     history: Sequence[PastCase] | HistoryIndex,
     embedder: Embedder | None = None,
     call_year: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, list[DuplicateMatch]]:
     """Matches of every batch case against the history and against the rest of the batch.
 
@@ -180,6 +183,7 @@ def detect_duplicates(
         history: past cases with year and outcome, or an index built (or loaded) from them.
         embedder: optional; adds the ``semantic`` signal (ignored when ``history`` is an index).
         call_year: defaults to the settings' ``call_year``.
+        progress: called as ``progress(cases done, cases)`` every ``PROGRESS_EVERY`` cases and at the end.
 
     Returns:
         Case id → its matches (kinds past_awardee, past_not_selected, same_batch), by score.
@@ -192,14 +196,31 @@ def detect_duplicates(
     batch_index = CaseIndex(batch, [summarize(d) for d in docs], vectors, history_index.boilerplate)
     weights = history_index.index_.weights.extended(batch_index.weights)
     results: dict[str, list[DuplicateMatch]] = {}
+    judged: dict[tuple[int, int], dict[str, float]] = {}  # signals of (a, b), reused reversed for (b, a)
     for row, doc in enumerate(docs):
         found = history_index.judge_history(doc, vectors, row, weights)
         candidates = history_index.rerank(doc, batch_index.candidates(doc, vectors, row), docs.__getitem__)
         for position, semantic in candidates.items():
             if position == row:
                 continue
-            match = judge(doc, docs[position], weights, semantic, True, history_index.call_year, align=False)
+            earlier = judged.pop((position, row), None)
+            if earlier is not None:
+                signals = reversed_signals(earlier)
+            else:
+                signals = judged[(row, position)] = pair_signals(doc, docs[position], weights, semantic)
+            match = judge(
+                doc,
+                docs[position],
+                weights,
+                semantic,
+                True,
+                history_index.call_year,
+                align=False,
+                signals=signals,
+            )
             if match is not None:
                 found.append((match, docs[position]))
         results[doc.id] = with_alignment(doc, found, top_k=10**6)
+        if progress is not None and ((row + 1) % PROGRESS_EVERY == 0 or row + 1 == len(docs)):
+            progress(row + 1, len(docs))
     return results

@@ -63,6 +63,9 @@ class CaseDoc:
     full: str  # folded title + whole text (where the other side's names are looked for)
     project: str  # title + project sentences (no unit self-description, no boilerplate)
     shingles: np.ndarray  # hashed 5-character shingles of the project sentences and title, sorted uint64
+    memo: dict = field(
+        default_factory=dict, repr=False, compare=False
+    )  # per-pair work kept for the next pair
 
     @cached_property
     def section_sentences(self) -> list[tuple[str, list[str]]]:

@@ -25,7 +25,7 @@ from pipelines.figures import figure_specificity
 from pipelines.repeats import signals as sig
 from pipelines.repeats.boilerplate import Boilerplate
 from pipelines.repeats.fingerprint import BatchCase, CaseDoc, make_doc
-from pipelines.repeats.keys import KeyTable, Weights, unit_common_keys
+from pipelines.repeats.keys import KeyTable, Weights, key_hash, unit_common_keys
 from pipelines.repeats.sameunit import same_unit
 from pipelines.repeats.semantic import SemanticModel, Vectors, stack
 from pipelines.schema import PastCase
@@ -67,6 +67,11 @@ class Summary:
     signature: np.ndarray  # MinHash of the project shingles, uint64 (k,)
 
 
+def fact_hashes(summary: Summary) -> np.ndarray:
+    """The ``key_hash`` of each distinct fact key (names, partners, places, specific figures), uint64."""
+    return np.asarray(sorted({key_hash(key) for key in (*summary.keys, *summary.specific)}), dtype=np.uint64)
+
+
 def summarize(doc: CaseDoc) -> Summary:
     """The index's summary of a prepared case."""
     return Summary(
@@ -100,12 +105,13 @@ class CaseIndex:
         self.boilerplate = boilerplate
         self._cache: OrderedDict[int, CaseDoc] = OrderedDict()
         units = [summary.unit for summary in summaries]
+        facts = [fact_hashes(summary) for summary in summaries]
+        self.fact_hashes_ = np.concatenate([np.zeros(0, np.uint64), *facts])  # all cases' facts, hashed
+        self.fact_offsets_ = np.concatenate([[0], np.cumsum([f.size for f in facts])]).astype(np.int64)
         self.weights = Weights(
             (KeyTable(summary.keys for summary in summaries),),
             (KeyTable(summary.figures for summary in summaries),),
-            unit_common_keys(
-                units, [x.title for x in summaries], [(*x.keys, *x.specific) for x in summaries]
-            ),
+            unit_common_keys(units, [x.title for x in summaries], [f.tolist() for f in facts]),
         )
         self.figure_postings = KeyTable(summary.specific for summary in summaries)
         signatures = [summary.signature for summary in summaries]
@@ -121,6 +127,61 @@ class CaseIndex:
 
     def __len__(self) -> int:
         return len(self.sources)
+
+    def sources_unit(self, position: int) -> str:
+        """The unit key (``normalize_unit``) of the case at ``position``."""
+        return normalize_unit(self.sources[position].unit)
+
+    def extend(
+        self,
+        sources: Sequence[BatchCase | PastCase],
+        summaries: Sequence[Summary],
+        vectors: Vectors | None,
+    ) -> None:
+        """Append cases (positions ``len(self)`` on), in place: the index is then the one ``CaseIndex`` would
+        build over all the cases with this index's boilerplate (the boilerplate is not learned again).
+
+        Only the units of the new cases have their unit-common keys recomputed, from the hashed facts the
+        index keeps of every case (nothing is prepared again); key tables, LSH bands and vectors are merged.
+        """
+        start = len(self)
+        units = [summary.unit for summary in summaries]
+        facts = [fact_hashes(summary) for summary in summaries]
+        touched = set(units) - {""}
+        old = [p for name in touched for p in self.units.get(name, [])]
+        offsets = self.fact_offsets_
+        common = unit_common_keys(
+            [self.sources_unit(p) for p in old] + units,
+            [self.sources[p].title for p in old] + [x.title for x in summaries],
+            [self.fact_hashes_[offsets[p] : offsets[p + 1]].tolist() for p in old]
+            + [f.tolist() for f in facts],
+        )
+        unit_common = {u: keys for u, keys in self.weights.unit_common.items() if u not in touched}
+        unit_common.update(common)
+        self.weights = Weights(
+            (self.weights.names[0].extended(summary.keys for summary in summaries),),
+            (self.weights.figures[0].extended(summary.figures for summary in summaries),),
+            unit_common,
+        )
+        self.figure_postings = self.figure_postings.extended(summary.specific for summary in summaries)
+        if summaries:
+            signatures = np.stack([summary.signature for summary in summaries])
+            keys = sig.band_keys(signatures, LSH_ROWS_PER_BAND)
+            positions = np.arange(start, start + len(summaries), dtype=np.int32)
+            self.bands = [
+                _merge_band(old_band, keys[:, band], positions) for band, old_band in enumerate(self.bands)
+            ] or self._band_tables(signatures)
+        if vectors is not None and self.vectors is not None:
+            self.vectors = stack([self.vectors, vectors])
+            self.postings = self.vectors.postings()
+        self.sources.extend(compact(source) for source in sources)
+        self.fact_hashes_ = np.concatenate([self.fact_hashes_, *facts])
+        sizes = np.cumsum([f.size for f in facts], dtype=np.int64)
+        self.fact_offsets_ = np.concatenate([offsets, offsets[-1] + sizes])
+        for position, unit in enumerate(units, start=start):
+            if unit not in self.units:
+                self.unit_initials.setdefault(unit_core(unit)[:1], []).append(unit)
+            self.units.setdefault(unit, []).append(position)
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -236,6 +297,31 @@ class CaseIndex:
         return found
 
 
+def _merge_band(
+    band: tuple[np.ndarray, np.ndarray], keys: np.ndarray, positions: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """One LSH band table with more cases: the same as sorting all the keys at once (stable)."""
+    sorted_keys, order = band
+    merged_keys = np.concatenate([sorted_keys, keys])
+    merged_order = np.concatenate([order, positions])
+    resort = np.argsort(merged_keys, kind="stable")
+    return merged_keys[resort], merged_order[resort].astype(np.int32)
+
+
+def prepare_block(
+    sources: Sequence[BatchCase | PastCase], boilerplate: Boilerplate | None, semantic: SemanticModel | None
+) -> tuple[list[Summary], list[Vectors]]:
+    """Summaries (and semantic vectors, in blocks) of cases prepared ``BUILD_BLOCK`` at a time."""
+    summaries: list[Summary] = []
+    blocks = []
+    for start in range(0, len(sources), BUILD_BLOCK):
+        docs = [make_doc(source, boilerplate) for source in sources[start : start + BUILD_BLOCK]]
+        summaries.extend(summarize(doc) for doc in docs)
+        if semantic is not None:
+            blocks.append(semantic.vectors([doc.project for doc in docs]))
+    return summaries, blocks
+
+
 def build_index(
     sources: Sequence[BatchCase | PastCase],
     boilerplate: Boilerplate | None,
@@ -251,12 +337,16 @@ def build_index(
     Returns:
         The index.
     """
-    summaries: list[Summary] = []
-    blocks = []
-    for start in range(0, len(sources), BUILD_BLOCK):
-        docs = [make_doc(source, boilerplate) for source in sources[start : start + BUILD_BLOCK]]
-        summaries.extend(summarize(doc) for doc in docs)
-        if semantic is not None:
-            blocks.append(semantic.vectors([doc.project for doc in docs]))
+    summaries, blocks = prepare_block(sources, boilerplate, semantic)
     vectors = stack(blocks) if semantic is not None else None
     return CaseIndex(sources, summaries, vectors, boilerplate)
+
+
+def extend_index(
+    index: CaseIndex, sources: Sequence[BatchCase | PastCase], semantic: SemanticModel | None = None
+) -> CaseIndex:
+    """``index`` with ``sources`` appended (``CaseIndex.extend``), prepared with its boilerplate; returns it."""
+    summaries, blocks = prepare_block(sources, index.boilerplate, semantic)
+    vectors = stack(blocks) if semantic is not None and blocks else None
+    index.extend(sources, summaries, vectors)
+    return index

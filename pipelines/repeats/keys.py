@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,21 +42,28 @@ class KeyTable:
     """
 
     def __init__(self, keys_per_doc: Iterable[Iterable[str]]) -> None:
-        hashes: list[int] = []
-        doc_ids: list[int] = []
-        count = 0
-        for position, keys in enumerate(keys_per_doc):
-            count += 1
-            unique = {key_hash(key) for key in keys}
-            hashes.extend(unique)
-            doc_ids.extend([position] * len(unique))
-        key_array = np.asarray(hashes, dtype=np.uint64)
+        hashes, doc_ids, count = _pairs(keys_per_doc, 0)
+        self._fill(hashes, doc_ids, count)
+
+    def _fill(self, key_array: np.ndarray, doc_ids: np.ndarray, count: int) -> None:
         order = np.argsort(key_array, kind="stable")
         self.keys_, df = np.unique(key_array[order], return_counts=True)
         self.n_docs_ = count
         self.df_ = df.astype(np.int32)
         self.offsets_ = np.concatenate([[0], np.cumsum(self.df_)]).astype(np.int64)
-        self.docs_ = np.asarray(doc_ids, dtype=np.int32)[order]
+        self.docs_ = doc_ids[order]
+
+    def extended(self, keys_per_doc: Iterable[Iterable[str]]) -> KeyTable:
+        """A new table over these documents followed by more (positions ``n_docs_`` on); the same as a table
+        built over all of them at once."""
+        hashes, doc_ids, count = _pairs(keys_per_doc, self.n_docs_)
+        table = KeyTable(())
+        table._fill(
+            np.concatenate([np.repeat(self.keys_, self.df_), hashes]),
+            np.concatenate([self.docs_, doc_ids]),
+            self.n_docs_ + count,
+        )
+        return table
 
     def _index(self, key: str) -> int | None:
         value = np.uint64(key_hash(key))
@@ -76,6 +83,19 @@ class KeyTable:
         return self.docs_[self.offsets_[index] : self.offsets_[index + 1]]
 
 
+def _pairs(keys_per_doc: Iterable[Iterable[str]], offset: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """(key hashes uint64, document positions int32, number of documents) of each document's unique keys."""
+    hashes: list[int] = []
+    doc_ids: list[int] = []
+    count = 0
+    for position, keys in enumerate(keys_per_doc, start=offset):
+        count += 1
+        unique = {key_hash(key) for key in keys}
+        hashes.extend(unique)
+        doc_ids.extend([position] * len(unique))
+    return np.asarray(hashes, dtype=np.uint64), np.asarray(doc_ids, dtype=np.int32), count
+
+
 def idf(tables: Sequence[KeyTable], key: str) -> float:
     """Smoothed IDF of a key over the documents of several tables: ``log((N + 1) / (df + 1)) + 1``."""
     total = sum(table.n_docs_ for table in tables)
@@ -84,14 +104,14 @@ def idf(tables: Sequence[KeyTable], key: str) -> float:
 
 
 def unit_common_keys(
-    units: Sequence[str], titles: Sequence[str], keys_per_doc: Sequence[Iterable[str]]
-) -> dict[str, frozenset[str]]:
+    units: Sequence[str], titles: Sequence[str], keys_per_doc: Sequence[Iterable[Hashable]]
+) -> dict[str, frozenset]:
     """Per unit key, the fact keys found in at least two of its cases whose titles differ.
 
     Args:
         units: the unit key of each case (``normalize_unit``).
         titles: the title of each case.
-        keys_per_doc: the fact keys of each case.
+        keys_per_doc: the fact keys of each case (or their ``key_hash``, as the index keeps them).
 
     Returns:
         Unit key → keys shared by two of its different projects (units with one case are absent).
@@ -127,7 +147,8 @@ class Weights:
 
     names: tuple[KeyTable, ...]
     figures: tuple[KeyTable, ...]
-    unit_common: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+    # unit key -> the facts it repeats across its different projects (keys or their ``key_hash``)
+    unit_common: dict[str, frozenset[str | int]] = field(default_factory=dict, compare=False, repr=False)
     _cache: dict[tuple[str, str], float] = field(default_factory=dict, compare=False, repr=False)
 
     def name(self, key: str, unit: str = "") -> float:
@@ -140,7 +161,10 @@ class Weights:
         return self._idf("f", figure.key) * figure_specificity(figure) * self._unit_factor(unit, figure.key)
 
     def _unit_factor(self, unit: str, key: str) -> float:
-        return UNIT_COMMON_FACTOR if unit and key in self.unit_common.get(unit, ()) else 1.0
+        common = self.unit_common.get(unit) if unit else None
+        if not common:
+            return 1.0
+        return UNIT_COMMON_FACTOR if key in common or key_hash(key) in common else 1.0
 
     def _idf(self, kind: str, key: str) -> float:
         cache = self._cache

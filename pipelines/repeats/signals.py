@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -24,6 +25,7 @@ _PRIME = np.uint64(1_000_003)
 _EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 _NON_WORD = re.compile(r"[\W_]+")
+_CODE_BITS = np.uint64(21)  # a Unicode code point fits in 21 bits
 
 
 # --------------------------------------------------------------------------- shingles and MinHash
@@ -291,43 +293,50 @@ def weighted_sum(keys: Iterable[str], weight: Callable[[str], float]) -> float:
 # --------------------------------------------------------------------------- sentence alignment
 
 
-def char_bigram_matrix(sentences: Sequence[str], vocabulary: dict[str, int]) -> sp.csr_matrix:
-    """Binary character-bigram vectors, L2-normalised, growing ``vocabulary`` as needed.
-
-    Args:
-        sentences: ``m`` sentences.
-        vocabulary: bigram → column; new bigrams are added.
+@lru_cache(maxsize=1 << 16)
+def bigram_codes(sentence: str) -> np.ndarray:
+    """The distinct character bigrams of a sentence's letters and digits, each as ``a << 21 | b``, sorted
+    (a one-character sentence gives its character; cached, read-only).
 
     Returns:
-        float32 CSR ``(m, len(vocabulary))`` after the call (columns of later bigrams are zero here).
+        uint64 ``(k,)``.
     """
-    rows, cols = [], []
-    for row, sentence in enumerate(sentences):
-        for gram in _bigrams(sentence):
-            cols.append(vocabulary.setdefault(gram, len(vocabulary)))
-            rows.append(row)
-    data = np.ones(len(rows), dtype=np.float32)
-    matrix = sp.csr_matrix((data, (rows, cols)), shape=(len(sentences), max(len(vocabulary), 1)))
-    norms = np.sqrt(np.asarray(matrix.sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix, dtype=np.float32)
+    codes = clean_codepoints(sentence)
+    grams = (codes[:-1] << _CODE_BITS) | codes[1:] if codes.size > 1 else codes
+    grams = unique_sorted(grams)
+    grams.flags.writeable = False
+    return grams
 
 
 def sentence_similarity(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
-    """Cosine of character-bigram sets between every sentence of ``a`` and every sentence of ``b``.
+    """Cosine of character-bigram sets between every sentence of ``a`` and every sentence of ``b``:
+    ``shared / sqrt(|A| |B|)``, with the bigrams of each sentence computed once per process.
 
     Returns:
         float32 ``(len(a), len(b))``.
     """
     if not a or not b:
         return np.zeros((len(a), len(b)), dtype=np.float32)
-    vocabulary: dict[str, int] = {}
-    matrix_a = char_bigram_matrix(a, vocabulary)
-    matrix_b = char_bigram_matrix(b, vocabulary)
-    width = len(vocabulary)
-    matrix_a.resize((matrix_a.shape[0], width))
-    matrix_b.resize((matrix_b.shape[0], width))
-    return np.asarray((matrix_a @ matrix_b.T).toarray(), dtype=np.float32)
+    grams_a = [bigram_codes(s) for s in a]
+    grams_b = [bigram_codes(s) for s in b]
+    sizes_a = np.fromiter((g.size for g in grams_a), dtype=np.int64, count=len(a))
+    sizes_b = np.fromiter((g.size for g in grams_b), dtype=np.int64, count=len(b))
+    flat = np.concatenate([*grams_a, *grams_b])
+    if not flat.size:
+        return np.zeros((len(a), len(b)), dtype=np.float32)
+    _, columns = np.unique(flat, return_inverse=True)
+    width = int(columns.max()) + 1
+    split = int(sizes_a.sum())
+    ones = np.ones(flat.size, dtype=np.float32)
+    matrix_a = sp.csr_matrix(
+        (ones[:split], (np.repeat(np.arange(len(a)), sizes_a), columns[:split])), shape=(len(a), width)
+    )
+    matrix_b = sp.csr_matrix(
+        (ones[split:], (np.repeat(np.arange(len(b)), sizes_b), columns[split:])), shape=(len(b), width)
+    )
+    shared = (matrix_a @ matrix_b.T).toarray()
+    norms = np.sqrt(np.outer(sizes_a, sizes_b).astype(np.float64))
+    return np.divide(shared, norms, out=np.zeros(shared.shape), where=norms > 0).astype(np.float32)
 
 
 def bigram_cosine(a: str, b: str) -> float:

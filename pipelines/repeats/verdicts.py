@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from pipelines.figures import Figure
 from pipelines.repeats import signals as sig
 from pipelines.repeats.facts import mentions_as_base
@@ -60,6 +62,49 @@ def _found(keys: Sequence[str], other_text: str) -> list[str]:
     return found
 
 
+def _pair_code(first: np.ndarray | int, second: np.ndarray | int) -> np.ndarray | int:
+    """Two adjacent characters folded into 32 bits (collisions only cost a needless substring search)."""
+    return ((first << 16) ^ second) & 0xFFFFFFFF
+
+
+def _text_bigrams(doc: CaseDoc) -> np.ndarray:
+    """The distinct adjacent character pairs of ``doc.full``, folded (``_pair_code``), sorted uint32 (kept on
+    the doc)."""
+    codes = doc.memo.get("full_bigrams")
+    if codes is None:
+        points = np.frombuffer(doc.full.encode("utf-32-le"), dtype=np.uint32)
+        codes = doc.memo["full_bigrams"] = np.unique(_pair_code(points[:-1], points[1:]).astype(np.uint32))
+    return codes
+
+
+def _found_in(doc: CaseDoc, attribute: str, other: CaseDoc) -> list[str]:
+    """``_found(getattr(doc, attribute), other.full)``, searching only for the keys whose first two characters
+    occur next to each other somewhere in the other text (the same result, most keys skipped)."""
+    kept = doc.memo.get(attribute)
+    if kept is None:
+        keys = getattr(doc, attribute)
+        names = [key.removeprefix("@").removeprefix("p:") for key in keys]
+        firsts = np.asarray([_pair_code(ord(n[0]), ord(n[1])) if len(n) > 1 else 0 for n in names], np.uint32)
+        kept = doc.memo[attribute] = (keys, firsts, np.asarray([len(n) < 2 for n in names], dtype=bool))
+    keys, firsts, short = kept
+    if not keys:
+        return []
+    codes = _text_bigrams(other)
+    possible = short.copy()
+    if codes.size:
+        positions = np.minimum(np.searchsorted(codes, firsts), codes.size - 1)
+        possible |= codes[positions] == firsts
+    candidates = [keys[i] for i in np.flatnonzero(possible)]
+    if other.outcome is not None:  # a past case: kept in the index's small LRU, nothing remembered on it
+        return _found(candidates, other.full)
+    known = other.memo.setdefault("found", {})  # a batch case meets the same names from many candidates
+    missing = [key for key in candidates if key not in known]
+    if missing:
+        hits = set(_found(missing, other.full))
+        known.update((key, key in hits) for key in missing)
+    return [key for key in candidates if known[key]]
+
+
 def pair_signals(a: CaseDoc, b: CaseDoc, weights: Weights, semantic: float | None) -> dict[str, float]:
     """All signals of one pair of prepared cases (``a`` this case, ``b`` the other).
 
@@ -70,23 +115,38 @@ def pair_signals(a: CaseDoc, b: CaseDoc, weights: Weights, semantic: float | Non
     """
     unit_same = same_unit(a.unit, b.unit)
     units = {normalize_unit(a.unit), normalize_unit(b.unit)} if unit_same else {""}
+    units_key = tuple(sorted(units))
+    memo = weights._cache  # noqa: SLF001 (the weights' own memo: per key and units, cleared with it)
 
     def name_weight(key: str) -> float:
-        return min(weights.name(key, unit) for unit in units)
+        value = memo.get(("n", key, units_key))  # type: ignore[call-overload]
+        if value is None:
+            value = memo[("n", key, units_key)] = min(weights.name(key, unit) for unit in units)  # type: ignore[index]
+        return value
 
     def figure_weight(figure: Figure) -> float:
         return min(weights.figure(figure, unit) for unit in units)
 
-    keys_a, keys_b = a.keys, b.keys
-    name_ab = sig.directed_overlap(_found(keys_a, b.full), keys_a, name_weight, NAME_SMOOTHING)
-    name_ba = sig.directed_overlap(_found(keys_b, a.full), keys_b, name_weight, NAME_SMOOTHING)
+    def totals(doc: CaseDoc) -> tuple[float, float]:
+        """The weight of all the doc's names and of all its figures (kept on the doc per weights and units:
+        a case meets dozens of candidates)."""
+        key = ("totals", *units_key)
+        kept = doc.memo.get(key)
+        if kept is None or kept[0] is not weights:
+            names = sig.weighted_sum(doc.keys, name_weight)
+            kept = doc.memo[key] = (weights, names, sum(figure_weight(f) for f in doc.figures.values()))
+        return kept[1], kept[2]
+
+    (names_a, figure_a), (names_b, figure_b) = totals(a), totals(b)
+    found_ab = sig.weighted_sum(_found_in(a, "keys", b), name_weight)
+    found_ba = sig.weighted_sum(_found_in(b, "keys", a), name_weight)
+    name_ab = found_ab / (names_a + NAME_SMOOTHING) if found_ab else 0.0
+    name_ba = found_ba / (names_b + NAME_SMOOTHING) if found_ba else 0.0
     shared_figures = [a.figures[key] for key in a.figures.keys() & b.figures.keys()]
     figure_shared = sum(figure_weight(f) for f in shared_figures)
-    figure_a = sum(figure_weight(f) for f in a.figures.values())
-    figure_b = sum(figure_weight(f) for f in b.figures.values())
     shared = sig.shared_count(a.shingles, b.shingles)
     union = a.shingles.size + b.shingles.size - shared
-    title_hits = (bool(_found(a.title_names, b.full)), bool(_found(b.title_names, a.full)))
+    title_hits = (bool(_found_in(a, "title_names", b)), bool(_found_in(b, "title_names", a)))
     return {
         "title_sim": round(sig.bigram_cosine(a.title, b.title), 4),
         "shingle_jaccard": round(shared / union if union else 0.0, 4),
@@ -97,6 +157,15 @@ def pair_signals(a: CaseDoc, b: CaseDoc, weights: Weights, semantic: float | Non
         "figure_overlap": round(sig.overlap_score(figure_shared, figure_a, figure_b, FIGURE_SMOOTHING), 4),
         "title_names": (float(title_hits[0]) + float(title_hits[1])) / 2,
         "unit_same": float(unit_same),
+    }
+
+
+def reversed_signals(signals: dict[str, float]) -> dict[str, float]:
+    """The signals of pair (b, a) from those of (a, b): only the directed containments swap."""
+    return {
+        **signals,
+        "containment_ab": signals["containment_ba"],
+        "containment_ba": signals["containment_ab"],
     }
 
 
@@ -204,6 +273,7 @@ def judge(
     call_year: int,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     align: bool = True,
+    signals: dict[str, float] | None = None,
 ) -> DuplicateMatch | None:
     """The verdict for one pair with its evidence, or None when the pair is not meaningful.
 
@@ -216,8 +286,10 @@ def judge(
         call_year: this year's call, for rule 五's two years.
         thresholds: decision thresholds.
         align: compute the aligned passages for the side-by-side view.
+        signals: ``pair_signals(a, b, weights, semantic)`` when already known (e.g. ``reversed_signals`` of
+            the pair judged the other way round).
     """
-    signals = pair_signals(a, b, weights, semantic)
+    signals = signals if signals is not None else pair_signals(a, b, weights, semantic)
     recent = b.year is None or b.year >= call_year - AWARDEE_YEARS
     verdict = decide_verdict(signals, batch, b.outcome, recent, thresholds)
     if verdict is None:
