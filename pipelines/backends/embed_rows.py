@@ -174,16 +174,18 @@ class SparseRows:
 _LATEST: dict[str, SparseRows] = {}  # the last row store used, kept for the next run in this process
 
 
-def rows_for(embedder: object, directory: Path | None) -> SparseRows | None:
-    """The row store of ``embedder`` (or of the embedder behind its cache) when it has sparse rows
-    (``embed_sparse``), else None; the last one used is reused within the process."""
+def rows_for(embedder: object, directory: Path | None, method: str = "embed_sparse") -> SparseRows | None:
+    """The row store of ``embedder`` (or of the embedder behind its cache) for its sparse rows ``method``
+    (``embed_sparse``: word and character blocks; ``embed_chars``: the character block), or None when it has
+    no such method; the last one used is reused within the process."""
     inner = getattr(embedder, "inner", embedder)
-    embed = getattr(inner, "embed_sparse", None)
+    embed = getattr(inner, method, None)
     if embed is None:
         return None
-    key = f"{getattr(inner, 'id', 'embedder')}|{directory}"
+    name = f"{getattr(inner, 'id', 'embedder')}-{method.removeprefix('embed_')}"
+    key = f"{name}|{directory}"
     rows = _LATEST.get(key)
     if rows is None or rows.embed != embed:
         _LATEST.clear()
-        rows = _LATEST[key] = SparseRows(embed, getattr(inner, "id", "embedder"), directory)
+        rows = _LATEST[key] = SparseRows(embed, name, directory)
     return rows

@@ -55,6 +55,25 @@ def default_rows_dir() -> Path:
     return get_settings().cache_path / "embedding-rows"
 
 
+def character_history_rows(
+    lexical: object, history: Sequence[str], rows_dir: Path | None = None
+) -> sp.spmatrix:
+    """The history's character n-gram rows (``embed_chars`` of the lexical embedder), sparse float32
+    ``(m, C)``, kept on disk between runs and computed only for past cases not seen before — what novelty
+    needs of the history without embedding it on every run, nor holding it dense (100,000 past cases × 12,000
+    columns would be 4.8 GB). ``novelty_from_embeddings`` takes these rows as they are.
+
+    Raises:
+        ValueError: ``lexical`` has no ``embed_chars``.
+    """
+    from pipelines.backends.embed_rows import rows_for
+
+    store = rows_for(lexical, rows_dir or default_rows_dir(), "embed_chars")
+    if store is None:
+        raise ValueError("字符向量需要词汇向量模型（embed_chars）")
+    return store.rows(list(history))
+
+
 def novelty_scores(
     texts: Sequence[str], history: Sequence[str], embedder: Embedder, rows_dir: Path | None = None
 ) -> list[float | None]:
