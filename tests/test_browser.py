@@ -189,6 +189,7 @@ def test_upload_review_queue_and_export_in_a_real_browser(server, tmp_path):
             page.get_by_role("button", name="开始导入").click()
             expect(page.get_by_text("已入库 1 个")).to_be_visible()
             page.get_by_role("button", name="退出登录").click()
+            expect(page.get_by_role("button", name="登录")).to_be_visible()  # signed out before going on
 
             _sign_in(page, server, "li")
             _choose(page, "打开案例", TITLE)
