@@ -164,3 +164,34 @@ def test_a_missing_or_broken_model_is_refused_in_chinese(tmp_path):
     with pytest.raises(ScoreError, match="无法读取"):
         ScorerModel.load(tmp_path)
     assert (MODEL_DIR / "model.npz").exists()
+
+
+def test_novelty_reads_the_history_as_sparse_rows_and_matches_dense_rows(tmp_path, monkeypatch):
+    from pipelines.backends.embed import get_embedder
+    from pipelines.criteria import novelty
+    from pipelines.criteria.offline import CharacterRows
+
+    monkeypatch.setattr(novelty, "default_rows_dir", lambda: tmp_path / "rows")
+    lexical = getattr(get_embedder(), "inner", get_embedder())
+    history = [
+        "水利报社开设防汛直播栏目，汛期发布预警信息120条。",
+        "电力报推出用电安全短视频，累计播放300万次。",
+    ]
+    from pipelines.criteria.cases import ScoreInput
+
+    cases = [
+        ScoreInput("a", "防汛直播", "水利报社开设防汛直播栏目，汛期发布预警信息130条。"),
+        ScoreInput("b", "新栏目", "铁路报推出列车员日记专栏。"),
+    ]
+    sparse_scorer = OfflineScorer(history=history, embedder=CharacterRows(lexical))
+    values = sparse_scorer.novelty(cases)
+    assert sparse_scorer._history_vectors.shape[0] == 2 and not isinstance(
+        sparse_scorer._history_vectors, np.ndarray
+    )
+    assert any((tmp_path / "rows").rglob("*")), "history rows are kept on disk"
+    dense = novelty.novelty_from_embeddings(
+        CharacterRows(lexical).embed([f"{c.title}\n{c.text}" for c in cases]),
+        CharacterRows(lexical).embed(history),
+    )
+    assert values == [round(float(v), 4) for v in dense]
+    assert values[0] < values[1]

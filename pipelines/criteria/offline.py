@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
+import scipy.sparse as sp
 
 from pipelines.claims import Claim, extract_claims_many
 from pipelines.criteria.calibration import Calibration
@@ -23,7 +24,7 @@ from pipelines.criteria.cases import ScoreInput
 from pipelines.criteria.evidence import CriterionEvidence, describe, measure
 from pipelines.criteria.features import BIGRAM, RUBRIC, claim_features, label
 from pipelines.criteria.learned import ScorerModel, default_model
-from pipelines.criteria.novelty import Embedder, novelty_from_embeddings
+from pipelines.criteria.novelty import Embedder, character_history_rows, novelty_from_embeddings
 from pipelines.criteria.rubric import Rubric, default_rubric
 from pipelines.schema import ScoreResult
 from pipelines.vocabulary import CRITERIA
@@ -277,16 +278,21 @@ class OfflineScorer:
                 self.embedder = CharacterRows(inner) if hasattr(inner, "embed_chars") else default
             batch = self.embedder.embed([f"{c.title}\n{c.text}" for c in cases])
             if self._history_vectors is None:
-                self._history_vectors = (
-                    self.embedder.embed(list(self.history))
-                    if self.history
-                    else np.zeros((0, batch.shape[1]), dtype=batch.dtype)
-                )
+                self._history_vectors = self._history_rows(batch)
         except EmbeddingError as error:
             self.novelty_error_ = error.message
             return [None] * len(cases)
         values = novelty_from_embeddings(batch, self._history_vectors)
         return [None if math.isnan(value) else round(float(value), 4) for value in values]
+
+    def _history_rows(self, batch: np.ndarray) -> np.ndarray | sp.spmatrix:
+        """The history's rows; the lexical character rows stay sparse and on disk, computed only for past
+        cases not seen before (dense, 100,000 past cases would take about 4.8 GB)."""
+        if not self.history:
+            return np.zeros((0, batch.shape[1]), dtype=batch.dtype)
+        if isinstance(self.embedder, CharacterRows):
+            return character_history_rows(self.embedder.lexical, list(self.history))
+        return self.embedder.embed(list(self.history))
 
     def judge(self, claims: Sequence[Claim]) -> Judgement:
         """The learned judgement of a case's claims (raw scores, contributions, findings, quotes)."""
