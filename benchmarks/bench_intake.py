@@ -115,7 +115,7 @@ def _ingest_once(paths: list[Path], database: Path, settings: Settings, history:
 
     engine = store.get_engine(f"sqlite:///{database}")
     _history(engine, history)
-    prepare_history(engine, settings)  # as after importing the history: the repeat index
+    prepare_history(engine, settings)  # as after importing the history: repeat index and novelty rows
     start, cpu = time.perf_counter(), time.process_time()
     report = ingest_paths(engine, paths, 2026, settings=settings)
     stored = time.perf_counter() - start
@@ -146,8 +146,9 @@ def _ingest(
     databases; print the median and every run; True when the median is within 60 s.
 
     The store first gets the sample history plus synthetic past cases up to ``history`` (the repeat check
-    and novelty compare every form against them); the repeat index is prepared before the clock starts, as
-    ``prepare-history`` does once after an import (novelty embeds the history inside the clock).
+    and novelty compare every form against them); what analysis derives from the history (repeat index,
+    novelty's character rows) is prepared before the clock starts, as ``prepare-history`` does once after an
+    import.
     """
     timings = [_ingest_once(paths, workdir / f"bench{i}.db", settings, history, profile) for i in range(runs)]
     walls = [t[0] for t in timings]

@@ -160,26 +160,33 @@ def llm_score_batch(
 
 
 def prepare_history(engine: Engine, settings: Settings | None = None) -> str:
-    """Build, extend or confirm the repeat index of the stored past cases, so that an analysis only loads it
-    (run after importing past cases; the next analysis would otherwise do it).
+    """Build, extend or confirm what analysis derives from the stored past cases — the repeat index and the
+    character rows novelty compares against — so that an analysis only loads them (run after importing past
+    cases; the next analysis would otherwise do it).
 
     Returns:
         A Chinese summary of what was done.
     """
     from pipelines.backends.embed import get_embedder
+    from pipelines.backends.embed_rows import rows_for
+    from pipelines.criteria.novelty import character_history_rows, default_rows_dir
     from pipelines.repeats.persist import cache_dir, cached_history_index
 
     settings = settings or get_settings()
     history = store.list_past_cases(engine)
-    index = cached_history_index(
-        history, get_embedder(settings), settings.call_year, directory=cache_dir(settings)
-    )
+    embedder = get_embedder(settings)
+    index = cached_history_index(history, embedder, settings.call_year, directory=cache_dir(settings))
     if index.loaded_from_cache:
         done = "查重索引已是最新"
     elif index.extended_by:
         done = f"查重索引追加 {index.extended_by} 条"
     else:
         done = "查重索引已重建"
+    lexical = getattr(embedder, "inner", embedder)
+    rows = rows_for(lexical, default_rows_dir(), "embed_chars")
+    if rows is not None and history:
+        character_history_rows(lexical, history_texts(history))
+        done += f"，新颖度向量新增 {rows.embedded_} 条"
     return f"往年案例 {len(history)} 条：{done}。"
 
 
@@ -283,7 +290,7 @@ def _llm_scores(
 
 def add_cli(subparsers: argparse._SubParsersAction) -> None:
     """The verbs that run the whole flow: ``analyze``, ``ingest`` (read, store, then analyse) and
-    ``prepare-history`` (the repeat index of the stored past cases)."""
+    ``prepare-history`` (the repeat index and novelty rows of the stored past cases)."""
     parser = subparsers.add_parser("analyze", help="对已入库的本年度申报案例做分类、查重、资格审查和评分")
     parser.set_defaults(func=_cli)
     parser = subparsers.add_parser("ingest", help="读取申报表（文件、文件夹或 zip）并入库")
@@ -294,7 +301,7 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_cli_ingest)
     parser = subparsers.add_parser(
         "prepare-history",
-        help="导入往年案例后更新查重索引（只处理新增的案例；下次分析也会自动更新）",
+        help="导入往年案例后更新查重索引与新颖度向量（只处理新增的案例；下次分析也会自动更新）",
     )
     parser.set_defaults(func=_cli_prepare)
 

@@ -53,16 +53,16 @@ def test_analysis_reports_each_stage_with_cases_done_and_where_time_went(engine)
 
 
 def test_prepare_history_builds_then_only_appends_imported_cases(engine, monkeypatch, tmp_path):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # this test's own repeat index
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # this test's own repeat index and novelty rows
     store.save_past_cases(engine, _past(6))
-    assert prepare_history(engine, SETTINGS) == "往年案例 6 条：查重索引已重建。"
-    assert prepare_history(engine, SETTINGS) == "往年案例 6 条：查重索引已是最新。"
+    assert prepare_history(engine, SETTINGS) == "往年案例 6 条：查重索引已重建，新颖度向量新增 6 条。"
+    assert prepare_history(engine, SETTINGS) == "往年案例 6 条：查重索引已是最新，新颖度向量新增 0 条。"
     store.save_past_cases(engine, _past(2, start=6))  # a year's cases imported
-    assert prepare_history(engine, SETTINGS) == "往年案例 8 条：查重索引追加 2 条。"
+    assert prepare_history(engine, SETTINGS) == "往年案例 8 条：查重索引追加 2 条，新颖度向量新增 2 条。"
     edited = _past(1)[0]
     edited.text += "修订后的说明。"
     store.save_past_cases(engine, [edited])  # a changed past case: everything is learned again
-    assert prepare_history(engine, SETTINGS) == "往年案例 8 条：查重索引已重建。"
+    assert prepare_history(engine, SETTINGS) == "往年案例 8 条：查重索引已重建，新颖度向量新增 1 条。"
 
 
 def test_background_analysis_runs_the_batch_and_then_what_came_in_meanwhile(engine):
