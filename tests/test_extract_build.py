@@ -13,6 +13,11 @@ from html import escape
 from pathlib import Path
 
 import docx
+import pytest
+
+from pipelines.config import Settings
+from pipelines.intake.extract import extract_bytes
+from pipelines.schema import IntakeError, Submission
 
 NAMESPACES = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -230,3 +235,26 @@ def test_built_cells_honour_span_and_merge(tmp_path):
     rows = document.tables[0].rows
     # python-docx repeats merged text: the very reason the extractor reads the XML itself.
     assert [c.text for c in rows[1].cells] == ["A", "C"]
+
+
+def read(body: str, **package: object) -> Submission:
+    """Extract a form built from ``body`` (``package``: headers, footers … passed to ``build_docx``)."""
+    return extract_bytes(build_docx(body, **package), "样表.docx", Settings())
+
+
+def refused(body: str, **package: object) -> IntakeError:
+    """The refusal a form built from ``body`` gets (fails the test when it is read)."""
+    with pytest.raises(IntakeError) as caught:
+        read(body, **package)
+    return caught.value
+
+
+def fields(submission: Submission) -> tuple:
+    """The five fields the evaluation scores."""
+    return (
+        submission.title,
+        submission.unit,
+        submission.implementer,
+        submission.declared_category,
+        submission.launch_date,
+    )

@@ -16,26 +16,13 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.config import Settings
-from pipelines.intake.extract import extract_bytes
-from pipelines.schema import IntakeError, Submission
-from tests.test_extract_build import build_docx, cell, pair_rows, para, row, table
+from tests.test_extract_build import cell, pair_rows, para, read, refused, row, table
 
 NARRATIVE = (
     "栏目围绕港口航运安全组织短视频科普，全年推出一百二十期，覆盖船员及家属四十余万人，事故投诉率下降三成。"
 )
 BOXES = "□全媒体传播建设类  □内容供给创新类  □运营服务创新类  □数智技术应用类  □体制机制创新类  □国际传播能力建设类"
 LEGEND = "（1.全媒体传播建设类 2.内容供给创新类 3.运营服务创新类 4.数智技术应用类 5.体制机制创新类 6.国际传播能力建设类）"
-
-
-def read(body: str) -> Submission:
-    return extract_bytes(build_docx(body), "样表.docx", Settings())
-
-
-def refused(body: str) -> IntakeError:
-    with pytest.raises(IntakeError) as caught:
-        read(body)
-    return caught.value
 
 
 def form(*pairs: tuple[str, str], narrative: bool = True) -> str:

@@ -7,34 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.config import Settings
-from pipelines.intake.extract import extract_bytes
 from pipelines.intake.options import read_categories, ticked_option
-from pipelines.schema import IntakeError, Submission
-from tests.test_extract_build import build_docx, cell, pair_rows, para, row, table
+from tests.test_extract_build import cell, fields, pair_rows, para, read, refused, row, table
 
 NARRATIVE = "专栏围绕矿山安全生产组织蹲点采访，推出系列报道四十二篇，带动一线职工参与线索征集两千余条。"
 CATEGORIES = "□全媒体传播建设类  □内容供给创新类  {mark}运营服务创新类  □数智技术应用类  □体制机制创新类"
-
-
-def read(body: str) -> Submission:
-    return extract_bytes(build_docx(body), "样表.docx", Settings())
-
-
-def refused(body: str) -> IntakeError:
-    with pytest.raises(IntakeError) as caught:
-        read(body)
-    return caught.value
-
-
-def fields(submission: Submission) -> tuple:
-    return (
-        submission.title,
-        submission.unit,
-        submission.implementer,
-        submission.declared_category,
-        submission.launch_date,
-    )
 
 
 # -- a table nested in a cell -----------------------------------------------------------------------------

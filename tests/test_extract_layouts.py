@@ -15,31 +15,23 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from pipelines.config import Settings
 from pipelines.eligibility import check_submission
 from pipelines.intake.extract import extract_bytes
-from pipelines.schema import IntakeError, Submission
-from tests.test_extract_build import build_docx, cell, pair_rows, para, picture, row, run, table, text_box
+from tests.test_extract_build import (
+    build_docx,
+    cell,
+    fields,
+    pair_rows,
+    para,
+    picture,
+    read,
+    refused,
+    row,
+    run,
+    table,
+    text_box,
+)
 
 NARRATIVE = "节目组深入三十个产粮县蹲点采访，推出系列报道六十五篇，带动种粮大户上传田间视频四千余条。"
 SECTIONS = para("一、案例简介") + para(NARRATIVE) + para("二、主要做法") + para(NARRATIVE)
-
-
-def read(body: str, **package: object) -> Submission:
-    return extract_bytes(build_docx(body, **package), "样表.docx", Settings())
-
-
-def refused(body: str, **package: object) -> IntakeError:
-    with pytest.raises(IntakeError) as caught:
-        read(body, **package)
-    return caught.value
-
-
-def fields(submission: Submission) -> tuple:
-    return (
-        submission.title,
-        submission.unit,
-        submission.implementer,
-        submission.declared_category,
-        submission.launch_date,
-    )
 
 
 def cells_row(*texts: str, span: dict[int, int] | None = None, vmerge: dict[int, str] | None = None) -> str:

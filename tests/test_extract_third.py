@@ -17,33 +17,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.config import Settings
-from pipelines.intake.extract import extract_bytes
-from pipelines.schema import IntakeError, Submission
-from tests.test_extract_build import build_docx, cell, pair_rows, para, row, table
+from tests.test_extract_build import cell, fields, pair_rows, para, read, refused, row, table
 
 NARRATIVE = "平台汇聚全省气象观测数据，面向农户推送分镇分时的灾害预警，累计服务种植大户一万二千余户，预警到达率九成以上。"
 BOXES = "□全媒体传播建设类  □内容供给创新类  □运营服务创新类  □数智技术应用类  □体制机制创新类  □国际传播能力建设类"
-
-
-def read(body: str) -> Submission:
-    return extract_bytes(build_docx(body), "样表.docx", Settings())
-
-
-def refused(body: str) -> IntakeError:
-    with pytest.raises(IntakeError) as caught:
-        read(body)
-    return caught.value
-
-
-def fields(submission: Submission) -> tuple:
-    return (
-        submission.title,
-        submission.unit,
-        submission.implementer,
-        submission.declared_category,
-        submission.launch_date,
-    )
 
 
 def basic_rows(**overrides: str) -> str:
